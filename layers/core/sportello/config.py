@@ -1,0 +1,41 @@
+"""Runtime settings, read once from the environment at cold start."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+class ConfigurationError(RuntimeError):
+    """A required setting is missing: the deployment (or the local cloud) is misconfigured."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    data_bucket: str
+    mail_domain: str
+    support_address: str
+    desk_name: str
+    reply_token_secret_value: str | None
+    reply_token_secret_name: str | None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        mail_domain = env.get("MAIL_DOMAIN", "sportello.local")
+        return cls(
+            table_name=env.get("TABLE_NAME", "sportello"),
+            data_bucket=env.get("DATA_BUCKET", "sportello-data"),
+            mail_domain=mail_domain,
+            support_address=env.get("SUPPORT_ADDRESS", f"support@{mail_domain}"),
+            desk_name=env.get("DESK_NAME", "Sportello"),
+            reply_token_secret_value=env.get("REPLY_TOKEN_SECRET"),
+            reply_token_secret_name=env.get("REPLY_TOKEN_SECRET_NAME"),
+        )
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    return Settings.from_env()
