@@ -17,8 +17,9 @@ ENV_DESK_NAME = "DESK_NAME"
 ENV_REPLY_TOKEN_SECRET = "REPLY_TOKEN_SECRET"  # local and tests only
 ENV_REPLY_TOKEN_SECRET_NAME = "REPLY_TOKEN_SECRET_NAME"  # Secrets Manager name in AWS
 
-# S3 layout of the data bucket.
-INBOUND_PREFIX = "inbound/"  # raw mail as SES stores it, kept forever (lifecycle may archive it)
-ATTACHMENTS_PREFIX = "attachments/"
+# S3 layout of the data bucket (raw mail under inbound/, kept; attachments under attachments/).
+from sportello.config import ATTACHMENTS_PREFIX, INBOUND_PREFIX  # noqa: E402
+
+__all__ = ["ATTACHMENTS_PREFIX", "INBOUND_PREFIX"]
 
 LAMBDA_PYTHON_VERSION = "3.12"

@@ -6,6 +6,10 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+# S3 layout of the data bucket: SES writes raw mail under INBOUND_PREFIX, named by its SES message id.
+INBOUND_PREFIX = "inbound/"
+ATTACHMENTS_PREFIX = "attachments/"
+
 
 class ConfigurationError(RuntimeError):
     """A required setting is missing: the deployment (or the local cloud) is misconfigured."""

@@ -1,0 +1,107 @@
+# Sportello — the two commands are `make dev` and `make test`; everything else is a step of those.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP_PY := $(VENV)/.installed
+STAMP_WEB := web/node_modules/.installed
+STAMP_CDK := node_modules/.installed
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help dev test lint format unit integration infra-tests web-tests e2e web synth deploy layer chromium install clean
+
+help:
+	@echo "make dev     run the whole help desk locally (http://127.0.0.1:8000, SMTP on 2525)"
+	@echo "make test    lint and run every test, browser tests included"
+	@echo "make deploy  deploy to the AWS account in your environment (cdk deploy)"
+	@echo "steps: install lint unit integration infra-tests web-tests e2e web synth layer"
+
+# --- installation (quick when already done) ---------------------------------------------------------
+$(STAMP_PY): pyproject.toml
+	@echo "==> Python environment ($(VENV))"
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet --progress-bar off -e '.[dev]'
+	@touch $@
+	@echo "    Python dependencies installed"
+
+$(STAMP_WEB): web/package.json web/package-lock.json
+	@echo "==> agent app dependencies (npm ci in web/)"
+	@cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(STAMP_CDK): package.json package-lock.json
+	@echo "==> CDK CLI (npm ci)"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(STAMP_PY) $(STAMP_WEB)
+
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "==> installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; \
+	fi
+
+web: $(STAMP_WEB)
+	@echo "==> building the agent app (web/dist)"
+	@cd web && npm run --silent build
+
+# --- the two commands ---------------------------------------------------------------------------------
+dev: install web
+	@$(PY) -m infra.local
+
+test: install chromium
+	@$(MAKE) --no-print-directory lint web-tests web unit integration infra-tests e2e
+	@echo "==> all checks and tests passed"
+
+# --- steps --------------------------------------------------------------------------------------------
+lint: $(STAMP_PY)
+	@echo "==> ruff and mypy"
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy layers/core/sportello functions infra
+
+format: $(STAMP_PY)
+	@$(VENV)/bin/ruff format .
+	@$(VENV)/bin/ruff check --fix .
+
+unit: $(STAMP_PY)
+	@echo "==> unit tests"
+	@$(VENV)/bin/pytest -q tests/unit
+
+integration: $(STAMP_PY)
+	@echo "==> integration tests (handlers under moto)"
+	@$(VENV)/bin/pytest -q tests/integration
+
+infra-tests: $(STAMP_PY)
+	@echo "==> infrastructure tests (CDK template)"
+	@$(VENV)/bin/pytest -q tests/infra
+
+web-tests: $(STAMP_WEB)
+	@echo "==> agent app type check and unit tests"
+	@cd web && npm run --silent typecheck && npm test --silent
+
+e2e: $(STAMP_PY) chromium
+	@echo "==> browser tests (Playwright on Debian's chromium, against the local cloud)"
+	@$(VENV)/bin/pytest -q tests/e2e
+
+layer: $(STAMP_PY)
+	@$(PY) -m infra.constructs.bundling
+
+synth: $(STAMP_PY) $(STAMP_CDK)
+	@echo "==> cdk synth"
+	@npx cdk synth --quiet
+	@echo "    template written to cdk.out/"
+
+deploy: install web $(STAMP_CDK)
+	@echo "==> cdk deploy (account and region from your AWS environment)"
+	@npx cdk deploy --require-approval broadening
+	@echo "==> deployed: see the outputs above for the agent app URL and next steps"
+
+clean:
+	rm -rf cdk.out build web/dist .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,37 @@
+"""SES receipt rule, Lambda action: the mail is already in S3 (the rule's first action)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.data_classes import SESEvent, event_source
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from sportello.app import sportello
+from sportello.config import INBOUND_PREFIX
+from sportello.email.receive import Verdicts
+
+logger = Logger()
+tracer = Tracer()
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@event_source(data_class=SESEvent)
+def handler(event: SESEvent, context: LambdaContext) -> dict[str, Any]:
+    reports = []
+    for record in event.records:
+        receipt = record.ses.receipt
+        verdicts = Verdicts(
+            spam=receipt.spam_verdict.status,
+            virus=receipt.virus_verdict.status,
+            spf=receipt.spf_verdict.status,
+            dkim=receipt.dkim_verdict.status,
+            dmarc=receipt.dmarc_verdict.status,
+            recipients=tuple(receipt.recipients),
+        )
+        report = sportello().email.receive(f"{INBOUND_PREFIX}{record.ses.mail.message_id}", verdicts)
+        reports.append(
+            {"result": report.result.value, "ticket": report.ticket_number, "reason": report.reason}
+        )
+    return {"reports": reports}

@@ -1,0 +1,88 @@
+"""The HTTP API: agent routes behind a Cognito JWT authorizer; a seam for unauthenticated routes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra.constructs import names
+
+ANY = (apigwv2.HttpMethod.ANY,)
+
+
+class Api(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        user_pool: cognito.IUserPool,
+        client: cognito.IUserPoolClient,
+        allowed_origin: str,
+        agent_api: lambda_.IFunction,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        region = Stack.of(self).region
+        self.authorizer = authorizers.HttpJwtAuthorizer(
+            "Cognito",
+            jwt_issuer=f"https://cognito-idp.{region}.amazonaws.com/{user_pool.user_pool_id}",
+            jwt_audience=[client.user_pool_client_id],
+            identity_source=["$request.header.Authorization"],
+        )
+        self.http_api = apigwv2.HttpApi(
+            self,
+            "HttpApi",
+            api_name=f"{Stack.of(self).stack_name}-api",
+            description="Sportello: agent API, webhooks and public endpoints",
+            # Routes are authenticated unless added with add_public_route.
+            default_authorizer=self.authorizer,
+            cors_preflight=apigwv2.CorsPreflightOptions(
+                allow_origins=[allowed_origin],
+                allow_methods=[apigwv2.CorsHttpMethod.ANY],
+                allow_headers=["Authorization", "Content-Type"],
+                max_age=Duration.hours(1),
+            ),
+        )
+        self.add_agent_route(f"{names.API_PREFIX}/{{proxy+}}", agent_api)
+
+    @property
+    def url(self) -> str:
+        """The API's base URL, without a trailing slash (the $default stage has no path)."""
+        return self.http_api.api_endpoint
+
+    def add_agent_route(
+        self, path: str, handler: lambda_.IFunction, methods: Sequence[apigwv2.HttpMethod] = ANY
+    ) -> None:
+        """A route for signed-in agents: the JWT authorizer checks the Cognito token first."""
+        self._add_route(path, handler, methods, self.authorizer)
+
+    def add_public_route(
+        self, path: str, handler: lambda_.IFunction, methods: Sequence[apigwv2.HttpMethod] = ANY
+    ) -> None:
+        """A route without a token (`/webhooks/{provider}`, `/public/*`): the handler must authenticate
+        the caller itself (provider signatures, rate limits)."""
+        self._add_route(path, handler, methods, apigwv2.HttpNoneAuthorizer())
+
+    def _add_route(
+        self,
+        path: str,
+        handler: lambda_.IFunction,
+        methods: Sequence[apigwv2.HttpMethod],
+        authorizer: apigwv2.IHttpRouteAuthorizer,
+    ) -> None:
+        integration = integrations.HttpLambdaIntegration(
+            re.sub(r"[^A-Za-z0-9]", "", path.title()) + "Integration",
+            handler,
+            payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
+        )
+        self.http_api.add_routes(
+            path=path, methods=list(methods), integration=integration, authorizer=authorizer
+        )

@@ -1,0 +1,61 @@
+"""The two Lambda layers every function uses: the domain package and its third-party dependencies."""
+
+from __future__ import annotations
+
+from aws_cdk import AssetHashType, RemovalPolicy
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra.constructs import names
+from infra.constructs.bundling import (
+    ARCHITECTURE,
+    IGNORED,
+    RUNTIME,
+    CopyInto,
+    deps_layer_bundler,
+    local_bundling,
+)
+
+
+class Layers(Construct):
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.core = self._layer(
+            "Core",
+            "the sportello domain package (layers/core)",
+            lambda_.Code.from_asset(
+                str(names.CORE_PACKAGE_DIR),
+                exclude=list(IGNORED),
+                bundling=local_bundling(CopyInto(names.CORE_PACKAGE_DIR, "python/sportello")),
+            ),
+        )
+        self.deps = self._layer("Deps", "third-party runtime dependencies (layers/deps)", self._deps_code())
+
+    @property
+    def all(self) -> list[lambda_.ILayerVersion]:
+        return [self.core, self.deps]
+
+    def _layer(self, construct_id: str, description: str, code: lambda_.Code) -> lambda_.LayerVersion:
+        return lambda_.LayerVersion(
+            self,
+            construct_id,
+            code=code,
+            description=f"Sportello: {description}",
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[ARCHITECTURE],
+            # Published functions keep their copy of a deleted layer version.
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+
+    @staticmethod
+    def _deps_code() -> lambda_.Code:
+        bundler = deps_layer_bundler()
+        # The hash is the requirements' fingerprint, not the folder's content: same pins, same layer.
+        # CDK only needs the source folder to exist (and skips bundling when cdk.out already has it).
+        source = names.DEPS_DIR if names.DEPS_DIR.is_dir() else names.REPO_ROOT / "layers"
+        return lambda_.Code.from_asset(
+            str(source),
+            asset_hash=bundler.fingerprint,
+            asset_hash_type=AssetHashType.CUSTOM,
+            bundling=local_bundling(bundler),
+        )

@@ -1,0 +1,53 @@
+"""Alarms that need a human: parked inbound mail and failing functions, sent to one SNS topic."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+PERIOD = Duration.minutes(5)
+
+
+class Monitoring(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, alarm_email: str | None) -> None:
+        super().__init__(scope, construct_id)
+        self.topic = sns.Topic(self, "Alarms", display_name="Sportello alarms", enforce_ssl=True)
+        if alarm_email:
+            self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+        self._action = cloudwatch_actions.SnsAction(self.topic)
+
+    def alarm_on_dead_letters(self, construct_id: str, queue: sqs.IQueue, what: str) -> None:
+        """Any message in a dead-letter queue is work that did not happen; `replay` it once fixed."""
+        self._alarm(
+            construct_id,
+            queue.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum"),
+            threshold=1,
+            description=f"{what} failed after all retries and waits in {queue.queue_name}",
+        )
+
+    def alarm_on_errors(self, construct_id: str, function: lambda_.IFunction, threshold: int) -> None:
+        self._alarm(
+            construct_id,
+            function.metric_errors(period=PERIOD, statistic="Sum"),
+            threshold=threshold,
+            description=f"{function.function_name} raised {threshold}+ errors in 5 minutes",
+        )
+
+    def _alarm(self, construct_id: str, metric: cloudwatch.IMetric, threshold: int, description: str) -> None:
+        alarm = cloudwatch.Alarm(
+            self,
+            construct_id,
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=description,
+        )
+        alarm.add_alarm_action(self._action)

@@ -1,0 +1,42 @@
+"""Deployment settings an SMB may change, read from the CDK context (cdk.json or `-c key=value`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Node
+
+from infra.constructs import names
+
+DEFAULT_MAIL_DOMAIN = "example.com"
+DEFAULT_DESK_NAME = "Sportello"
+DEFAULT_LOG_LEVEL = "INFO"
+
+
+@dataclass(frozen=True)
+class DeploymentSettings:
+    mail_domain: str
+    desk_name: str
+    log_level: str
+    auth_domain_prefix: str | None  # None: derived from the stack, unique per deployment
+    alarm_email: str | None
+
+    @property
+    def support_address(self) -> str:
+        return f"{names.SUPPORT_LOCAL_PART}@{self.mail_domain}"
+
+    @classmethod
+    def from_context(cls, node: Node) -> DeploymentSettings:
+        def read(key: str) -> str | None:
+            value = node.try_get_context(key)
+            if value is None:
+                return None
+            return str(value).strip() or None  # an empty string in cdk.json means "use the default"
+
+        return cls(
+            mail_domain=(read(names.CONTEXT_MAIL_DOMAIN) or DEFAULT_MAIL_DOMAIN).lower(),
+            desk_name=read(names.CONTEXT_DESK_NAME) or DEFAULT_DESK_NAME,
+            log_level=(read(names.CONTEXT_LOG_LEVEL) or DEFAULT_LOG_LEVEL).upper(),
+            auth_domain_prefix=read(names.CONTEXT_AUTH_DOMAIN_PREFIX),
+            alarm_email=read(names.CONTEXT_ALARM_EMAIL),
+        )

@@ -1,0 +1,108 @@
+"""The local cloud behind `make dev` and the browser tests: moto, the gateway, SMTP, state, demo data."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from moto.server import ThreadedMotoServer
+from sportello.agents import Agent, Group
+from sportello.config import settings
+from sportello.store import models
+from sportello.store.agents import AgentRepository
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from .auth import SEEDED_AGENTS, TokenIssuer
+from .environment import LocalConfig, jwt_secret
+from .gateway import Gateway
+from .mailroom import Mailroom
+from .smtp import start_smtp
+from .state import StateFile
+
+logger = logging.getLogger(__name__)
+
+GROUPS = (Group("support", "Support"), Group("billing", "Billing"))
+SAVE_INTERVAL_SECONDS = 2.0
+
+
+def provision() -> None:
+    """Creates what the CDK stack deploys, where it does not exist yet (idempotent)."""
+    config = settings()
+    models.create_table()
+    s3 = boto3.client("s3")
+    existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
+    if config.data_bucket not in existing:
+        region = boto3.session.Session().region_name
+        s3.create_bucket(Bucket=config.data_bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    sesv2 = boto3.client("sesv2")
+    identities = {i["IdentityName"] for i in sesv2.list_email_identities().get("EmailIdentities", [])}
+    if config.mail_domain not in identities:
+        sesv2.create_email_identity(EmailIdentity=config.mail_domain)
+
+
+def seed_agents() -> None:
+    agents = AgentRepository()
+    for group in GROUPS:
+        agents.save_group(group)
+    for seeded in SEEDED_AGENTS:
+        role = "admin" if "admins" in seeded.groups else "agent"
+        agents.save(Agent(seeded.subject, seeded.email, seeded.name, seeded.groups, role))
+
+
+@dataclass
+class LocalCloud:
+    config: LocalConfig
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _closers: list[Callable[[], Any]] = field(default_factory=list)
+
+    def start(self) -> None:
+        self.config.home.mkdir(parents=True, exist_ok=True)
+        state = StateFile(self.config.home / "aws-state.pickle", self.lock)
+        restored = state.restore()
+        moto = ThreadedMotoServer(ip_address=self.config.host, port=self.config.moto_port, verbose=False)
+        moto.start()
+        self._closers.append(moto.stop)
+        provision()
+        seed_agents()
+        mailroom = Mailroom(self.lock, state.mark_dirty)
+        if self.config.demo_data and not restored:
+            from .demo import load_demo_data
+
+            load_demo_data(mailroom)
+        state.save()
+        gateway = Gateway(
+            TokenIssuer(jwt_secret(self.config)),
+            mailroom,
+            self.config.web_dist,
+            self.lock,
+            state.mark_dirty,
+            boto3.session.Session().region_name or "eu-west-1",
+        )
+        server: BaseWSGIServer = make_server(self.config.host, self.config.port, gateway, threaded=True)
+        threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
+        self._closers.append(server.shutdown)
+        smtp = start_smtp(mailroom, self.config.host, self.config.smtp_port)
+        self._closers.append(smtp.stop)
+        threading.Thread(target=self._autosave, args=(state,), name="autosave", daemon=True).start()
+        self._closers.append(state.save)
+
+    def _autosave(self, state: StateFile) -> None:
+        while not self._stop.wait(SAVE_INTERVAL_SECONDS):
+            try:
+                state.save_if_dirty()
+            except Exception:
+                logger.exception("saving the local state failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+        for close in reversed(self._closers):
+            try:
+                close()
+            except Exception:
+                logger.exception("stopping %s failed", close)
+        self._closers.clear()

@@ -1,0 +1,78 @@
+"""Settings of the local cloud. Applied to os.environ before any sportello module is imported."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class LocalConfig:
+    home: Path
+    host: str
+    port: int
+    smtp_port: int
+    moto_port: int
+    demo_data: bool
+    web_dist: Path
+
+    @property
+    def moto_url(self) -> str:
+        return f"http://{self.host}:{self.moto_port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @classmethod
+    def from_env(cls) -> LocalConfig:
+        return cls(
+            home=Path(os.environ.get("SPORTELLO_HOME", PROJECT_ROOT / ".sportello")),
+            host=os.environ.get("HOST", "127.0.0.1"),
+            port=int(os.environ.get("PORT", "8000")),
+            smtp_port=int(os.environ.get("SMTP_PORT", "2525")),
+            moto_port=int(os.environ.get("MOTO_PORT", "5055")),
+            demo_data=os.environ.get("SPORTELLO_DEMO", "1") not in ("0", "false", "no"),
+            web_dist=Path(os.environ.get("SPORTELLO_WEB_DIST", PROJECT_ROOT / "web" / "dist")),
+        )
+
+
+def _secret(home: Path, name: str) -> str:
+    path = home / name
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def apply(config: LocalConfig) -> dict[str, str]:
+    """Points every AWS client at the embedded moto server and sets the handlers' variables."""
+    values = {
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ENDPOINT_URL": config.moto_url,
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        "MOTO_PORT": str(config.moto_port),
+        "TABLE_NAME": "sportello",
+        "DATA_BUCKET": "sportello-data",
+        "MAIL_DOMAIN": "sportello.local",
+        "SUPPORT_ADDRESS": "support@sportello.local",
+        "DESK_NAME": "Sportello",
+        "REPLY_TOKEN_SECRET": _secret(config.home, "reply-token-secret"),
+        "POWERTOOLS_SERVICE_NAME": "sportello",
+        "POWERTOOLS_TRACE_DISABLED": "1",
+        "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+    }
+    os.environ.update(values)
+    os.environ.pop("AWS_PROFILE", None)
+    return values
+
+
+def jwt_secret(config: LocalConfig) -> str:
+    return _secret(config.home, "jwt-secret")

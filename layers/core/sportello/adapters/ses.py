@@ -1,0 +1,23 @@
+"""SES (v2 API) as the mail transport."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from ..ports import OutboundMail
+
+
+class SesMailTransport:
+    def __init__(self, client: Any | None = None) -> None:
+        self._client = client or boto3.client("sesv2", config=Config(retries={"mode": "standard"}))
+
+    def send(self, mail: OutboundMail) -> str:
+        response = self._client.send_email(
+            FromEmailAddress=mail.source,
+            Destination={"ToAddresses": list(mail.destinations)},
+            Content={"Raw": {"Data": mail.raw}},
+        )
+        return str(response["MessageId"])

@@ -1,0 +1,1 @@
+"""The agent HTTP API: Powertools routes over the domain services."""

@@ -1,0 +1,135 @@
+"""Routes of the agent API. Each calls one domain function; errors map in `errors.py`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import BaseModel, Field
+
+from ..agents import Agent
+from ..app import sportello
+from ..store.tickets import TicketQuery
+from ..tickets.model import Priority, Status, TicketType
+from ..tickets.service import TicketChanges
+from .views import (
+    agent_view,
+    customer_view,
+    event_view,
+    group_view,
+    message_view,
+    quarantine_view,
+    ticket_view,
+)
+
+router = Router()
+
+
+def current_agent() -> Agent:
+    claims = router.current_event.request_context.authorizer.jwt_claim or {}
+    return sportello().directory.sign_in(claims)
+
+
+class ReplyBody(BaseModel):
+    body: str = Field(min_length=1, max_length=100_000)
+    public: bool = True
+
+
+class TicketPatch(BaseModel):
+    version: int
+    status: Status | None = None
+    priority: Priority | None = None
+    type: TicketType | None = None
+    tags: list[str] | None = None
+    group: str | None = None
+    assignee: str | None = None
+
+
+@router.get("/me")
+def me() -> dict[str, Any]:
+    return agent_view(current_agent())
+
+
+@router.get("/agents")
+def agents() -> dict[str, Any]:
+    current_agent()
+    return {"items": [agent_view(a) for a in sportello().agents.list()]}
+
+
+@router.get("/groups")
+def groups() -> dict[str, Any]:
+    current_agent()
+    return {"items": [group_view(g) for g in sportello().agents.groups()]}
+
+
+@router.get("/tickets")
+def list_tickets(
+    view: Annotated[Literal["unassigned", "mine", "all"], Query()] = "all",
+    status: Annotated[Status | None, Query()] = None,
+    group: Annotated[str | None, Query()] = None,
+    assignee: Annotated[str | None, Query()] = None,
+    cursor: Annotated[str | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
+) -> dict[str, Any]:
+    agent = current_agent()
+    query = TicketQuery(view, agent.id, status, group, assignee, cursor, limit)
+    page = sportello().tickets.list(query)
+    return {"items": [ticket_view(t) for t in page.items], "next_cursor": page.next_cursor}
+
+
+@router.get("/tickets/<number>")
+def get_ticket(number: int) -> dict[str, Any]:
+    current_agent()
+    app = sportello()
+    history = app.tickets.history(number)
+    requester = app.customers.get(history.ticket.requester.id)
+    return {
+        "ticket": ticket_view(history.ticket),
+        "messages": [message_view(m, app.blobs) for m in history.messages],
+        "events": [event_view(e) for e in history.events],
+        "requester": customer_view(requester, app.tickets.tickets_of(requester.id)),
+    }
+
+
+@router.post("/tickets/<number>/messages")
+def add_message(number: int, reply: ReplyBody) -> Response[dict[str, Any]]:
+    app = sportello()
+    message, ticket = app.tickets.reply(number, current_agent(), reply.body, reply.public)
+    return Response(
+        status_code=201,
+        content_type="application/json",
+        body={"message": message_view(message, app.blobs), "ticket": ticket_view(ticket)},
+    )
+
+
+@router.patch("/tickets/<number>")
+def update_ticket(number: int, patch: TicketPatch) -> dict[str, Any]:
+    fields = patch.model_fields_set - {"version"}
+    changes = TicketChanges(
+        status=patch.status,
+        priority=patch.priority,
+        type=patch.type,
+        tags=patch.tags,
+        group=patch.group or None,
+        assignee=patch.assignee or None,
+        clear=frozenset(name for name in fields if getattr(patch, name) in (None, "")),
+    )
+    ticket = sportello().tickets.update(number, current_agent(), changes, patch.version)
+    return {"ticket": ticket_view(ticket)}
+
+
+@router.get("/customers/<customer_id>")
+def get_customer(customer_id: str) -> dict[str, Any]:
+    current_agent()
+    app = sportello()
+    customer = app.customers.get(customer_id)
+    return customer_view(customer, app.tickets.tickets_of(customer_id))
+
+
+@router.get("/quarantine")
+def list_quarantine(cursor: Annotated[str | None, Query()] = None) -> dict[str, Any]:
+    current_agent()
+    page = sportello().quarantine.list(cursor)
+    return {"items": [quarantine_view(r) for r in page.items], "next_cursor": page.next_cursor}

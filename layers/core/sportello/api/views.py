@@ -1,0 +1,126 @@
+"""Domain values as the JSON the API returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..agents import Agent, Group
+from ..clock import to_iso
+from ..customers.model import Customer
+from ..ports import BlobStore
+from ..quarantine import QuarantineRecord
+from ..tickets.model import AttachmentRef, Event, Message, Ticket
+
+
+def _iso(value: Any) -> str | None:
+    return to_iso(value) if value is not None else None
+
+
+def ticket_view(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "status": ticket.status.value,
+        "priority": ticket.priority.value,
+        "type": ticket.type.value if ticket.type else None,
+        "tags": ticket.tags,
+        "group": ticket.group,
+        "assignee": ticket.assignee,
+        "channel": ticket.channel.value,
+        "requester": {
+            "id": ticket.requester.id,
+            "name": ticket.requester.name,
+            "email": ticket.requester.email,
+        },
+        "language": ticket.language,
+        "custom_fields": ticket.custom_fields,
+        "created_at": _iso(ticket.created_at),
+        "updated_at": _iso(ticket.updated_at),
+        "first_reply_at": _iso(ticket.first_reply_at),
+        "solved_at": _iso(ticket.solved_at),
+        "version": ticket.version,
+    }
+
+
+# Links in a ticket page must work from a plain <a href> (no bearer token), so they are presigned,
+# and long enough for an agent who keeps the page open a while.
+ATTACHMENT_LINK_SECONDS = 3600
+
+
+def attachment_view(attachment: AttachmentRef, blobs: BlobStore) -> dict[str, Any]:
+    return {
+        "id": attachment.id,
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "inline": attachment.inline,
+        "url": blobs.download_url(attachment.key, attachment.filename, ATTACHMENT_LINK_SECONDS),
+    }
+
+
+def message_view(message: Message, blobs: BlobStore) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "author_type": message.author_type.value,
+        "author_id": message.author_id,
+        "author_name": message.author_name,
+        "public": message.public,
+        "channel": message.channel.value,
+        "text": message.text,
+        "full_text": message.full_text,
+        "html": message.html,
+        "attachments": [attachment_view(a, blobs) for a in message.attachments],
+        "created_at": _iso(message.created_at),
+        "delivery_status": message.delivery_status,
+        "auto_submitted": message.auto_submitted,
+    }
+
+
+def event_view(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "kind": event.kind,
+        "actor": event.actor,
+        "data": event.data,
+        "created_at": _iso(event.created_at),
+    }
+
+
+def customer_view(customer: Customer, tickets: list[Ticket]) -> dict[str, Any]:
+    return {
+        "id": customer.id,
+        "name": customer.name,
+        "language": customer.language,
+        "identities": [{"kind": i.kind.value, "value": i.value} for i in customer.identities],
+        "tickets": [
+            {
+                "number": t.number,
+                "subject": t.subject,
+                "status": t.status.value,
+                "channel": t.channel.value,
+                "updated_at": _iso(t.updated_at),
+            }
+            for t in tickets
+        ],
+        "created_at": _iso(customer.created_at),
+    }
+
+
+def agent_view(agent: Agent) -> dict[str, Any]:
+    return {"id": agent.id, "email": agent.email, "name": agent.name, "groups": list(agent.groups)}
+
+
+def group_view(group: Group) -> dict[str, Any]:
+    return {"id": group.id, "name": group.name}
+
+
+def quarantine_view(record: QuarantineRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "received_at": _iso(record.received_at),
+        "reason": record.reason,
+        "raw_key": record.raw_key,
+        "channel": record.channel,
+        "sender": record.sender,
+        "subject": record.subject,
+    }

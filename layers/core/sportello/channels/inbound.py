@@ -1,0 +1,29 @@
+"""The channel-agnostic shape every channel adapter turns its input into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..customers.model import Identity
+from ..tickets.model import AttachmentRef, Channel
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    id: str  # our id for the message, chosen before attachments are stored under it
+    channel: Channel
+    identity: Identity
+    sender_name: str
+    subject: str
+    text: str  # what agents read first: quoted history stripped
+    full_text: str
+    received_at: datetime
+    external_ids: tuple[str, ...]  # provider ids that make processing idempotent (e.g. Message-ID)
+    html: str | None = None
+    attachments: tuple[AttachmentRef, ...] = ()
+    language: str | None = None
+    thread_ticket: int | None = None  # the ticket the adapter proved this message answers
+    auto_submitted: str | None = None  # why this message is automatic; never starts a ticket
+    sender_verified: bool = True
+    tags: tuple[str, ...] = ()

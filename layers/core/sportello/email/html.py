@@ -1,0 +1,211 @@
+"""HTML bodies: sanitising for display and converting to plain text (stdlib parser, no network)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Literal
+
+import nh3
+
+MAX_HTML_CHARS = 2_000_000
+"""Longer HTML is truncated before text conversion: html.parser is not linear on every hostile input."""
+
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "center", "cite", "code", "col",
+    "colgroup", "dd", "del", "dfn", "div", "dl", "dt", "em", "font", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span",
+    "strike", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "tt", "u",
+    "ul", "var",
+}  # fmt: skip
+_ALLOWED_ATTRIBUTES = {
+    "*": {"dir", "lang", "title", "align", "style"},
+    "a": {"href", "name"},
+    "img": {"src", "alt", "width", "height"},
+    "font": {"color", "face", "size"},
+    "table": {"border", "cellpadding", "cellspacing", "width", "bgcolor"},
+    "td": {"colspan", "rowspan", "width", "valign", "bgcolor"},
+    "th": {"colspan", "rowspan", "width", "valign", "bgcolor"},
+    "tr": {"valign", "bgcolor"},
+    "col": {"span", "width"},
+    "colgroup": {"span", "width"},
+    "ol": {"start", "type"},
+    "li": {"value"},
+    "blockquote": {"cite"},
+}
+_ALLOWED_STYLES = {
+    "color", "background-color", "font-family", "font-size", "font-style", "font-weight",
+    "text-align", "text-decoration", "vertical-align", "white-space", "margin", "margin-left",
+    "margin-right", "margin-top", "margin-bottom", "padding", "padding-left", "padding-right",
+    "padding-top", "padding-bottom", "border", "border-left", "border-right", "border-top",
+    "border-bottom", "border-collapse", "width", "height", "line-height", "list-style-type",
+}  # fmt: skip
+# cid: lets inline images point at their MIME part; the viewer rewrites those links.
+_URL_SCHEMES = {"http", "https", "mailto", "tel", "cid"}
+_DROPPED_WITH_CONTENT = {"script", "style", "title", "head", "template", "object", "embed", "iframe"}
+
+# Tags whose content never reaches the reader.
+_INVISIBLE = {"script", "style", "title", "head", "template", "xml", "noscript"}
+_BLOCKS = {
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
+    "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "tfoot", "thead",
+    "tr", "ul",
+}  # fmt: skip
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "wbr"}
+_NEWLINE = re.compile("\n")
+_SPACES = re.compile(r"[ \t\r\n\f\v\xa0]+")
+_INVISIBLE_CHARS = re.compile("[\u200b-\u200f\u2060\ufeff]")
+
+
+def sanitise_html(html: str) -> str:
+    """Keep formatting, links, tables and http(s)/cid images; drop scripts, styles, forms and handlers."""
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        clean_content_tags=_DROPPED_WITH_CONTENT,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        filter_style_properties=_ALLOWED_STYLES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+@dataclass(frozen=True)
+class HtmlToken:
+    kind: Literal["start", "end", "text"]
+    offset: int
+    tag: str = ""
+    text: str = ""
+    attrs: tuple[tuple[str, str], ...] = ()
+
+    def attr(self, name: str) -> str:
+        return next((value for key, value in self.attrs if key == name), "")
+
+    @property
+    def breaks_line(self) -> bool:
+        return self.kind != "text" and (self.tag in _BLOCKS or (self.tag == "br" and self.kind == "start"))
+
+
+class _Tokenizer(HTMLParser):
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tokens: list[HtmlToken] = []
+        # html.parser numbers lines by "\n" alone, so offsets must be computed the same way.
+        self._line_starts = [0, *(match.end() for match in _NEWLINE.finditer(html))]
+        self._invisible_depth = 0
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self._line_starts[min(line - 1, len(self._line_starts) - 1)] + column
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = tuple((key, value or "") for key, value in attrs)
+        self.tokens.append(HtmlToken("start", self._offset(), tag, attrs=values))
+        if tag in _INVISIBLE:
+            self._invisible_depth += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = tuple((key, value or "") for key, value in attrs)
+        self.tokens.append(HtmlToken("start", self._offset(), tag, attrs=values))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.tokens.append(HtmlToken("end", self._offset(), tag))
+        if tag in _INVISIBLE and self._invisible_depth:
+            self._invisible_depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._invisible_depth:
+            self.tokens.append(HtmlToken("text", self._offset(), text=_INVISIBLE_CHARS.sub("", data)))
+
+
+def tokenize_html(html: str) -> list[HtmlToken]:
+    """Start tags, end tags and visible text with their offsets in ``html`` (comments and scripts dropped)."""
+    html = html[:MAX_HTML_CHARS]
+    tokenizer = _Tokenizer(html)
+    tokenizer.feed(html)
+    tokenizer.close()
+    return tokenizer.tokens
+
+
+@dataclass(frozen=True)
+class HtmlLine:
+    text: str
+    first_token: int
+    """Index of the token that opened the line (the block tag or <br> before it): where to cut the HTML."""
+    last_token: int
+    """Index of the token that closed the line."""
+
+
+def html_lines(tokens: list[HtmlToken]) -> list[HtmlLine]:
+    """The visible text as lines, the way a mail client lays it out.
+
+    Block boundaries end a line only when it has text (so nested <div>s do not pile up blank lines);
+    <br> always does.
+    """
+    lines: list[HtmlLine] = []
+    current: list[str] = []
+    start = 0
+    pre_depth = 0
+
+    def end_line(next_start: int, *, forced: bool) -> None:
+        nonlocal current, start
+        text = "".join(current)
+        text = text.rstrip() if pre_depth else text.strip()
+        if text or forced:
+            lines.append(HtmlLine(text, start, next_start))
+            current, start = [], next_start
+
+    for index, token in enumerate(tokens):
+        if token.kind == "text":
+            if pre_depth:
+                first, *rest = token.text.split("\n")
+                current.append(first)
+                for line in rest:
+                    end_line(index, forced=True)
+                    current.append(line)
+            else:
+                current.append(_SPACES.sub(" ", token.text))
+            continue
+        if token.breaks_line:
+            end_line(index, forced=token.tag == "br")
+            if token.kind == "start" and token.tag == "li":
+                current.append("- ")
+        elif token.tag in {"td", "th"} and token.kind == "end":
+            current.append(" ")
+        if token.tag == "pre":
+            pre_depth = pre_depth + 1 if token.kind == "start" else max(pre_depth - 1, 0)
+    end_line(len(tokens), forced=False)
+    return lines
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join lines, keeping at most one blank line between paragraphs."""
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    return "\n".join(kept).strip()
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML body: blocks and <br> become line breaks, links keep their text."""
+    return join_lines([line.text for line in html_lines(tokenize_html(html))])
+
+
+def close_open_tags(tokens: list[HtmlToken]) -> str:
+    """End tags for elements still open after ``tokens``, so a truncated document stays well formed."""
+    open_tags: list[str] = []
+    open_counts: Counter[str] = Counter()
+    for token in tokens:
+        if token.kind == "start" and token.tag not in _VOID:
+            open_tags.append(token.tag)
+            open_counts[token.tag] += 1
+        elif token.kind == "end" and open_counts[token.tag]:
+            while (closed := open_tags.pop()) != token.tag:
+                open_counts[closed] -= 1
+            open_counts[closed] -= 1
+    return "".join(f"</{tag}>" for tag in reversed(open_tags))

@@ -1,0 +1,89 @@
+"""The email channel's outbound side: acknowledgements and agent replies, threaded."""
+
+from __future__ import annotations
+
+from email.policy import SMTP
+
+from ..channels.outbound import Delivery
+from ..clock import utc_now
+from ..errors import InvalidRequestError
+from ..ports import MailTransport, OutboundMail
+from ..store.tickets import TicketRepository
+from ..tickets.model import AuthorType, Message, Ticket
+from .compose import MailHeaders, build_mail, new_message_id, tagged_subject
+from .templates import ACKNOWLEDGEMENT_BODY, ACKNOWLEDGEMENT_SUBJECT, localised
+from .tokens import ReplyTokens
+
+
+class EmailOutbound:
+    def __init__(
+        self,
+        transport: MailTransport,
+        tickets: TicketRepository,
+        tokens: ReplyTokens,
+        desk_name: str,
+        support_address: str,
+        mail_domain: str,
+    ) -> None:
+        self._transport = transport
+        self._tickets = tickets
+        self._tokens = tokens
+        self._desk_name = desk_name
+        self._support_address = support_address
+        self._mail_domain = mail_domain
+
+    def _headers(self, ticket: Ticket, subject: str, thread: list[Message], automatic: bool) -> MailHeaders:
+        if not ticket.requester.email:
+            raise InvalidRequestError(f"ticket #{ticket.number}'s requester has no email address")
+        references = tuple(m.external_id for m in thread if m.external_id)
+        last_from_customer = next(
+            (
+                m.external_id
+                for m in reversed(thread)
+                if m.author_type is AuthorType.CUSTOMER and m.external_id
+            ),
+            None,
+        )
+        return MailHeaders(
+            sender_name=self._desk_name,
+            sender_address=self._support_address,
+            reply_to=self._tokens.address(ticket.number),
+            recipient_name=ticket.requester.name,
+            recipient_address=ticket.requester.email,
+            subject=subject,
+            message_id=new_message_id(self._mail_domain),
+            date=utc_now(),
+            language=ticket.language,
+            in_reply_to=last_from_customer or (references[-1] if references else None),
+            references=references,
+            automatic=automatic,
+        )
+
+    def _send(self, headers: MailHeaders, text: str, ticket: Ticket) -> Delivery:
+        mail = build_mail(headers, text)
+        # Remember our Message-ID first: a customer's reply may arrive before send() returns.
+        self._tickets.remember_outbound_mail_id(headers.message_id, ticket.number)
+        self._transport.send(
+            OutboundMail(self._support_address, (headers.recipient_address,), mail.as_bytes(policy=SMTP))
+        )
+        return Delivery(external_id=headers.message_id, status="sent")
+
+    def send_reply(self, ticket: Ticket, message: Message, thread: list[Message]) -> Delivery:
+        headers = self._headers(
+            ticket, tagged_subject(ticket.number, ticket.subject, reply=True), thread, False
+        )
+        return self._send(headers, message.text, ticket)
+
+    def send_acknowledgement(self, ticket: Ticket, first_message: Message) -> Delivery | None:
+        if not ticket.requester.email:
+            return None
+        values = {
+            "name": ticket.requester.name,
+            "number": ticket.number,
+            "subject": ticket.subject,
+            "desk": self._desk_name,
+        }
+        subject = localised(ACKNOWLEDGEMENT_SUBJECT, ticket.language).substitute(values)
+        body = localised(ACKNOWLEDGEMENT_BODY, ticket.language).substitute(values)
+        headers = self._headers(ticket, tagged_subject(ticket.number, subject), [first_message], True)
+        return self._send(headers, body, ticket)

@@ -1,0 +1,310 @@
+"""Turning raw inbound mail into a ``ParsedEmail``: headers, body, attachments and what kind of mail it is.
+
+Pure: no I/O, no AWS. ``parse_email`` either returns a result or raises ``EmailParseError`` for input that
+is not a mail at all; malformed mail is parsed as far as it goes and the problems are listed in ``defects``.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.message import Message
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+
+from sportello.email.autoreply import auto_submitted_reason
+from sportello.email.bounces import Bounce, parse_bounce
+from sportello.email.html import html_to_text, sanitise_html
+from sportello.email.mime import (
+    MAX_DEPTH,
+    addresses,
+    clean_text,
+    content_type,
+    decode_rfc2047,
+    decoded_header,
+    disposition,
+    is_container,
+    message_ids,
+    normalise_message_id,
+    payload_bytes,
+    raw_header,
+    raw_headers,
+    text_content,
+    walk,
+)
+from sportello.email.quotes import strip_quoted, strip_quoted_html
+
+__all__ = [
+    "Address",
+    "Bounce",
+    "EmailParseError",
+    "ParsedAttachment",
+    "ParsedEmail",
+    "message_ids",
+    "normalise_message_id",
+    "parse_email",
+]
+
+
+class EmailParseError(ValueError):
+    """The input holds no usable mail message (empty, no header fields, binary data)."""
+
+
+@dataclass(frozen=True)
+class Address:
+    email: str
+    """Lower-cased addr-spec."""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class ParsedAttachment:
+    filename: str
+    """Never empty and never a path: derived from the content type when the sender gave none."""
+    content_type: str
+    content: bytes
+    content_id: str | None
+    """Without the angle brackets, as referenced by ``cid:`` URLs in the HTML body."""
+    inline: bool
+
+
+@dataclass(frozen=True)
+class ParsedEmail:
+    message_id: str | None
+    in_reply_to: tuple[str, ...]
+    references: tuple[str, ...]
+    subject: str
+    sender: Address | None
+    reply_to: Address | None
+    to: tuple[Address, ...]
+    cc: tuple[Address, ...]
+    date: datetime | None
+    text: str
+    """The whole plain-text body (from the HTML body when there is no text/plain one)."""
+    html: str | None
+    """The HTML body, sanitised for display."""
+    display_text: str
+    """``text`` without quoted history and signature; ``text`` itself when nothing else would be left."""
+    attachments: tuple[ParsedAttachment, ...]
+    auto_submitted: str | None
+    """Why the mail looks machine-generated (see ``autoreply``), or None for a mail written by a person."""
+    bounce: Bounce | None
+    content_language: str | None
+    defects: tuple[str, ...]
+
+
+_PARSE_ATTEMPTS = ((policy.default, False), (policy.compat32, False), (policy.compat32, True))
+_VERBATIM = policy.default.clone(refold_source="none", max_line_length=0, linesep="\n")
+_MIME_TYPES = mimetypes.MimeTypes(filenames=())  # the built-in table only, so names do not vary by host
+_EXTENSIONS = {
+    "message/rfc822": ".eml",
+    "message/global": ".eml",
+    "message/delivery-status": ".txt",
+    "message/disposition-notification": ".txt",
+    "message/feedback-report": ".txt",
+    "text/rfc822-headers": ".txt",
+}
+_TNEF_TYPES = {"application/ms-tnef", "application/vnd.ms-tnef"}
+_MAX_FILENAME_CHARS = 200
+_UNSAFE_FILENAME_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def parse_email(raw: bytes) -> ParsedEmail:
+    """Parse one RFC 5322 message. Raises ``EmailParseError`` only when there is no message to read."""
+    data, notes = _prepared(raw)
+    msg, parse_notes = _parsed(data)
+    body = _Body.of(msg)
+    text = body.text()
+    return ParsedEmail(
+        message_id=normalise_message_id(raw_header(msg, "message-id") or ""),
+        in_reply_to=message_ids(raw_header(msg, "in-reply-to")),
+        references=message_ids(" ".join(raw_headers(msg, "references"))),
+        subject=decoded_header(msg, "subject"),
+        sender=_first_address(msg, "from"),
+        reply_to=_first_address(msg, "reply-to"),
+        to=_address_list(msg, "to"),
+        cc=_address_list(msg, "cc"),
+        date=_date(raw_header(msg, "date")),
+        text=text,
+        html=sanitise_html(body.html_source()) if body.html else None,
+        display_text=body.display_text() or text,
+        attachments=tuple(body.attachments),
+        auto_submitted=auto_submitted_reason(msg),
+        bounce=parse_bounce(msg),
+        content_language=(raw_header(msg, "content-language") or "").strip() or None,
+        defects=tuple(dict.fromkeys([*notes, *parse_notes, *body.defects])),
+    )
+
+
+def _prepared(raw: bytes) -> tuple[bytes, list[str]]:
+    """Bytes ready for the stdlib parser: LF line endings, no byte-order mark, no leading blank lines.
+
+    An mbox "From " first line is left to the parser, which takes it as the envelope line.
+    """
+    if not isinstance(raw, bytes | bytearray | memoryview):
+        raise EmailParseError(f"expected the raw message as bytes, got {type(raw).__name__}")
+    data = bytes(raw).removeprefix(_UTF8_BOM).lstrip()
+    if not data:
+        raise EmailParseError("the message is empty")
+    notes: list[str] = []
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n")
+        if b"\r" in data:
+            # Classic Mac line endings: without this no header would be found.
+            notes.append("BareCarriageReturnLineEndings")
+            data = data.replace(b"\r", b"\n")
+    return data, notes
+
+
+def _parsed(data: bytes) -> tuple[Message, list[str]]:
+    """Parse with the modern policy, falling back to the lenient legacy one, then to the headers alone."""
+    notes: list[str] = []
+    for parse_policy, headers_only in _PARSE_ATTEMPTS:
+        try:
+            msg = BytesParser(policy=parse_policy).parsebytes(data, headersonly=headers_only)
+        except Exception as error:  # the parser reads some headers eagerly and recurses once per nesting level
+            notes.append(f"ParserFailed:{type(error).__name__}")
+            continue
+        if not msg.keys():
+            raise EmailParseError("no header fields found: the input is not an email message")
+        return msg, notes
+    raise EmailParseError("the message cannot be parsed, not even its header fields")
+
+
+@dataclass
+class _Body:
+    """The leaf parts of a message sorted into body text, body HTML and attachments."""
+
+    plain: list[str] = field(default_factory=list)
+    html: list[str] = field(default_factory=list)
+    attachments: list[ParsedAttachment] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, msg: Message) -> _Body:
+        body = cls()
+        for part, depth in walk(msg):
+            body.defects += [type(defect).__name__ for defect in part.defects]
+            body.add(part, depth)
+        return body
+
+    def add(self, part: Message, depth: int) -> None:
+        kind = content_type(part)
+        if is_container(part):
+            if depth >= MAX_DEPTH:
+                self.defects.append("NestingTooDeep")
+            return
+        if kind.startswith("multipart/"):
+            # No usable boundary: the parser left the whole body as one text.
+            self.plain.append(_unix_newlines(text_content(part)))
+        elif kind in {"text/plain", "text/html"} and not _is_attachment(part):
+            (self.plain if kind == "text/plain" else self.html).append(_unix_newlines(text_content(part)))
+        else:
+            self.attachments.append(_attachment(part, kind, len(self.attachments) + 1))
+
+    def plain_text(self) -> str:
+        return "\n\n".join(text.strip("\n") for text in self.plain if text.strip())
+
+    def html_source(self) -> str:
+        return "\n".join(self.html)
+
+    def text(self) -> str:
+        plain = self.plain_text()
+        return plain if plain or not self.html else html_to_text(self.html_source())
+
+    def display_text(self) -> str:
+        if self.plain_text() or not self.html:
+            return strip_quoted(self.plain_text())
+        return strip_quoted(html_to_text(strip_quoted_html(self.html_source())))
+
+
+def _unix_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _is_attachment(part: Message) -> bool:
+    return disposition(part) == "attachment" or _filename(part) is not None
+
+
+def _attachment(part: Message, kind: str, number: int) -> ParsedAttachment:
+    content_id = normalise_message_id(raw_header(part, "content-id") or "")
+    placement = disposition(part)
+    return ParsedAttachment(
+        filename=_filename(part) or _default_filename(kind, number),
+        content_type=kind,
+        content=_serialised(part) if part.is_multipart() else payload_bytes(part),
+        content_id=content_id,
+        inline=placement == "inline" or (not placement and content_id is not None),
+    )
+
+
+def _filename(part: Message) -> str | None:
+    try:
+        name = part.get_filename()
+    except Exception:  # malformed RFC 2231 parameters
+        name = None
+    if not name:
+        return None
+    name = clean_text(str(name))
+    if "=?" in name:  # RFC 2047 inside a parameter: not standard, but what many clients send
+        name = decode_rfc2047(name)
+    name = _UNSAFE_FILENAME_CHARS.sub("", name.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    if name in {"", ".", ".."}:
+        return None
+    return _shortened(name)
+
+
+def _shortened(name: str) -> str:
+    if len(name) <= _MAX_FILENAME_CHARS:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > 10:
+        return name[:_MAX_FILENAME_CHARS]
+    return f"{stem[: _MAX_FILENAME_CHARS - len(extension) - 1]}.{extension}"
+
+
+def _default_filename(kind: str, number: int) -> str:
+    if kind in _TNEF_TYPES:
+        return "winmail.dat"
+    extension = _EXTENSIONS.get(kind) or _MIME_TYPES.guess_extension(kind) or ".bin"
+    return f"attachment-{number}{extension}"
+
+
+def _serialised(part: Message) -> bytes:
+    """Bytes of a message/* part (an attached .eml, a delivery-status report) as they were received."""
+    payload = part.get_payload()
+    items = payload if isinstance(payload, list) else []
+    return b"".join(_message_bytes(item) for item in items if isinstance(item, Message))
+
+
+def _message_bytes(msg: Message) -> bytes:
+    try:
+        return msg.as_bytes(policy=_VERBATIM)
+    except Exception:  # the generator re-parses headers and can trip on what the parser tolerated
+        headers = "".join(f"{name}: {value}\n" for name, value in msg.raw_items())
+        body = msg.get_payload()
+        text = body if isinstance(body, str) else ""
+        return f"{headers}\n{text}".encode("utf-8", errors="surrogateescape")
+
+
+def _first_address(msg: Message, name: str) -> Address | None:
+    found = _address_list(msg, name)
+    return found[0] if found else None
+
+
+def _address_list(msg: Message, name: str) -> tuple[Address, ...]:
+    return tuple(Address(email=email, name=display) for display, email in addresses(msg, name))
+
+
+def _date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

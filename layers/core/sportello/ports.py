@@ -1,0 +1,27 @@
+"""Interfaces to the outside world. The domain depends on these; adapters implement them with boto3."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class BlobStore(Protocol):
+    def put(self, key: str, content: bytes, content_type: str) -> None: ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def download_url(self, key: str, filename: str, expires_seconds: int = 300) -> str: ...
+
+
+@dataclass(frozen=True)
+class OutboundMail:
+    source: str
+    destinations: tuple[str, ...]
+    raw: bytes
+
+
+class MailTransport(Protocol):
+    def send(self, mail: OutboundMail) -> str:
+        """Sends a complete RFC 5322 message; returns the transport's own id for it."""
+        ...

@@ -1,0 +1,41 @@
+"""Agents and groups: small lists, each kept in one partition so listing them is one query."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import DoesNotExist
+
+from ..agents import Agent, Group
+from . import keys
+from .models import AgentItem, GroupItem
+
+
+class AgentRepository:
+    def get(self, agent_id: str) -> Agent | None:
+        try:
+            item = AgentItem.get(keys.AGENT_PK, agent_id)
+        except DoesNotExist:
+            return None
+        return Agent(item.id, item.email, item.name, tuple(item.groups or ()), item.role)
+
+    def save(self, agent: Agent) -> None:
+        AgentItem(
+            pk=keys.AGENT_PK,
+            sk=agent.id,
+            id=agent.id,
+            email=agent.email,
+            name=agent.name,
+            groups=list(agent.groups),
+            role=agent.role,
+        ).save()
+
+    def list(self) -> list[Agent]:
+        return [
+            Agent(item.id, item.email, item.name, tuple(item.groups or ()), item.role)
+            for item in AgentItem.query(keys.AGENT_PK)
+        ]
+
+    def save_group(self, group: Group) -> None:
+        GroupItem(pk=keys.GROUP_PK, sk=group.id, id=group.id, name=group.name).save()
+
+    def groups(self) -> list[Group]:
+        return [Group(item.id, item.name) for item in GroupItem.query(keys.GROUP_PK)]

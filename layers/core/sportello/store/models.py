@@ -1,0 +1,185 @@
+"""PynamoDB items of the single table. Only `sportello.store` imports this module.
+
+Every item type is a subclass of `TableItem`, told apart by the `item_type` discriminator, so one
+query on a ticket's partition returns the ticket, its messages and its events already typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    JSONAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from ..config import settings
+from . import schema
+
+
+def _index(spec: schema.IndexSpec) -> type[GlobalSecondaryIndex[Any]]:
+    # Built with type() so PynamoDB's metaclass sees the key attributes named by the shared schema.
+    meta = type("Meta", (), {"index_name": spec.name, "projection": AllProjection()})
+    namespace = {
+        "Meta": meta,
+        spec.partition_key: UnicodeAttribute(hash_key=True),
+        spec.sort_key: UnicodeAttribute(range_key=True),
+    }
+    return type(f"{spec.name}_index", (GlobalSecondaryIndex,), namespace)
+
+
+def _build_indexes() -> dict[str, type[GlobalSecondaryIndex[Any]]]:
+    return {spec.name: _index(spec) for spec in schema.INDEXES}
+
+
+_INDEX_CLASSES = _build_indexes()
+
+
+class TableItem(Model):
+    class Meta:
+        table_name = settings().table_name
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    item_type = DiscriminatorAttribute()
+
+    state_pk = UnicodeAttribute(null=True)
+    state_sk = UnicodeAttribute(null=True)
+    status_pk = UnicodeAttribute(null=True)
+    status_sk = UnicodeAttribute(null=True)
+    assignee_pk = UnicodeAttribute(null=True)
+    assignee_sk = UnicodeAttribute(null=True)
+    group_pk = UnicodeAttribute(null=True)
+    group_sk = UnicodeAttribute(null=True)
+    owner_pk = UnicodeAttribute(null=True)
+    owner_sk = UnicodeAttribute(null=True)
+    expires_at = NumberAttribute(null=True)
+
+    by_state = _INDEX_CLASSES["by_state"]()
+    by_status = _INDEX_CLASSES["by_status"]()
+    by_assignee = _INDEX_CLASSES["by_assignee"]()
+    by_group = _INDEX_CLASSES["by_group"]()
+    by_owner = _INDEX_CLASSES["by_owner"]()
+
+
+class AttachmentMap(MapAttribute[str, Any]):
+    id = UnicodeAttribute()
+    filename = UnicodeAttribute()
+    content_type = UnicodeAttribute()
+    size = NumberAttribute()
+    key = UnicodeAttribute()
+    content_id = UnicodeAttribute(null=True)
+    inline = BooleanAttribute(default=False)
+
+
+class TicketItem(TableItem, discriminator="ticket"):
+    number = NumberAttribute()
+    subject = UnicodeAttribute()
+    status = UnicodeAttribute()
+    priority = UnicodeAttribute()
+    ticket_type = UnicodeAttribute(null=True)
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    group = UnicodeAttribute(null=True)
+    assignee = UnicodeAttribute(null=True)
+    channel = UnicodeAttribute()
+    requester_id = UnicodeAttribute()
+    requester_name = UnicodeAttribute()
+    requester_email = UnicodeAttribute(null=True)
+    language = UnicodeAttribute()
+    custom_fields = JSONAttribute(default=dict)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    first_reply_at = UnicodeAttribute(null=True)
+    solved_at = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+
+class MessageItem(TableItem, discriminator="message"):
+    id = UnicodeAttribute()
+    ticket_number = NumberAttribute()
+    author_type = UnicodeAttribute()
+    author_id = UnicodeAttribute(null=True)
+    author_name = UnicodeAttribute()
+    public = BooleanAttribute()
+    channel = UnicodeAttribute()
+    text = UnicodeAttribute()
+    full_text = UnicodeAttribute()
+    html = UnicodeAttribute(null=True)
+    attachments = ListAttribute(of=AttachmentMap, default=list)
+    external_id = UnicodeAttribute(null=True)
+    delivery_status = UnicodeAttribute(null=True)
+    auto_submitted = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class EventItem(TableItem, discriminator="event"):
+    id = UnicodeAttribute()
+    ticket_number = NumberAttribute()
+    kind = UnicodeAttribute()
+    actor = UnicodeAttribute()
+    data = JSONAttribute(default=dict)
+    created_at = UnicodeAttribute()
+
+
+class CustomerItem(TableItem, discriminator="customer"):
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    language = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+
+
+class IdentityItem(TableItem, discriminator="identity"):
+    kind = UnicodeAttribute()
+    value = UnicodeAttribute()
+    customer_id = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+
+class MailIdItem(TableItem, discriminator="mail_id"):
+    """Maps an RFC 5322 Message-ID (ours or a customer's) to the ticket it belongs to."""
+
+    message_id = UnicodeAttribute()
+    ticket_number = NumberAttribute()
+    direction = UnicodeAttribute()
+
+
+class CounterItem(TableItem, discriminator="counter"):
+    value = NumberAttribute(default=0)
+
+
+class QuarantineItem(TableItem, discriminator="quarantine"):
+    id = UnicodeAttribute()
+    received_at = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    raw_key = UnicodeAttribute()
+    sender = UnicodeAttribute(null=True)
+    subject = UnicodeAttribute(null=True)
+    channel = UnicodeAttribute()
+
+
+class AgentItem(TableItem, discriminator="agent"):
+    id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    name = UnicodeAttribute()
+    groups = ListAttribute(of=UnicodeAttribute, default=list)
+    role = UnicodeAttribute(default="agent")
+
+
+class GroupItem(TableItem, discriminator="group"):
+    id = UnicodeAttribute()
+    name = UnicodeAttribute()
+
+
+def create_table() -> None:
+    """Creates the table with every index (tests and the local cloud; CDK deploys it in AWS)."""
+    if not TableItem.exists():
+        TableItem.create_table(billing_mode="PAY_PER_REQUEST", wait=True)

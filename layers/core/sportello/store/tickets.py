@@ -1,0 +1,445 @@
+"""Tickets, their messages and audit events in DynamoDB."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from ..clock import from_iso, to_iso
+from ..errors import ConflictError, InvalidRequestError, NotFoundError
+from ..tickets.model import (
+    AttachmentRef,
+    AuthorType,
+    Channel,
+    Event,
+    Message,
+    Priority,
+    Requester,
+    Status,
+    Ticket,
+    TicketType,
+)
+from . import keys
+from .models import (
+    AttachmentMap,
+    CounterItem,
+    EventItem,
+    MailIdItem,
+    MessageItem,
+    TableItem,
+    TicketItem,
+)
+
+
+class DuplicateMessageError(Exception):
+    """A Message-ID we already stored: this delivery was processed before."""
+
+
+@dataclass(frozen=True)
+class TicketQuery:
+    """One agent view. Exactly one index serves it; the remaining filters narrow that query."""
+
+    view: str = "all"  # unassigned | mine | all
+    agent_id: str | None = None
+    status: Status | None = None
+    group: str | None = None
+    assignee: str | None = None
+    cursor: str | None = None
+    limit: int = 25
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Ticket]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class TicketHistory:
+    ticket: Ticket
+    messages: list[Message]
+    events: list[Event]
+
+
+def _opt_iso(value: Any) -> str | None:
+    return to_iso(value) if value is not None else None
+
+
+def ticket_to_item(ticket: Ticket) -> TicketItem:
+    updated = to_iso(ticket.updated_at)
+    active = ticket.status.is_active
+    view_sk = keys.view_sort_key(active, updated, ticket.number)
+    item = TicketItem(
+        pk=keys.ticket_pk(ticket.number),
+        sk=keys.TICKET_SK,
+        number=ticket.number,
+        subject=ticket.subject,
+        status=ticket.status.value,
+        priority=ticket.priority.value,
+        ticket_type=ticket.type.value if ticket.type else None,
+        tags=list(ticket.tags),
+        group=ticket.group,
+        assignee=ticket.assignee,
+        channel=ticket.channel.value,
+        requester_id=ticket.requester.id,
+        requester_name=ticket.requester.name,
+        requester_email=ticket.requester.email,
+        language=ticket.language,
+        custom_fields=ticket.custom_fields,
+        created_at=to_iso(ticket.created_at),
+        updated_at=updated,
+        first_reply_at=_opt_iso(ticket.first_reply_at),
+        solved_at=_opt_iso(ticket.solved_at),
+        state_pk=f"TSTATE#{keys.state_bucket(active)}",
+        state_sk=f"{updated}#{ticket.number:010d}",
+        status_pk=f"TSTATUS#{ticket.status.value}",
+        status_sk=f"{updated}#{ticket.number:010d}",
+        assignee_pk=f"TASSIGNEE#{ticket.assignee or keys.NO_VALUE}",
+        assignee_sk=view_sk,
+        group_pk=f"TGROUP#{ticket.group or keys.NO_VALUE}",
+        group_sk=view_sk,
+        owner_pk=keys.customer_pk(ticket.requester.id),
+        owner_sk=f"TICKET#{to_iso(ticket.created_at)}#{ticket.number:010d}",
+    )
+    # PynamoDB's version attribute stays unset on a new item; an update carries the version read.
+    if ticket.version:
+        item.version = ticket.version
+    return item
+
+
+def item_to_ticket(item: TicketItem) -> Ticket:
+    return Ticket(
+        number=int(item.number),
+        subject=item.subject,
+        status=Status(item.status),
+        priority=Priority(item.priority),
+        type=TicketType(item.ticket_type) if item.ticket_type else None,
+        tags=list(item.tags or []),
+        group=item.group,
+        assignee=item.assignee,
+        channel=Channel(item.channel),
+        requester=Requester(item.requester_id, item.requester_name, item.requester_email),
+        language=item.language,
+        custom_fields=dict(item.custom_fields or {}),
+        created_at=from_iso(item.created_at),
+        updated_at=from_iso(item.updated_at),
+        first_reply_at=from_iso(item.first_reply_at) if item.first_reply_at else None,
+        solved_at=from_iso(item.solved_at) if item.solved_at else None,
+        version=int(item.version or 0),
+    )
+
+
+def message_to_item(message: Message) -> MessageItem:
+    created = to_iso(message.created_at)
+    return MessageItem(
+        pk=keys.ticket_pk(message.ticket_number),
+        sk=keys.message_sk(created, message.id),
+        id=message.id,
+        ticket_number=message.ticket_number,
+        author_type=message.author_type.value,
+        author_id=message.author_id,
+        author_name=message.author_name,
+        public=message.public,
+        channel=message.channel.value,
+        text=message.text,
+        full_text=message.full_text,
+        html=message.html,
+        attachments=[
+            AttachmentMap(
+                id=a.id,
+                filename=a.filename,
+                content_type=a.content_type,
+                size=a.size,
+                key=a.key,
+                content_id=a.content_id,
+                inline=a.inline,
+            )
+            for a in message.attachments
+        ],
+        external_id=message.external_id,
+        delivery_status=message.delivery_status,
+        auto_submitted=message.auto_submitted,
+        created_at=created,
+    )
+
+
+def item_to_message(item: MessageItem) -> Message:
+    return Message(
+        id=item.id,
+        ticket_number=int(item.ticket_number),
+        author_type=AuthorType(item.author_type),
+        author_id=item.author_id,
+        author_name=item.author_name,
+        public=bool(item.public),
+        channel=Channel(item.channel),
+        text=item.text,
+        full_text=item.full_text,
+        html=item.html,
+        attachments=tuple(
+            AttachmentRef(
+                id=a.id,
+                filename=a.filename,
+                content_type=a.content_type,
+                size=int(a.size),
+                key=a.key,
+                content_id=a.content_id,
+                inline=bool(a.inline),
+            )
+            for a in (item.attachments or [])
+        ),
+        external_id=item.external_id,
+        delivery_status=item.delivery_status,
+        auto_submitted=item.auto_submitted,
+        created_at=from_iso(item.created_at),
+    )
+
+
+def event_to_item(event: Event) -> EventItem:
+    created = to_iso(event.created_at)
+    return EventItem(
+        pk=keys.ticket_pk(event.ticket_number),
+        sk=keys.event_sk(created, event.id),
+        id=event.id,
+        ticket_number=event.ticket_number,
+        kind=event.kind,
+        actor=event.actor,
+        data=event.data,
+        created_at=created,
+    )
+
+
+def item_to_event(item: EventItem) -> Event:
+    return Event(
+        id=item.id,
+        ticket_number=int(item.ticket_number),
+        kind=item.kind,
+        actor=item.actor,
+        data=dict(item.data or {}),
+        created_at=from_iso(item.created_at),
+    )
+
+
+def _mail_id_item(message_id: str, number: int, direction: str) -> MailIdItem:
+    return MailIdItem(
+        pk=keys.mail_id_pk(message_id),
+        sk=keys.MAIL_ID_SK,
+        message_id=message_id,
+        ticket_number=number,
+        direction=direction,
+    )
+
+
+def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
+    if not last_key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(last_key, sort_keys=True).encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, ValueError) as error:
+        raise InvalidRequestError("the cursor is not one this API returned") from error
+    if not isinstance(decoded, dict):
+        raise InvalidRequestError("the cursor is not one this API returned")
+    return decoded
+
+
+def _is_conditional_failure(error: TransactWriteError) -> list[str]:
+    reasons = error.cancellation_reasons or []
+    return [reason.code if reason else "None" for reason in reasons]
+
+
+class TicketRepository:
+    def next_number(self) -> int:
+        counter = CounterItem(keys.COUNTER_PK, keys.TICKET_COUNTER_SK)
+        counter.update(actions=[CounterItem.value.add(1)])
+        return int(counter.value)
+
+    def create(
+        self,
+        ticket: Ticket,
+        messages: Sequence[Message],
+        events: Sequence[Event],
+        inbound_mail_ids: Iterable[str] = (),
+    ) -> Ticket:
+        """Writes a new ticket atomically; a Message-ID seen before aborts it as a duplicate."""
+        item = ticket_to_item(ticket)
+        self._write(item, messages, events, inbound_mail_ids, ticket.number, new=True)
+        return item_to_ticket(item)
+
+    def append(
+        self,
+        ticket: Ticket,
+        messages: Sequence[Message],
+        events: Sequence[Event],
+        inbound_mail_ids: Iterable[str] = (),
+    ) -> Ticket:
+        """Saves the changed ticket with its new messages and events, if nobody changed it meanwhile."""
+        item = ticket_to_item(ticket)
+        self._write(item, messages, events, inbound_mail_ids, ticket.number, new=False)
+        return item_to_ticket(item)
+
+    def _write(
+        self,
+        item: TicketItem,
+        messages: Sequence[Message],
+        events: Sequence[Event],
+        inbound_mail_ids: Iterable[str],
+        number: int,
+        *,
+        new: bool,
+    ) -> None:
+        mail_ids = list(dict.fromkeys(inbound_mail_ids))
+        connection = TableItem._get_connection().connection
+        try:
+            with TransactWrite(connection=connection) as transaction:
+                if new:
+                    transaction.save(item, condition=TicketItem.pk.does_not_exist())
+                else:
+                    transaction.save(item)
+                for message in messages:
+                    transaction.save(message_to_item(message))
+                for event in events:
+                    transaction.save(event_to_item(event))
+                for message_id in mail_ids:
+                    transaction.save(
+                        _mail_id_item(message_id, number, "inbound"),
+                        condition=MailIdItem.pk.does_not_exist(),
+                    )
+        except TransactWriteError as error:
+            codes = _is_conditional_failure(error)
+            if any(code == "ConditionalCheckFailed" for code in codes[1 + len(messages) + len(events) :]):
+                raise DuplicateMessageError(", ".join(mail_ids)) from error
+            if codes and codes[0] == "ConditionalCheckFailed":
+                raise ConflictError(f"ticket #{number} was changed by someone else") from error
+            raise
+
+    def save(self, ticket: Ticket, events: Sequence[Event]) -> Ticket:
+        return self.append(ticket, (), events)
+
+    def add_events(self, events: Sequence[Event]) -> None:
+        """Records audit events that change nothing on the ticket itself."""
+        for event in events:
+            event_to_item(event).save()
+
+    def get(self, number: int) -> Ticket:
+        try:
+            item = TicketItem.get(keys.ticket_pk(number), keys.TICKET_SK)
+        except DoesNotExist as error:
+            raise NotFoundError(f"ticket #{number} does not exist") from error
+        return item_to_ticket(item)
+
+    def history(self, number: int) -> TicketHistory:
+        ticket: Ticket | None = None
+        messages: list[Message] = []
+        events: list[Event] = []
+        for item in TableItem.query(keys.ticket_pk(number)):
+            if isinstance(item, TicketItem):
+                ticket = item_to_ticket(item)
+            elif isinstance(item, MessageItem):
+                messages.append(item_to_message(item))
+            elif isinstance(item, EventItem):
+                events.append(item_to_event(item))
+        if ticket is None:
+            raise NotFoundError(f"ticket #{number} does not exist")
+        return TicketHistory(ticket, messages, events)
+
+    def ticket_for_mail_id(self, message_id: str) -> int | None:
+        try:
+            item = MailIdItem.get(keys.mail_id_pk(message_id), keys.MAIL_ID_SK)
+        except DoesNotExist:
+            return None
+        return int(item.ticket_number)
+
+    def remember_outbound_mail_id(self, message_id: str, number: int) -> None:
+        self.claim_mail_id(message_id, number, "outbound")
+
+    def claim_mail_id(self, message_id: str, number: int, direction: str) -> bool:
+        """Records a Message-ID once; False when it was already recorded (a redelivery)."""
+        try:
+            _mail_id_item(message_id, number, direction).save(condition=MailIdItem.pk.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def update_message_delivery(self, message: Message, status: str) -> None:
+        item = message_to_item(message)
+        try:
+            item.update(
+                actions=[MessageItem.delivery_status.set(status)],
+                condition=MessageItem.pk.exists(),
+            )
+        except UpdateError as error:
+            raise NotFoundError(f"message {message.id} does not exist") from error
+
+    def list(self, query: TicketQuery) -> Page:
+        index, hash_key, range_condition, filters = self._plan(query)
+        results = index.query(
+            hash_key,
+            range_key_condition=range_condition,
+            filter_condition=filters,
+            scan_index_forward=False,
+            limit=query.limit,
+            last_evaluated_key=decode_cursor(query.cursor),
+        )
+        items = [item_to_ticket(item) for item in results if isinstance(item, TicketItem)]
+        return Page(items, encode_cursor(results.last_evaluated_key))
+
+    def _plan(self, query: TicketQuery) -> tuple[Any, str, Any, Any]:
+        """Chooses the index that serves the view and expresses the other filters on it."""
+        status = query.status
+        bucket_active = status.is_active if status else True
+        bucket = keys.state_bucket(bucket_active)
+        assignee = query.assignee
+        if query.view == "unassigned":
+            assignee = keys.NO_VALUE
+        elif query.view == "mine":
+            assignee = query.agent_id
+        conditions: list[Any] = []
+        if assignee is not None:
+            index: Any = TableItem.by_assignee
+            hash_key = f"TASSIGNEE#{assignee}"
+            range_condition = TableItem.assignee_sk.startswith(f"{bucket}#")
+            if status is not None:
+                conditions.append(TicketItem.status == status.value)
+            if query.group is not None:
+                conditions.append(TicketItem.group == query.group)
+        elif query.group is not None:
+            index = TableItem.by_group
+            hash_key = f"TGROUP#{query.group}"
+            range_condition = TableItem.group_sk.startswith(f"{bucket}#")
+            if status is not None:
+                conditions.append(TicketItem.status == status.value)
+        elif status is not None:
+            index = TableItem.by_status
+            hash_key = f"TSTATUS#{status.value}"
+            range_condition = None
+        else:
+            index = TableItem.by_state
+            hash_key = f"TSTATE#{bucket}"
+            range_condition = None
+        combined = None
+        for condition in conditions:
+            combined = condition if combined is None else combined & condition
+        return index, hash_key, range_condition, combined
+
+    def of_customer(self, customer_id: str, limit: int = 50) -> list[Ticket]:
+        results = TableItem.by_owner.query(
+            keys.customer_pk(customer_id),
+            range_key_condition=TableItem.owner_sk.startswith("TICKET#"),
+            scan_index_forward=False,
+            limit=limit,
+        )
+        return [item_to_ticket(item) for item in results if isinstance(item, TicketItem)]

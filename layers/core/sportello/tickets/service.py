@@ -1,0 +1,297 @@
+"""Ticket use cases: receive a customer message, reply, update, read."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from ..agents import Agent
+from ..channels.inbound import InboundMessage
+from ..channels.outbound import OutboundChannel, UnsupportedChannelError
+from ..clock import utc_now
+from ..customers.model import Customer
+from ..customers.service import CustomerService
+from ..errors import ConflictError, InvalidRequestError
+from ..ids import new_id
+from ..store.tickets import DuplicateMessageError, Page, TicketHistory, TicketQuery, TicketRepository
+from .model import (
+    AuthorType,
+    Channel,
+    Event,
+    Message,
+    Priority,
+    Requester,
+    Status,
+    Ticket,
+    TicketType,
+)
+from .rules import accepts_customer_reply, can_transition, status_after_message
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_ACTOR = "system"
+MAX_SUBJECT_LENGTH = 250
+MAX_REPLY_LENGTH = 100_000
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    APPENDED = "appended"
+    FOLLOW_UP = "follow_up"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    outcome: Outcome
+    ticket: Ticket | None
+    message: Message | None
+
+
+@dataclass(frozen=True)
+class TicketChanges:
+    """Fields an agent may change; None means "leave as is" (use `clear_*` to empty a field)."""
+
+    status: Status | None = None
+    priority: Priority | None = None
+    type: TicketType | None = None
+    tags: list[str] | None = None
+    group: str | None = None
+    assignee: str | None = None
+    clear: frozenset[str] = field(default_factory=frozenset)
+
+
+def _event(ticket_number: int, kind: str, actor: str, at: datetime, **data: Any) -> Event:
+    return Event(new_id(), ticket_number, kind, actor, at, data)
+
+
+def normalise_tags(tags: list[str]) -> list[str]:
+    cleaned = (tag.strip().lower().replace(" ", "-") for tag in tags)
+    return sorted({tag for tag in cleaned if tag})
+
+
+class TicketService:
+    def __init__(
+        self,
+        tickets: TicketRepository,
+        customers: CustomerService,
+        outbound: Mapping[Channel, OutboundChannel],
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._tickets = tickets
+        self._customers = customers
+        self._outbound = outbound
+        self._clock = clock
+
+    # -- customers write -------------------------------------------------------------------------
+
+    def receive(self, inbound: InboundMessage) -> Receipt:
+        """Threads the message onto its ticket, or opens a new one and acknowledges it."""
+        customer = self._customers.resolve(inbound.identity, inbound.sender_name, inbound.language)
+        if inbound.thread_ticket is not None:
+            try:
+                return self._append_customer_message(inbound, customer, inbound.thread_ticket)
+            except DuplicateMessageError:
+                return Receipt(Outcome.DUPLICATE, None, None)
+        if inbound.auto_submitted:
+            raise InvalidRequestError(f"automatic message answers no ticket ({inbound.auto_submitted})")
+        try:
+            return self._open_ticket(inbound, customer)
+        except DuplicateMessageError:
+            return Receipt(Outcome.DUPLICATE, None, None)
+
+    def _customer_message(self, inbound: InboundMessage, customer: Customer, number: int) -> Message:
+        return Message(
+            id=inbound.id,
+            ticket_number=number,
+            author_type=AuthorType.CUSTOMER,
+            author_id=customer.id,
+            author_name=customer.name,
+            public=True,
+            channel=inbound.channel,
+            text=inbound.text,
+            full_text=inbound.full_text,
+            html=inbound.html,
+            attachments=inbound.attachments,
+            external_id=inbound.external_ids[0] if inbound.external_ids else None,
+            created_at=inbound.received_at,
+            auto_submitted=inbound.auto_submitted,
+        )
+
+    def _open_ticket(
+        self, inbound: InboundMessage, customer: Customer, follow_up_of: int | None = None
+    ) -> Receipt:
+        now = self._clock()
+        number = self._tickets.next_number()
+        ticket = Ticket(
+            number=number,
+            subject=(inbound.subject.strip() or inbound.text.strip().split("\n", 1)[0])[:MAX_SUBJECT_LENGTH]
+            or f"{inbound.channel.value} message",
+            status=Status.NEW,
+            priority=Priority.NORMAL,
+            channel=inbound.channel,
+            requester=Requester(customer.id, customer.name, customer.email),
+            language=inbound.language or customer.language or "en",
+            created_at=now,
+            updated_at=now,
+            tags=normalise_tags(list(inbound.tags)),
+        )
+        message = self._customer_message(inbound, customer, number)
+        events = [_event(number, "ticket_created", customer.id, now, channel=inbound.channel.value)]
+        if follow_up_of is not None:
+            events.append(_event(number, "follow_up_created", SYSTEM_ACTOR, now, follow_up_of=follow_up_of))
+        ticket = self._tickets.create(ticket, [message], events, inbound.external_ids)
+        if inbound.sender_verified:
+            self._acknowledge(ticket, message)
+        return Receipt(Outcome.FOLLOW_UP if follow_up_of else Outcome.CREATED, ticket, message)
+
+    def _acknowledge(self, ticket: Ticket, message: Message) -> None:
+        channel = self._outbound.get(ticket.channel)
+        if channel is None:
+            return
+        delivery = channel.send_acknowledgement(ticket, message)
+        if delivery is None:
+            return
+        now = self._clock()
+        self._tickets.add_events(
+            [_event(ticket.number, "acknowledgement_sent", SYSTEM_ACTOR, now, id=delivery.external_id)]
+        )
+
+    def _append_customer_message(self, inbound: InboundMessage, customer: Customer, number: int) -> Receipt:
+        def change(current: Ticket) -> tuple[Ticket, list[Event]]:
+            now = self._clock()
+            status = current.status
+            if not inbound.auto_submitted:
+                status = status_after_message(current.status, AuthorType.CUSTOMER, public=True)
+            events = [_event(number, "message_added", customer.id, now, author_type="customer")]
+            if status is not current.status:
+                events.append(
+                    _event(number, "status_changed", SYSTEM_ACTOR, now, old=current.status, new=status)
+                )
+            return replace(current, status=status, updated_at=now), events
+
+        current = self._tickets.get(number)
+        if not accepts_customer_reply(current.status):
+            return self._open_ticket(inbound, customer, follow_up_of=number)
+        message = self._customer_message(inbound, customer, number)
+        ticket = self._save_with_retry(number, change, [message], inbound.external_ids)
+        return Receipt(Outcome.APPENDED, ticket, message)
+
+    def _save_with_retry(
+        self,
+        number: int,
+        change: Callable[[Ticket], tuple[Ticket, list[Event]]],
+        messages: list[Message] | None = None,
+        mail_ids: tuple[str, ...] = (),
+    ) -> Ticket:
+        """Applies a system change, re-reading when an agent saved the ticket in between."""
+        for _attempt in range(5):
+            changed, events = change(self._tickets.get(number))
+            try:
+                return self._tickets.append(changed, messages or [], events, mail_ids)
+            except ConflictError:
+                continue
+        raise ConflictError(f"ticket #{number} kept changing; try again")
+
+    # -- agents ----------------------------------------------------------------------------------
+
+    def list(self, query: TicketQuery) -> Page:
+        return self._tickets.list(query)
+
+    def history(self, number: int) -> TicketHistory:
+        return self._tickets.history(number)
+
+    def tickets_of(self, customer_id: str) -> list[Ticket]:
+        return self._tickets.of_customer(customer_id)
+
+    def reply(self, number: int, agent: Agent, body: str, public: bool) -> tuple[Message, Ticket]:
+        """Adds an agent's public reply (sent on the ticket's channel) or internal note."""
+        text = body.strip()
+        if not text:
+            raise InvalidRequestError("the reply is empty")
+        if len(text) > MAX_REPLY_LENGTH:
+            raise InvalidRequestError(f"the reply is longer than {MAX_REPLY_LENGTH} characters")
+        history = self._tickets.history(number)
+        ticket = history.ticket
+        if ticket.status is Status.CLOSED and public:
+            raise InvalidRequestError(f"ticket #{number} is closed; open a follow-up instead")
+        now = self._clock()
+        message = Message(
+            id=new_id(),
+            ticket_number=number,
+            author_type=AuthorType.AGENT,
+            author_id=agent.id,
+            author_name=agent.name,
+            public=public,
+            channel=ticket.channel,
+            text=text,
+            full_text=text,
+            created_at=now,
+        )
+        if public:
+            channel = self._outbound.get(ticket.channel)
+            if channel is None:
+                raise UnsupportedChannelError(f"no outbound adapter for {ticket.channel.value}")
+            delivery = channel.send_reply(ticket, message, history.messages)
+            message = replace(message, external_id=delivery.external_id, delivery_status=delivery.status)
+
+        def change(current: Ticket) -> tuple[Ticket, list[Event]]:
+            status = status_after_message(current.status, AuthorType.AGENT, public)
+            events = [_event(number, "message_added", agent.id, now, author_type="agent", public=public)]
+            if status is not current.status:
+                events.append(_event(number, "status_changed", agent.id, now, old=current.status, new=status))
+            first_reply = current.first_reply_at or (now if public else None)
+            return replace(current, status=status, updated_at=now, first_reply_at=first_reply), events
+
+        saved = self._save_with_retry(number, change, [message])
+        return message, saved
+
+    def update(self, number: int, agent: Agent, changes: TicketChanges, version: int) -> Ticket:
+        """Applies an agent's edit made on `version`; a stale version is a conflict, never a lost write."""
+        current = self._tickets.get(number)
+        if current.version != version:
+            raise ConflictError(
+                f"ticket #{number} was changed by someone else (now version {current.version})"
+            )
+        now = self._clock()
+        updated, events = apply_changes(current, changes, agent.id, now)
+        if not events:
+            return current
+        return self._tickets.save(replace(updated, updated_at=now), events)
+
+
+def apply_changes(
+    current: Ticket, changes: TicketChanges, actor: str, now: datetime
+) -> tuple[Ticket, list[Event]]:
+    """Returns the changed ticket and one audit event per changed field; refuses forbidden moves."""
+    proposed: dict[str, Any] = {}
+    if changes.status is not None:
+        if not can_transition(current.status, changes.status):
+            raise InvalidRequestError(f"a {current.status.value} ticket cannot become {changes.status.value}")
+        proposed["status"] = changes.status
+        if changes.status is Status.SOLVED and current.status is not Status.SOLVED:
+            proposed["solved_at"] = now
+    if current.status is Status.CLOSED and any(
+        value is not None for value in (changes.priority, changes.type, changes.group, changes.assignee)
+    ):
+        raise InvalidRequestError(f"ticket #{current.number} is closed and cannot change")
+    for name in ("priority", "type", "group", "assignee"):
+        value = getattr(changes, name)
+        if value is not None:
+            proposed[name] = value or None
+        elif name in changes.clear:
+            proposed[name] = None
+    if changes.tags is not None:
+        proposed["tags"] = normalise_tags(changes.tags)
+    events: list[Event] = []
+    for name, value in proposed.items():
+        old = getattr(current, name)
+        if old != value and name != "solved_at":
+            events.append(_event(current.number, "field_changed", actor, now, field=name, old=old, new=value))
+    if not events:
+        return current, []
+    return replace(current, **proposed), events

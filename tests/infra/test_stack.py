@@ -1,0 +1,493 @@
+"""The synthesized CloudFormation template of the Sportello stack (bundling skipped: no pip, no Docker)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Annotations, Match, Template
+from sportello.store.schema import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+
+from infra.constants import (
+    AGENT_API_FUNCTION,
+    EMAIL_INBOUND_FUNCTION,
+    ENV_DATA_BUCKET,
+    ENV_DESK_NAME,
+    ENV_MAIL_DOMAIN,
+    ENV_REPLY_TOKEN_SECRET_NAME,
+    ENV_SUPPORT_ADDRESS,
+    ENV_TABLE_NAME,
+    HANDLER,
+    INBOUND_PREFIX,
+    STACK_NAME,
+)
+from infra.constructs import names
+from infra.constructs.web import Web
+from infra.stack import SportelloStack
+
+MAIL_DOMAIN = "acme.test"
+SKIP_BUNDLING: dict[str, Any] = {"aws:cdk:bundling-stacks": []}  # no pip, no copies
+
+
+@pytest.fixture(scope="module")
+def outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cdk.out")
+
+
+@pytest.fixture(scope="module")
+def template(outdir: Path) -> Template:
+    app = cdk.App(outdir=str(outdir), context={**SKIP_BUNDLING, names.CONTEXT_MAIL_DOMAIN: MAIL_DOMAIN})
+    return Template.from_stack(SportelloStack(app, STACK_NAME))
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def render(value: Any) -> Any:
+    """CloudFormation intrinsics as readable strings: {"Ref": "X"} -> "${X}", Fn::Join joined."""
+    if isinstance(value, dict) and len(value) == 1:
+        (key, argument), *_ = value.items()
+        if key == "Ref":
+            return f"${{{argument}}}"
+        if key == "Fn::GetAtt":
+            return f"${{{argument[0]}.{argument[1]}}}"
+        if key == "Fn::Join":
+            separator, parts = argument
+            return separator.join(str(render(part)) for part in parts)
+    if isinstance(value, list):
+        return [render(item) for item in value]
+    return value
+
+
+def only(resources: Mapping[str, Any]) -> tuple[str, Any]:
+    assert len(resources) == 1, sorted(resources)
+    return next(iter(resources.items()))
+
+
+def function(template: Template, name: str) -> tuple[str, dict[str, Any]]:
+    return only(
+        template.find_resources(
+            "AWS::Lambda::Function", {"Properties": {"Description": Match.string_like_regexp(f" {name}: ")}}
+        )
+    )
+
+
+def statements_of_role(template: Template, role_ref: dict[str, Any]) -> list[dict[str, Any]]:
+    policies = template.find_resources("AWS::IAM::Policy", {"Properties": {"Roles": [role_ref]}})
+    assert policies, f"no policy attached to {role_ref}"
+    return [
+        statement
+        for policy in policies.values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def logical_id(template: Template, resource_type: str) -> str:
+    return only(template.find_resources(resource_type))[0]
+
+
+# --- data --------------------------------------------------------------------------------------------------
+
+
+def test_table_keys_and_every_index_come_from_the_schema(template: Template) -> None:
+    # Given the shared schema, when the table is synthesized, then keys and indexes match it exactly
+    _, table = only(template.find_resources("AWS::DynamoDB::Table"))
+    properties = table["Properties"]
+    assert properties["KeySchema"] == [
+        {"AttributeName": PARTITION_KEY, "KeyType": "HASH"},
+        {"AttributeName": SORT_KEY, "KeyType": "RANGE"},
+    ]
+    indexes = {index["IndexName"]: index for index in properties["GlobalSecondaryIndexes"]}
+    assert set(indexes) == {spec.name for spec in INDEXES}
+    for spec in INDEXES:
+        assert indexes[spec.name]["KeySchema"] == [
+            {"AttributeName": spec.partition_key, "KeyType": "HASH"},
+            {"AttributeName": spec.sort_key, "KeyType": "RANGE"},
+        ]
+        assert indexes[spec.name]["Projection"] == {"ProjectionType": "ALL"}
+    key_names = {PARTITION_KEY, SORT_KEY} | {n for s in INDEXES for n in (s.partition_key, s.sort_key)}
+    definitions = properties["AttributeDefinitions"]
+    assert {d["AttributeName"] for d in definitions} == key_names
+    assert {d["AttributeType"] for d in definitions} == {"S"}
+
+
+def test_table_is_on_demand_recoverable_streamed_expiring_and_retained(template: Template) -> None:
+    template.has_resource(
+        "AWS::DynamoDB::Table",
+        {
+            "Properties": {
+                "BillingMode": "PAY_PER_REQUEST",
+                "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+                "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
+                "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE, "Enabled": True},
+            },
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+        },
+    )
+
+
+def test_data_bucket_is_private_encrypted_versioned_ssl_only_and_retained(template: Template) -> None:
+    bucket_id, _ = only(
+        template.find_resources(
+            "AWS::S3::Bucket",
+            {
+                "Properties": {
+                    "VersioningConfiguration": {"Status": "Enabled"},
+                    "BucketEncryption": Match.any_value(),
+                    "PublicAccessBlockConfiguration": {
+                        "BlockPublicAcls": True,
+                        "BlockPublicPolicy": True,
+                        "IgnorePublicAcls": True,
+                        "RestrictPublicBuckets": True,
+                    },
+                },
+                "DeletionPolicy": "Retain",
+            },
+        )
+    )
+    template.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "Bucket": {"Ref": bucket_id},
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+                        )
+                    ]
+                )
+            },
+        },
+    )
+
+
+# --- functions -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [EMAIL_INBOUND_FUNCTION, AGENT_API_FUNCTION])
+def test_function_runtime_handler_environment_and_layers(template: Template, name: str) -> None:
+    _, resource = function(template, name)
+    properties = resource["Properties"]
+    assert properties["Runtime"] == "python3.12"
+    assert properties["Handler"] == HANDLER
+    assert properties["TracingConfig"] == {"Mode": "Active"}
+    assert properties["Architectures"] == ["x86_64"]
+    variables = properties["Environment"]["Variables"]
+    assert {
+        ENV_TABLE_NAME,
+        ENV_DATA_BUCKET,
+        ENV_MAIL_DOMAIN,
+        ENV_SUPPORT_ADDRESS,
+        ENV_DESK_NAME,
+        ENV_REPLY_TOKEN_SECRET_NAME,
+        names.ENV_POWERTOOLS_SERVICE_NAME,
+        names.ENV_POWERTOOLS_LOG_LEVEL,
+    } <= set(variables)
+    assert variables[ENV_MAIL_DOMAIN] == MAIL_DOMAIN
+    assert variables[ENV_SUPPORT_ADDRESS] == f"support@{MAIL_DOMAIN}"
+    assert variables[names.ENV_POWERTOOLS_SERVICE_NAME] == "sportello"
+    assert variables[ENV_TABLE_NAME] == {"Ref": logical_id(template, "AWS::DynamoDB::Table")}
+    layers = template.find_resources(
+        "AWS::Lambda::LayerVersion", {"Properties": {"Description": Match.string_like_regexp("layers/")}}
+    )
+    assert len(layers) == 2
+    assert sorted(properties["Layers"], key=str) == sorted(({"Ref": layer} for layer in layers), key=str)
+    log_group = template.to_json()["Resources"][properties["LoggingConfig"]["LogGroup"]["Ref"]]
+    assert log_group["Properties"]["RetentionInDays"] == 30
+
+
+def test_each_function_has_its_own_role(template: Template) -> None:
+    roles = {
+        function(template, name)[1]["Properties"]["Role"]["Fn::GetAtt"][0]
+        for name in (EMAIL_INBOUND_FUNCTION, AGENT_API_FUNCTION)
+    }
+    assert len(roles) == 2
+
+
+def test_reply_token_secret_exists_and_its_name_is_passed(template: Template) -> None:
+    secret_id, secret = only(template.find_resources("AWS::SecretsManager::Secret"))
+    assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
+    for name in (EMAIL_INBOUND_FUNCTION, AGENT_API_FUNCTION):
+        value = function(template, name)[1]["Properties"]["Environment"]["Variables"][
+            ENV_REPLY_TOKEN_SECRET_NAME
+        ]
+        assert {"Ref": secret_id} in _leaves(value), value
+
+
+def _leaves(value: Any) -> list[Any]:
+    """Every nested dict/scalar of an intrinsic, to find a {"Ref": …} inside Fn::Select/Split/Join."""
+    found = [value]
+    if isinstance(value, dict):
+        for item in value.values():
+            found += _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            found += _leaves(item)
+    return found
+
+
+def test_email_function_policy_is_least_privilege(template: Template) -> None:
+    # Given the email function's own role, then its table access is itemised and scoped to the table
+    _, resource = function(template, EMAIL_INBOUND_FUNCTION)
+    role_id = resource["Properties"]["Role"]["Fn::GetAtt"][0]
+    statements = statements_of_role(template, {"Ref": role_id})
+    table_id = logical_id(template, "AWS::DynamoDB::Table")
+    dynamodb = [s for s in statements if any(a.startswith("dynamodb:") for a in as_list(s["Action"]))]
+    assert dynamodb, "the email function cannot reach the table"
+    for statement in dynamodb:
+        actions = as_list(statement["Action"])
+        assert "dynamodb:*" not in actions
+        assert "dynamodb:Scan" not in actions
+        resources = [render(r) for r in as_list(statement["Resource"])]
+        assert "*" not in resources
+        assert all(r.startswith(f"${{{table_id}.Arn}}") for r in resources), resources
+    assert all(a != "*" and not a.endswith(":*") for s in statements for a in as_list(s["Action"]))
+    s3_resources = [
+        render(r)
+        for s in statements
+        if any(a.startswith("s3:") for a in as_list(s["Action"]))
+        for r in as_list(s["Resource"])
+    ]
+    assert all(r.endswith(("/inbound/*", "/attachments/*")) or r.endswith(".Arn}") for r in s3_resources), (
+        s3_resources
+    )
+
+
+def test_email_function_may_send_only_as_the_support_address(template: Template) -> None:
+    _, resource = function(template, EMAIL_INBOUND_FUNCTION)
+    statements = statements_of_role(template, {"Ref": resource["Properties"]["Role"]["Fn::GetAtt"][0]})
+    (send,) = [s for s in statements if "ses:SendRawEmail" in as_list(s["Action"])]
+    assert set(as_list(send["Action"])) == {"ses:SendEmail", "ses:SendRawEmail"}
+    assert send["Condition"] == {"StringEquals": {"ses:FromAddress": f"support@{MAIL_DOMAIN}"}}
+    assert all(
+        render(r).endswith((f":identity/{MAIL_DOMAIN}", f":identity/support@{MAIL_DOMAIN}"))
+        for r in send["Resource"]
+    )
+
+
+def test_failed_inbound_mail_goes_to_the_dead_letter_queue(template: Template) -> None:
+    queue_id = logical_id(template, "AWS::SQS::Queue")
+    function_id, _ = function(template, EMAIL_INBOUND_FUNCTION)
+    template.has_resource_properties(
+        "AWS::Lambda::EventInvokeConfig",
+        {
+            "FunctionName": {"Ref": function_id},
+            "MaximumRetryAttempts": 2,
+            "DestinationConfig": {"OnFailure": {"Destination": {"Fn::GetAtt": [queue_id, "Arn"]}}},
+        },
+    )
+
+
+# --- email -----------------------------------------------------------------------------------------------
+
+
+def test_receipt_rule_stores_the_mail_before_invoking_the_function(template: Template) -> None:
+    # Given the support rule, then S3 (inbound/) comes first and the asynchronous Lambda action second
+    _, rule = only(template.find_resources("AWS::SES::ReceiptRule"))
+    bucket_id, _ = only(template.find_resources("AWS::S3::Bucket", {"DeletionPolicy": "Retain"}))
+    function_id, _ = function(template, EMAIL_INBOUND_FUNCTION)
+    actions = rule["Properties"]["Rule"]["Actions"]
+    assert [next(iter(action)) for action in actions] == ["S3Action", "LambdaAction"]
+    assert actions[0]["S3Action"] == {"BucketName": {"Ref": bucket_id}, "ObjectKeyPrefix": INBOUND_PREFIX}
+    assert actions[1]["LambdaAction"] == {
+        "FunctionArn": {"Fn::GetAtt": [function_id, "Arn"]},
+        "InvocationType": "Event",
+    }
+
+
+def test_receipt_rule_takes_the_support_address_and_the_domain_with_scanning(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::SES::ReceiptRule",
+        {
+            "RuleSetName": {"Ref": logical_id(template, "AWS::SES::ReceiptRuleSet")},
+            "Rule": {
+                "Recipients": [f"support@{MAIL_DOMAIN}", MAIL_DOMAIN],
+                "ScanEnabled": True,
+                "Enabled": True,
+            },
+        },
+    )
+
+
+def test_ses_may_put_inbound_mail_for_this_account_only(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "ses.amazonaws.com"},
+                                "Action": "s3:PutObject",
+                                "Condition": {
+                                    "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+                                },
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
+
+
+def test_rule_set_activation_command_is_an_output(template: Template) -> None:
+    outputs = template.find_outputs(names.OUTPUT_ACTIVATE_RULE_SET)
+    command = render(only(outputs)[1]["Value"])
+    rule_set = logical_id(template, "AWS::SES::ReceiptRuleSet")
+    assert command.startswith(f"aws ses set-active-receipt-rule-set --rule-set-name ${{{rule_set}}}")
+
+
+# --- auth and API ------------------------------------------------------------------------------------
+
+
+def test_user_pool_is_invite_only_with_admin_and_agent_groups(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::Cognito::UserPool",
+        {"AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True}, "UsernameAttributes": ["email"]},
+    )
+    groups = template.find_resources("AWS::Cognito::UserPoolGroup")
+    assert {group["Properties"]["GroupName"] for group in groups.values()} == {"admins", "agents"}
+
+
+def test_spa_client_uses_the_code_grant_without_secret_back_to_cloudfront(template: Template) -> None:
+    _, client = only(template.find_resources("AWS::Cognito::UserPoolClient"))
+    properties = client["Properties"]
+    distribution = logical_id(template, "AWS::CloudFront::Distribution")
+    assert properties["GenerateSecret"] is False
+    assert properties["AllowedOAuthFlows"] == ["code"]
+    assert set(properties["AllowedOAuthScopes"]) == {"openid", "email", "profile"}
+    assert render(properties["CallbackURLs"]) == [f"https://${{{distribution}.DomainName}}/"]
+    assert render(properties["LogoutURLs"]) == [f"https://${{{distribution}.DomainName}}/"]
+
+
+def test_agent_route_requires_a_cognito_jwt_for_the_spa_client(template: Template) -> None:
+    # Given the agent route, then it uses the JWT authorizer whose issuer is the user pool
+    _, route = only(
+        template.find_resources("AWS::ApiGatewayV2::Route", {"Properties": {"RouteKey": "ANY /api/{proxy+}"}})
+    )
+    authorizer_id, authorizer = only(template.find_resources("AWS::ApiGatewayV2::Authorizer"))
+    assert route["Properties"]["AuthorizationType"] == "JWT"
+    assert route["Properties"]["AuthorizerId"] == {"Ref": authorizer_id}
+    pool = logical_id(template, "AWS::Cognito::UserPool")
+    client = logical_id(template, "AWS::Cognito::UserPoolClient")
+    jwt = authorizer["Properties"]["JwtConfiguration"]
+    assert render(jwt["Issuer"]) == f"https://cognito-idp.${{AWS::Region}}.amazonaws.com/${{{pool}}}"
+    assert jwt["Audience"] == [{"Ref": client}]
+    assert authorizer["Properties"]["IdentitySource"] == ["$request.header.Authorization"]
+
+
+def test_agent_route_invokes_agent_api_with_payload_2(template: Template) -> None:
+    function_id, _ = function(template, AGENT_API_FUNCTION)
+    template.has_resource_properties(
+        "AWS::ApiGatewayV2::Integration",
+        {
+            "IntegrationType": "AWS_PROXY",
+            "PayloadFormatVersion": "2.0",
+            "IntegrationUri": {"Fn::GetAtt": [function_id, "Arn"]},
+        },
+    )
+
+
+def test_cors_allows_only_the_cloudfront_origin(template: Template) -> None:
+    _, api = only(template.find_resources("AWS::ApiGatewayV2::Api"))
+    cors = api["Properties"]["CorsConfiguration"]
+    distribution = logical_id(template, "AWS::CloudFront::Distribution")
+    assert render(cors["AllowOrigins"]) == [f"https://${{{distribution}.DomainName}}"]
+    assert set(cors["AllowHeaders"]) == {"Authorization", "Content-Type"}
+
+
+# --- web -------------------------------------------------------------------------------------------------
+
+
+def test_cloudfront_reads_the_private_bucket_through_origin_access_control(template: Template) -> None:
+    _, distribution = only(template.find_resources("AWS::CloudFront::Distribution"))
+    config = distribution["Properties"]["DistributionConfig"]
+    oac = logical_id(template, "AWS::CloudFront::OriginAccessControl")
+    (origin,) = config["Origins"]
+    assert origin["OriginAccessControlId"] == {"Fn::GetAtt": [oac, "Id"]}
+    assert config["DefaultRootObject"] == "index.html"
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "https-only"
+    assert config["DefaultCacheBehavior"]["ResponseHeadersPolicyId"] == {
+        "Ref": logical_id(template, "AWS::CloudFront::ResponseHeadersPolicy")
+    }
+
+
+def test_cloudfront_falls_back_to_index_html_for_spa_routes(template: Template) -> None:
+    _, distribution = only(template.find_resources("AWS::CloudFront::Distribution"))
+    responses = distribution["Properties"]["DistributionConfig"]["CustomErrorResponses"]
+    assert {(r["ErrorCode"], r["ResponseCode"], r["ResponsePagePath"]) for r in responses} == {
+        (403, 200, "/index.html"),
+        (404, 200, "/index.html"),
+    }
+
+
+def test_site_config_points_the_spa_at_this_deployment(template: Template, outdir: Path) -> None:
+    # Given the generated config.json, then every key is filled from this stack's resources
+    _, deployment = only(template.find_resources("Custom::CDKBucketDeployment"))
+    properties = deployment["Properties"]
+    # The generated source comes last (it overrides a config.json in web/dist) and carries the markers
+    # CDK replaces with deploy-time values.
+    key, markers = properties["SourceObjectKeys"][-1], properties["SourceMarkers"][-1]
+    text = (outdir / f"asset.{key.removesuffix('.zip')}" / names.WEB_CONFIG_FILE).read_text()
+    for marker, value in markers.items():
+        text = text.replace(marker, render(value))
+    config = json.loads(text)
+    assert set(config) == {"auth", "apiBase", "cognitoDomain", "clientId", "redirectUri"}
+    assert config["auth"] == "cognito"
+    api = logical_id(template, "AWS::ApiGatewayV2::Api")
+    distribution = logical_id(template, "AWS::CloudFront::Distribution")
+    assert config["apiBase"] == f"${{{api}.ApiEndpoint}}"
+    assert config["clientId"] == f"${{{logical_id(template, 'AWS::Cognito::UserPoolClient')}}}"
+    assert config["redirectUri"] == f"https://${{{distribution}.DomainName}}/"
+    domain = logical_id(template, "AWS::Cognito::UserPoolDomain")
+    assert config["cognitoDomain"] == f"https://${{{domain}}}.auth.${{AWS::Region}}.amazoncognito.com"
+
+
+def test_missing_web_build_is_a_warning_not_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(names, "WEB_DIST_DIR", tmp_path / "dist")
+    app = cdk.App(outdir=str(tmp_path / "out"), context=SKIP_BUNDLING)
+    stack = cdk.Stack(app, "WebOnly")
+    Web(stack, "Web").deploy_site({"auth": "cognito"})
+    Annotations.from_stack(stack).has_warning(
+        "/WebOnly/Web", Match.string_like_regexp("web/dist does not exist")
+    )
+    _, deployment = only(Template.from_stack(stack).find_resources("Custom::CDKBucketDeployment"))
+    assert len(deployment["Properties"]["SourceObjectKeys"]) == 1  # config.json only
+
+
+# --- monitoring and outputs ------------------------------------------------------------------------------
+
+
+def test_dead_letters_and_function_errors_raise_alarms_on_the_topic(template: Template) -> None:
+    topic = logical_id(template, "AWS::SNS::Topic")
+    alarms = template.find_resources("AWS::CloudWatch::Alarm")
+    metrics = {alarm["Properties"]["MetricName"] for alarm in alarms.values()}
+    assert metrics == {"ApproximateNumberOfMessagesVisible", "Errors"}
+    assert len(alarms) == 3
+    assert all(alarm["Properties"]["AlarmActions"] == [{"Ref": topic}] for alarm in alarms.values())
+
+
+def test_operator_outputs(template: Template) -> None:
+    assert set(template.to_json()["Outputs"]) >= {
+        names.OUTPUT_API_URL,
+        names.OUTPUT_WEB_URL,
+        names.OUTPUT_USER_POOL_ID,
+        names.OUTPUT_USER_POOL_CLIENT_ID,
+        names.OUTPUT_HOSTED_UI_DOMAIN,
+        names.OUTPUT_RULE_SET_NAME,
+        names.OUTPUT_ACTIVATE_RULE_SET,
+        names.OUTPUT_DEAD_LETTER_QUEUE_URL,
+    }

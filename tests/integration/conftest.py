@@ -1,0 +1,63 @@
+"""Handlers and repositories against moto's in-process AWS, with the real table definition."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+from sportello import app as app_module
+from sportello.config import settings
+from sportello.store import models
+
+
+def _reset_pynamodb_connections() -> None:
+    # PynamoDB caches one botocore client per model class; each test's moto needs fresh ones.
+    stack: list[type[Any]] = [models.TableItem]
+    while stack:
+        cls = stack.pop()
+        cls._connection = None
+        stack.extend(cls.__subclasses__())
+
+
+@dataclass
+class Cloud:
+    s3: Any
+    bucket: str
+
+    def sent_mails(self) -> list[EmailMessage]:
+        backend = ses_backends[DEFAULT_ACCOUNT_ID][settings_region()]
+        return [
+            message_from_bytes(message.raw_data.encode(), policy=policy.default)  # type: ignore[arg-type]
+            for message in backend.sent_messages
+            if hasattr(message, "raw_data")
+        ]
+
+
+def settings_region() -> str:
+    return boto3.session.Session().region_name or "eu-west-1"
+
+
+@pytest.fixture
+def cloud() -> Iterator[Cloud]:
+    with mock_aws():
+        _reset_pynamodb_connections()
+        app_module.sportello.cache_clear()
+        config = settings()
+        models.create_table()
+        s3 = boto3.client("s3")
+        s3.create_bucket(
+            Bucket=config.data_bucket,
+            CreateBucketConfiguration={"LocationConstraint": "eu-west-1"},
+        )
+        boto3.client("sesv2").create_email_identity(EmailIdentity=config.mail_domain)
+        yield Cloud(s3, config.data_bucket)
+        app_module.sportello.cache_clear()
+        _reset_pynamodb_connections()

@@ -1,0 +1,206 @@
+"""The email channel end to end through the real handler, under moto."""
+
+from __future__ import annotations
+
+from email.utils import make_msgid
+
+from sportello.app import sportello
+from sportello.config import INBOUND_PREFIX
+from sportello.tickets.model import AuthorType, Status
+
+from .mail import compose, deliver
+
+ITALIAN_BODY = "Buongiorno, non riesco ad accedere al mio account da ieri. Potete aiutarmi per favore?"
+
+
+def test_new_mail_opens_ticket_and_sends_threaded_acknowledgement(cloud):
+    # Given a customer's first mail
+    mail = compose()
+
+    # When SES delivers it
+    report = deliver(cloud, mail)
+
+    # Then it is ticket #1, and the acknowledgement answers it in the same thread
+    assert report == {"result": "ticket_created", "ticket": 1, "reason": None}
+    history = sportello().tickets.history(1)
+    assert history.ticket.status is Status.NEW
+    assert history.ticket.requester.email == "mario@example.org"
+    assert history.ticket.language == "en"
+    assert [m.author_type for m in history.messages] == [AuthorType.CUSTOMER]
+    [ack] = cloud.sent_mails()
+    assert ack["Subject"].startswith("[#1] We received your request")
+    assert ack["In-Reply-To"] == mail["Message-ID"]
+    assert ack["Auto-Submitted"] == "auto-replied"
+    assert ack["To"].addresses[0].addr_spec == "mario@example.org"
+    assert ack["Reply-To"].addresses[0].addr_spec.startswith("reply+1.")
+    assert "acknowledgement_sent" in [e.kind for e in history.events]
+
+
+def test_acknowledgement_speaks_the_customers_language(cloud):
+    deliver(cloud, compose(subject="Accesso bloccato", body=ITALIAN_BODY))
+
+    [ack] = cloud.sent_mails()
+    assert "Abbiamo ricevuto la tua richiesta" in ack["Subject"]
+    assert "Gentile" in ack.get_content()
+    assert sportello().tickets.history(1).ticket.language == "it"
+
+
+def test_reply_keeping_only_references_lands_on_the_same_ticket(cloud):
+    first = compose()
+    deliver(cloud, first)
+    [ack] = cloud.sent_mails()
+
+    # A client that drops the subject tag and In-Reply-To, keeping only References
+    reply = compose(subject="Re: Cannot log in", body="Still broken.", references=ack["Message-ID"])
+    report = deliver(cloud, reply)
+
+    assert report["result"] == "reply_added"
+    assert report["ticket"] == 1
+    assert len(sportello().tickets.history(1).messages) == 2
+    assert len(cloud.sent_mails()) == 1, "a reply is never acknowledged again"
+
+
+def test_same_delivery_twice_creates_nothing_twice(cloud):
+    mail = compose()
+    deliver(cloud, mail)
+    again = deliver(cloud, mail)
+
+    assert again["result"] == "duplicate"
+    assert len(sportello().tickets.history(1).messages) == 1
+    assert len(cloud.sent_mails()) == 1
+
+
+def test_subject_tag_threads_only_for_the_requester(cloud):
+    deliver(cloud, compose())
+
+    from_requester = deliver(cloud, compose(subject="[#1] more details", body="Here is a screenshot."))
+    from_stranger = deliver(
+        cloud, compose(sender="eve@attacker.example", subject="[#1] inject", body="Please reset it to me.")
+    )
+
+    assert from_requester == {"result": "reply_added", "ticket": 1, "reason": None}
+    assert from_stranger["result"] == "ticket_created"
+    assert from_stranger["ticket"] == 2
+
+
+def test_signed_reply_address_threads_and_a_forged_one_does_not(cloud):
+    deliver(cloud, compose())
+    [ack] = cloud.sent_mails()
+    reply_address = ack["Reply-To"].addresses[0].addr_spec
+    forged = reply_address.replace("reply+1.", "reply+1.aaaa")[: len(reply_address)]
+
+    genuine = deliver(cloud, compose(subject="thanks", to=reply_address), recipients=(reply_address,))
+    fake = deliver(
+        cloud,
+        compose(sender="eve@attacker.example", subject="hello", to=forged),
+        recipients=(forged,),
+    )
+
+    assert genuine["ticket"] == 1
+    assert genuine["result"] == "reply_added"
+    assert fake["result"] == "ticket_created"
+
+
+def test_sender_failing_dmarc_cannot_post_into_the_requesters_ticket(cloud):
+    deliver(cloud, compose())
+    [ack] = cloud.sent_mails()
+
+    spoofed = compose(
+        subject="Re: Cannot log in", body="Send the invoice to me", references=ack["Message-ID"]
+    )
+    report = deliver(cloud, spoofed, verdicts={"dmarc": "FAIL", "spf": "FAIL"})
+
+    assert report["result"] == "ticket_created"
+    assert report["ticket"] == 2
+    assert len(sportello().tickets.history(1).messages) == 1
+    assert "unverified-sender" in sportello().tickets.history(2).ticket.tags
+    assert len(cloud.sent_mails()) == 1, "no acknowledgement goes to a possibly forged sender"
+
+
+def test_auto_reply_never_opens_a_ticket_nor_gets_an_acknowledgement(cloud):
+    vacation = compose(subject="Out of office", headers={"Auto-Submitted": "auto-replied"})
+
+    report = deliver(cloud, vacation)
+
+    assert report["result"] == "quarantined"
+    assert "automatic" in report["reason"]
+    assert cloud.sent_mails() == []
+    assert [r.reason for r in sportello().quarantine.list().items] == [report["reason"]]
+
+
+def test_auto_reply_to_our_acknowledgement_is_kept_on_the_ticket_without_reopening(cloud):
+    deliver(cloud, compose())
+    [ack] = cloud.sent_mails()
+
+    report = deliver(
+        cloud,
+        compose(
+            subject="Automatic reply",
+            in_reply_to=ack["Message-ID"],
+            headers={"Auto-Submitted": "auto-replied"},
+        ),
+    )
+
+    assert report["result"] == "reply_added"
+    history = sportello().tickets.history(1)
+    assert history.messages[-1].auto_submitted
+    assert len(cloud.sent_mails()) == 1
+
+
+def test_bounce_of_our_mail_becomes_a_system_event(cloud):
+    deliver(cloud, compose())
+    [ack] = cloud.sent_mails()
+    dsn = (
+        "From: MAILER-DAEMON@example.org\r\nTo: support@desk.example.com\r\n"
+        f"Subject: Undelivered Mail Returned to Sender\r\nMessage-ID: {make_msgid()}\r\n"
+        "MIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\n"
+        "Final-Recipient: rfc822; mario@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n"
+        f"--b\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {ack['Message-ID']}\r\n"
+        "Subject: ack\r\n--b--\r\n"
+    ).encode()
+
+    report = deliver(cloud, dsn)
+
+    assert report == {"result": "system_event", "ticket": 1, "reason": None}
+    [failure] = [e for e in sportello().tickets.history(1).events if e.kind == "delivery_failed"]
+    assert failure.data["status"] == "5.1.1"
+    assert "mario@example.org" in failure.data["recipients"]
+
+
+def test_unreadable_mail_is_quarantined_and_kept(cloud):
+    report = deliver(cloud, b"", ses_id="broken-one")
+
+    assert report["result"] == "quarantined"
+    [record] = sportello().quarantine.list().items
+    assert record.raw_key == f"{INBOUND_PREFIX}broken-one"
+    assert cloud.s3.get_object(Bucket=cloud.bucket, Key=record.raw_key)["Body"].read() == b""
+
+
+def test_virus_verdict_quarantines(cloud):
+    report = deliver(cloud, compose(), verdicts={"virus": "FAIL"})
+
+    assert report["result"] == "quarantined"
+    assert "virus" in report["reason"]
+    assert cloud.sent_mails() == []
+
+
+def test_reply_to_a_closed_ticket_opens_a_follow_up(cloud):
+    deliver(cloud, compose())
+    [ack] = cloud.sent_mails()
+    service = sportello().tickets
+    from sportello.agents import Agent
+    from sportello.tickets.service import TicketChanges
+
+    agent = Agent("agent-1", "agent@desk.example.com", "Agent")
+    ticket = service.update(1, agent, TicketChanges(status=Status.SOLVED), service.history(1).ticket.version)
+    service.update(1, agent, TicketChanges(status=Status.CLOSED), ticket.version)
+
+    report = deliver(cloud, compose(subject="Re: again", references=ack["Message-ID"]))
+
+    assert report["result"] == "follow_up"
+    assert report["ticket"] == 2
+    assert any(e.kind == "follow_up_created" for e in service.history(2).events)

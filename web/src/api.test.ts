@@ -1,0 +1,144 @@
+import { describe, expect, it, vi } from "vitest";
+import { ApiClient, ApiError, codeForStatus, errorFromResponse, type FetchLike } from "./api";
+import { errorText } from "./session";
+import { translator } from "./i18n";
+
+function jsonResponse(status: number, body: unknown): Response {
+  return new Response(body === undefined ? null : typeof body === "string" ? body : JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json" },
+  });
+}
+
+function client(fetchImpl: FetchLike, onUnauthorized = vi.fn(), token: string | null = "tok123") {
+  return { api: new ApiClient({ base: "https://api.example.test/", getToken: () => token, onUnauthorized, fetchImpl }), onUnauthorized };
+}
+
+describe("error mapping", () => {
+  it("uses the body's code and message", () => {
+    const e = errorFromResponse(409, { error: "conflict", message: "stale version" });
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e.status).toBe(409);
+    expect(e.code).toBe("conflict");
+    expect(e.serverMessage).toBe("stale version");
+    expect(e.message).toBe("stale version");
+  });
+
+  it("falls back to the status when the body is not an error object", () => {
+    expect(errorFromResponse(422, "<html>").code).toBe("invalid");
+    expect(errorFromResponse(404, null).code).toBe("not_found");
+    expect(errorFromResponse(503, ["x"]).code).toBe("server_error");
+    expect(errorFromResponse(418, { error: 5 }).code).toBe("http_error");
+    expect(errorFromResponse(418, { error: 5 }).serverMessage).toBeNull();
+    expect(codeForStatus(401)).toBe("unauthorized");
+    expect(codeForStatus(403)).toBe("forbidden");
+    expect(codeForStatus(429)).toBe("rate_limited");
+  });
+
+  it("describes errors for people", () => {
+    const t = translator("en");
+    expect(errorText(new ApiError(422, "invalid", "Cannot reopen a closed ticket"), t)).toBe("Cannot reopen a closed ticket");
+    expect(errorText(new ApiError(0, "network", "fetch failed"), t)).toMatch(/could not be reached/);
+    expect(errorText(new ApiError(500, "server_error", "trace"), t)).toMatch(/server ran into an error/);
+    expect(errorText(new ApiError(418, "teapot", null), t)).toBe("Something went wrong (teapot).");
+  });
+});
+
+describe("ApiClient", () => {
+  it("sends the bearer token and JSON, and parses the reply", async () => {
+    const fetchImpl = vi.fn<FetchLike>(async () => jsonResponse(200, { ticket: { number: 3, version: 5 } }));
+    const { api } = client(fetchImpl);
+    const res = await api.updateTicket(3, 4, { status: "pending", assignee: null });
+    expect(res.ticket.version).toBe(5);
+    const [url, init] = fetchImpl.mock.calls[0];
+    expect(url).toBe("https://api.example.test/api/tickets/3");
+    expect(init?.method).toBe("PATCH");
+    const headers = init?.headers as Record<string, string>;
+    expect(headers.Authorization).toBe("Bearer tok123");
+    expect(headers["Content-Type"]).toBe("application/json");
+    expect(JSON.parse(init?.body as string)).toEqual({ version: 4, status: "pending", assignee: null });
+  });
+
+  it("builds list queries without empty parameters", async () => {
+    const fetchImpl = vi.fn<FetchLike>(async () => jsonResponse(200, { items: [], next_cursor: null }));
+    const { api } = client(fetchImpl);
+    await api.listTickets({ view: "all", status: "open", cursor: null });
+    await api.listTickets({ status: "new", cursor: "abc/+=" });
+    expect(fetchImpl.mock.calls[0][0]).toBe("https://api.example.test/api/tickets?view=all&status=open&limit=25");
+    expect(fetchImpl.mock.calls[1][0]).toBe("https://api.example.test/api/tickets?status=new&cursor=abc%2F%2B%3D&limit=25");
+  });
+
+  it("posts messages with the public flag", async () => {
+    const fetchImpl = vi.fn<FetchLike>(async () => jsonResponse(201, { message: {}, ticket: {} }));
+    const { api } = client(fetchImpl);
+    await api.addMessage(9, "hello", false);
+    expect(fetchImpl.mock.calls[0][0]).toBe("https://api.example.test/api/tickets/9/messages");
+    expect(JSON.parse(fetchImpl.mock.calls[0][1]?.body as string)).toEqual({ body: "hello", public: false });
+  });
+
+  it("omits Authorization without a token", async () => {
+    const fetchImpl = vi.fn<FetchLike>(async () => jsonResponse(200, { id: "a" }));
+    const { api } = client(fetchImpl, vi.fn(), null);
+    await api.me();
+    expect((fetchImpl.mock.calls[0][1]?.headers as Record<string, string>).Authorization).toBeUndefined();
+  });
+
+  it("maps 409 to a conflict ApiError", async () => {
+    const { api, onUnauthorized } = client(async () => jsonResponse(409, { error: "conflict", message: "version 3 is stale" }));
+    const err = await api.updateTicket(1, 3, { status: "open" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).code).toBe("conflict");
+    expect((err as ApiError).status).toBe(409);
+    expect(onUnauthorized).not.toHaveBeenCalled();
+  });
+
+  it("maps 422 with the server message", async () => {
+    const { api } = client(async () => jsonResponse(422, { error: "invalid", message: "A closed ticket cannot change" }));
+    await expect(api.updateTicket(1, 3, { status: "open" })).rejects.toMatchObject({
+      status: 422,
+      code: "invalid",
+      serverMessage: "A closed ticket cannot change",
+    });
+  });
+
+  it("calls onUnauthorized on 401", async () => {
+    const { api, onUnauthorized } = client(async () => jsonResponse(401, { error: "unauthorized", message: "expired" }));
+    await expect(api.me()).rejects.toMatchObject({ status: 401, code: "unauthorized" });
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+  });
+
+  it("maps a failed fetch to a network error", async () => {
+    const { api } = client(async () => {
+      throw new TypeError("Failed to fetch");
+    });
+    await expect(api.agents()).rejects.toMatchObject({ status: 0, code: "network" });
+  });
+
+  it("maps a non-JSON error body by status", async () => {
+    const { api } = client(async () => new Response("Bad Gateway", { status: 502 }));
+    await expect(api.groups()).rejects.toMatchObject({ status: 502, code: "server_error", serverMessage: null });
+  });
+
+  it("rejects a 200 that is not JSON", async () => {
+    const { api } = client(async () => new Response("<html></html>", { status: 200 }));
+    await expect(api.me()).rejects.toMatchObject({ code: "bad_response" });
+  });
+
+  it("uses the global fetch when none is given", async () => {
+    const fetchSpy = vi.fn(async () => jsonResponse(200, { items: [], next_cursor: null }));
+    vi.stubGlobal("fetch", fetchSpy);
+    try {
+      const api = new ApiClient({ base: "", getToken: () => "t" });
+      await api.quarantine("c1");
+      expect(fetchSpy).toHaveBeenCalledWith("/api/quarantine?cursor=c1", expect.anything());
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it("resolves attachment URLs against the API base", () => {
+    const { api } = client(vi.fn());
+    expect(api.resolve("/api/attachments/1")).toBe("https://api.example.test/api/attachments/1");
+    expect(api.resolve("https://bucket.s3.example/x?sig=1")).toBe("https://bucket.s3.example/x?sig=1");
+  });
+});

@@ -1,0 +1,219 @@
+// HTTP client for the Sportello agent API: bearer token, JSON, error mapping.
+import type {
+  Agent,
+  Customer,
+  Group,
+  Me,
+  Message,
+  Page,
+  QuarantineItem,
+  Ticket,
+  TicketDetail,
+  TicketPatch,
+  TicketQuery,
+} from "./types";
+
+/** Error codes the UI knows how to explain; the server may send others. */
+export type ErrorCode =
+  | "network"
+  | "bad_request"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "invalid"
+  | "rate_limited"
+  | "server_error"
+  | "bad_response"
+  | "http_error"
+  | (string & {});
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: ErrorCode;
+  /** The server's own message, when it sent one. */
+  readonly serverMessage: string | null;
+
+  constructor(status: number, code: ErrorCode, serverMessage: string | null) {
+    super(serverMessage ?? `${code} (HTTP ${status})`);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.serverMessage = serverMessage;
+  }
+}
+
+/** The error code implied by an HTTP status when the body names none. */
+export function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 0:
+      return "network";
+    case 400:
+      return "bad_request";
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 409:
+      return "conflict";
+    case 422:
+      return "invalid";
+    case 429:
+      return "rate_limited";
+    default:
+      return status >= 500 ? "server_error" : "http_error";
+  }
+}
+
+/** Builds the ApiError for a failed response from its status and (parsed or not) body. */
+export function errorFromResponse(status: number, body: unknown): ApiError {
+  let code: ErrorCode = codeForStatus(status);
+  let message: string | null = null;
+  if (body !== null && typeof body === "object" && !Array.isArray(body)) {
+    const b = body as Record<string, unknown>;
+    if (typeof b.error === "string" && b.error.trim() !== "") code = b.error;
+    if (typeof b.message === "string" && b.message.trim() !== "") message = b.message;
+  }
+  return new ApiError(status, code, message);
+}
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface ApiClientOptions {
+  /** API origin (and optional path prefix); "" means the SPA's own origin. */
+  base: string;
+  getToken: () => string | null;
+  /** Called once per 401 response, before the promise rejects. */
+  onUnauthorized?: () => void;
+  fetchImpl?: FetchLike;
+}
+
+export function joinUrl(base: string, path: string): string {
+  return base.replace(/\/+$/, "") + (path.startsWith("/") ? path : `/${path}`);
+}
+
+function queryString(params: Record<string, string | number | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== "") q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+async function readBody(res: Response): Promise<unknown> {
+  const text = await res.text();
+  if (text === "") return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** Sends one request; resolves with the parsed JSON body or rejects with an ApiError. */
+export async function sendJson<T>(
+  fetchImpl: FetchLike,
+  url: string,
+  init: RequestInit,
+): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetchImpl(url, init);
+  } catch (e) {
+    throw new ApiError(0, "network", e instanceof Error ? e.message : null);
+  }
+  const body = await readBody(res);
+  if (!res.ok) throw errorFromResponse(res.status, body);
+  if (res.status !== 204 && (body === null || typeof body !== "object")) {
+    throw new ApiError(res.status, "bad_response", null);
+  }
+  return body as T;
+}
+
+const defaultFetch: FetchLike = (input, init) => globalThis.fetch(input, init);
+
+export class ApiClient {
+  private readonly opts: ApiClientOptions;
+
+  constructor(opts: ApiClientOptions) {
+    this.opts = opts;
+  }
+
+  /** Absolute URL for a path the API returned (e.g. attachment links). */
+  resolve(urlOrPath: string): string {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(urlOrPath) || urlOrPath.startsWith("//")) return urlOrPath;
+    return joinUrl(this.opts.base, urlOrPath);
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: "application/json" };
+    const token = this.opts.getToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const init: RequestInit = { method, headers };
+    if (body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    try {
+      return await sendJson<T>(this.opts.fetchImpl ?? defaultFetch, joinUrl(this.opts.base, path), init);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) this.opts.onUnauthorized?.();
+      throw e;
+    }
+  }
+
+  me(): Promise<Me> {
+    return this.request("GET", "/api/me");
+  }
+
+  agents(): Promise<{ items: Agent[] }> {
+    return this.request("GET", "/api/agents");
+  }
+
+  groups(): Promise<{ items: Group[] }> {
+    return this.request("GET", "/api/groups");
+  }
+
+  listTickets(query: TicketQuery): Promise<Page<Ticket>> {
+    return this.request(
+      "GET",
+      `/api/tickets${queryString({
+        view: query.view,
+        status: query.status,
+        group: query.group,
+        assignee: query.assignee,
+        cursor: query.cursor,
+        limit: query.limit ?? 25,
+      })}`,
+    );
+  }
+
+  ticket(number: number): Promise<TicketDetail> {
+    return this.request("GET", `/api/tickets/${encodeURIComponent(String(number))}`);
+  }
+
+  addMessage(number: number, body: string, isPublic: boolean): Promise<{ message: Message; ticket: Ticket }> {
+    return this.request("POST", `/api/tickets/${encodeURIComponent(String(number))}/messages`, {
+      body,
+      public: isPublic,
+    });
+  }
+
+  updateTicket(number: number, version: number, patch: TicketPatch): Promise<{ ticket: Ticket }> {
+    return this.request("PATCH", `/api/tickets/${encodeURIComponent(String(number))}`, {
+      version,
+      ...patch,
+    });
+  }
+
+  customer(id: string): Promise<Customer> {
+    return this.request("GET", `/api/customers/${encodeURIComponent(id)}`);
+  }
+
+  quarantine(cursor?: string | null): Promise<Page<QuarantineItem>> {
+    return this.request("GET", `/api/quarantine${queryString({ cursor })}`);
+  }
+}

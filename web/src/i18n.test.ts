@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { dictionaries, interpolate, langFromNavigator, LANGUAGES, optionKey, translator } from "./i18n";
+import { VIEWS } from "./router";
+import { CHANNELS, PRIORITIES, STATUSES, TICKET_TYPES } from "./types";
+
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe("i18n dictionaries", () => {
+  const en = dictionaries.en;
+  const keys = Object.keys(en).sort();
+
+  it.each(LANGUAGES)("%s has exactly the reference keys, all non-empty", (lang) => {
+    const dict = dictionaries[lang] as Record<string, string>;
+    expect(Object.keys(dict).sort()).toEqual(keys);
+    for (const k of keys) {
+      expect(typeof dict[k], k).toBe("string");
+      expect(dict[k].trim(), k).not.toBe("");
+    }
+  });
+
+  it.each(LANGUAGES)("%s uses the same placeholders as English", (lang) => {
+    const dict = dictionaries[lang] as Record<string, string>;
+    for (const k of keys) expect(placeholders(dict[k]), k).toEqual(placeholders((en as Record<string, string>)[k]));
+  });
+
+  it("has a label for every status, priority, type, channel and view", () => {
+    for (const s of STATUSES) expect(optionKey("status", s)).not.toBeNull();
+    for (const p of PRIORITIES) expect(optionKey("priority", p)).not.toBeNull();
+    for (const x of TICKET_TYPES) expect(optionKey("type", x)).not.toBeNull();
+    for (const c of CHANNELS) expect(optionKey("channel", c)).not.toBeNull();
+    for (const v of VIEWS) expect(keys).toContain(v.label);
+    expect(optionKey("status", "bogus")).toBeNull();
+  });
+
+  it("keeps the conflict notice text the tests look for", () => {
+    expect(translator("en")("notice.conflict")).toBe("This ticket was changed by someone else; reloaded.");
+  });
+
+  it("interpolates placeholders and leaves unknown ones", () => {
+    expect(interpolate("Hi {name}, {x}", { name: "Ada" })).toBe("Hi Ada, {x}");
+    expect(translator("it")("history.title", { count: 3 })).toBe("Cronologia (3)");
+  });
+
+  it("picks the language from the browser", () => {
+    expect(langFromNavigator(["it-IT", "en"])).toBe("it");
+    expect(langFromNavigator(["de-DE", "it"])).toBe("it");
+    expect(langFromNavigator(["fr-FR"])).toBe("en");
+    expect(langFromNavigator([])).toBe("en");
+    expect(langFromNavigator(undefined)).toBe("en");
+  });
+});

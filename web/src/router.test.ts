@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { formatRoute, parseHash, VIEW_IDS, viewDef, type Route } from "./router";
+
+describe("parseHash", () => {
+  it.each<[string, Route]>([
+    ["", { name: "view", view: "unassigned" }],
+    ["#", { name: "view", view: "unassigned" }],
+    ["#/", { name: "view", view: "unassigned" }],
+    ["#/login", { name: "login" }],
+    ["#/login/", { name: "login" }],
+    ["#/views/mine", { name: "view", view: "mine" }],
+    ["#/views/all-open", { name: "view", view: "all-open" }],
+    ["#/views", { name: "view", view: "unassigned" }],
+    ["#/tickets/42", { name: "ticket", number: 42 }],
+    ["/tickets/7", { name: "ticket", number: 7 }],
+    ["#/tickets/42?tab=x", { name: "ticket", number: 42 }],
+    ["#/quarantine", { name: "quarantine" }],
+  ])("%s", (hash, route) => {
+    expect(parseHash(hash)).toEqual(route);
+  });
+
+  it.each(["#/views/bogus", "#/tickets/0", "#/tickets/abc", "#/tickets/-1", "#/tickets/1.5", "#/tickets/01", "#/tickets", "#/tickets/1/x", "#/nope", "#/views/%E0%A4%A"])(
+    "%s is not found",
+    (hash) => {
+      expect(parseHash(hash).name).toBe("notFound");
+    },
+  );
+
+  it("round-trips every route through formatRoute", () => {
+    const routes: Route[] = [
+      { name: "login" },
+      { name: "quarantine" },
+      { name: "ticket", number: 123 },
+      ...VIEW_IDS.map((view) => ({ name: "view" as const, view })),
+    ];
+    for (const r of routes) expect(parseHash(formatRoute(r))).toEqual(r);
+  });
+});
+
+describe("views", () => {
+  it("map to the API queries", () => {
+    expect(viewDef("unassigned").query).toEqual({ view: "unassigned" });
+    expect(viewDef("mine").query).toEqual({ view: "mine" });
+    expect(viewDef("all-open").query).toEqual({ view: "all", status: "open" });
+    expect(viewDef("new").query).toEqual({ status: "new" });
+    expect(viewDef("pending").query).toEqual({ status: "pending" });
+    expect(viewDef("solved").query).toEqual({ status: "solved" });
+  });
+});

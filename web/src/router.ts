@@ -1,0 +1,117 @@
+// A tiny hash router: #/login, #/views/:view, #/tickets/:number, #/quarantine.
+import { useEffect, useState } from "react";
+import type { MessageKey } from "./i18n";
+import type { TicketQuery } from "./types";
+
+export const VIEW_IDS = ["unassigned", "mine", "all-open", "new", "pending", "solved"] as const;
+export type ViewId = (typeof VIEW_IDS)[number];
+
+export interface ViewDef {
+  id: ViewId;
+  label: MessageKey;
+  /** Query sent to GET /api/tickets (cursor and limit are added by the list). */
+  query: TicketQuery;
+}
+
+export const VIEWS: readonly ViewDef[] = [
+  { id: "unassigned", label: "nav.unassigned", query: { view: "unassigned" } },
+  { id: "mine", label: "nav.mine", query: { view: "mine" } },
+  { id: "all-open", label: "nav.allOpen", query: { view: "all", status: "open" } },
+  { id: "new", label: "nav.new", query: { status: "new" } },
+  { id: "pending", label: "nav.pending", query: { status: "pending" } },
+  { id: "solved", label: "nav.solved", query: { status: "solved" } },
+];
+
+export function viewDef(id: ViewId): ViewDef {
+  const def = VIEWS.find((v) => v.id === id);
+  if (!def) throw new Error(`unknown view ${id}`);
+  return def;
+}
+
+export function isViewId(value: string): value is ViewId {
+  return (VIEW_IDS as readonly string[]).includes(value);
+}
+
+export type Route =
+  | { name: "login" }
+  | { name: "view"; view: ViewId }
+  | { name: "ticket"; number: number }
+  | { name: "quarantine" }
+  | { name: "notFound"; path: string };
+
+export const DEFAULT_ROUTE: Route = { name: "view", view: "unassigned" };
+
+/** Parses a location hash ("#/tickets/12", "/tickets/12" or "") into a route. */
+export function parseHash(hash: string): Route {
+  let path = hash.startsWith("#") ? hash.slice(1) : hash;
+  const q = path.indexOf("?");
+  if (q >= 0) path = path.slice(0, q);
+  const parts = path.split("/").filter((p) => p !== "");
+  if (parts.length === 0) return DEFAULT_ROUTE;
+  const [head, arg, ...rest] = parts;
+  if (rest.length === 0) {
+    if (head === "login" && arg === undefined) return { name: "login" };
+    if (head === "quarantine" && arg === undefined) return { name: "quarantine" };
+    if (head === "views") {
+      if (arg === undefined) return DEFAULT_ROUTE;
+      const view = safeDecode(arg);
+      if (view !== null && isViewId(view)) return { name: "view", view };
+    }
+    if (head === "tickets" && arg !== undefined && /^[1-9][0-9]{0,15}$/.test(arg)) {
+      const number = Number(arg);
+      if (Number.isSafeInteger(number)) return { name: "ticket", number };
+    }
+  }
+  return { name: "notFound", path: `/${parts.join("/")}` };
+}
+
+function safeDecode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
+export function formatRoute(route: Route): string {
+  switch (route.name) {
+    case "login":
+      return "#/login";
+    case "view":
+      return `#/views/${route.view}`;
+    case "ticket":
+      return `#/tickets/${route.number}`;
+    case "quarantine":
+      return "#/quarantine";
+    case "notFound":
+      return `#${route.path}`;
+  }
+}
+
+export function ticketHref(number: number): string {
+  return formatRoute({ name: "ticket", number });
+}
+
+/** Swaps the current history entry for `hash` (no new Back step) and tells useRoute. */
+export function replaceHash(hash: string): void {
+  if (window.location.hash === hash) return;
+  window.history.replaceState(window.history.state, "", hash);
+  window.dispatchEvent(new HashChangeEvent("hashchange"));
+}
+
+export function navigate(route: Route, replace = false): void {
+  const hash = formatRoute(route);
+  if (replace) replaceHash(hash);
+  else if (window.location.hash !== hash) window.location.hash = hash;
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState<Route>(() => parseHash(window.location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseHash(window.location.hash));
+    window.addEventListener("hashchange", onChange);
+    onChange();
+    return () => window.removeEventListener("hashchange", onChange);
+  }, []);
+  return route;
+}
