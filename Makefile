@@ -76,7 +76,7 @@ unit: $(STAMP_PY)
 
 integration: $(STAMP_PY)
 	@echo "==> integration tests (handlers under moto)"
-	@$(VENV)/bin/pytest -q tests/integration
+	@$(VENV)/bin/pytest -q -n 2 tests/integration
 
 infra-tests: $(STAMP_PY)
 	@echo "==> infrastructure tests (CDK template)"

@@ -14,8 +14,8 @@ ENV_DATA_BUCKET = "DATA_BUCKET"
 ENV_MAIL_DOMAIN = "MAIL_DOMAIN"
 ENV_SUPPORT_ADDRESS = "SUPPORT_ADDRESS"
 ENV_DESK_NAME = "DESK_NAME"
-ENV_REPLY_TOKEN_SECRET = "REPLY_TOKEN_SECRET"  # local and tests only
-ENV_REPLY_TOKEN_SECRET_NAME = "REPLY_TOKEN_SECRET_NAME"  # Secrets Manager name in AWS
+ENV_REPLY_TOKEN_SECRET = "REPLY_TOKEN_SECRET"  # noqa: S105 - a variable name; local and tests only
+ENV_REPLY_TOKEN_SECRET_NAME = "REPLY_TOKEN_SECRET_NAME"  # noqa: S105 - Secrets Manager name in AWS
 
 # S3 layout of the data bucket (raw mail under inbound/, kept; attachments under attachments/).
 from sportello.config import ATTACHMENTS_PREFIX, INBOUND_PREFIX  # noqa: E402

@@ -37,7 +37,8 @@ def provision() -> None:
     existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
     if config.data_bucket not in existing:
         region = boto3.session.Session().region_name
-        s3.create_bucket(Bucket=config.data_bucket, CreateBucketConfiguration={"LocationConstraint": region})
+        location: Any = {"LocationConstraint": region}
+        s3.create_bucket(Bucket=config.data_bucket, CreateBucketConfiguration=location)
     sesv2 = boto3.client("sesv2")
     identities = {i["IdentityName"] for i in sesv2.list_email_identities().get("EmailIdentities", [])}
     if config.mail_domain not in identities:

@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from agent_api.handler import handler as agent_api_handler
-from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from .auth import TokenIssuer, find_seeded
-from .events import LambdaContext, http_api_event
+from .events import LOCAL_ACCOUNT, LambdaContext, http_api_event
 from .mailroom import Mailroom
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -127,7 +126,7 @@ class Gateway:
         )
 
     def _outbox(self, request: Request) -> Response:
-        backend = ses_backends[DEFAULT_ACCOUNT_ID][self._region]
+        backend = ses_backends[LOCAL_ACCOUNT][self._region]
         with self._lock:
             sent = [m for m in backend.sent_messages if hasattr(m, "raw_data")]
         items = []
@@ -140,7 +139,7 @@ class Gateway:
                     "source": message.source,
                     "destinations": list(message.destinations),
                     "headers": {key: str(value) for key, value in parsed.items()},
-                    "subject": str(parsed.get("Subject", "")),
+                    "subject": str(parsed.get("Subject", "")).strip(),
                     "text": body.get_content() if body is not None else "",
                     "raw": message.raw_data,
                 }

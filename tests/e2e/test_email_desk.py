@@ -58,7 +58,9 @@ def test_mail_to_ticket_to_reply_and_back(local_cloud: RunningCloud, page) -> No
 
     # And replies publicly
     page.get_by_test_id("reply-public").click()
-    page.get_by_test_id("reply-body").fill("Buongiorno Giulia, le abbiamo inviato un link per reimpostare la password.")
+    page.get_by_test_id("reply-body").fill(
+        "Buongiorno Giulia, le abbiamo inviato un link per reimpostare la password."
+    )
     page.get_by_test_id("reply-send").click()
     expect(page.get_by_test_id("message")).to_have_count(2)
     screenshot(page, "ticket-page")
@@ -72,7 +74,9 @@ def test_mail_to_ticket_to_reply_and_back(local_cloud: RunningCloud, page) -> No
 
     # When the customer answers from a client that drops the subject tag and keeps only References
     answer = _customer_mail(
-        "Re: accesso", "Grazie, ora funziona!", References=f"{first['Message-ID']} {reply['headers']['Message-ID']}"
+        "Re: accesso",
+        "Grazie, ora funziona!",
+        References=f"{first['Message-ID']} {reply['headers']['Message-ID']}",
     )
     _send(local_cloud, answer)
 

@@ -125,7 +125,7 @@ def test_auto_reply_never_opens_a_ticket_nor_gets_an_acknowledgement(cloud):
     assert report["result"] == "quarantined"
     assert "automatic" in report["reason"]
     assert cloud.sent_mails() == []
-    assert [r.reason for r in sportello().quarantine.list().items] == [report["reason"]]
+    assert [r.reason for r in sportello().quarantine.recent().items] == [report["reason"]]
 
 
 def test_auto_reply_to_our_acknowledgement_is_kept_on_the_ticket_without_reopening(cloud):
@@ -175,7 +175,7 @@ def test_unreadable_mail_is_quarantined_and_kept(cloud):
     report = deliver(cloud, b"", ses_id="broken-one")
 
     assert report["result"] == "quarantined"
-    [record] = sportello().quarantine.list().items
+    [record] = sportello().quarantine.recent().items
     assert record.raw_key == f"{INBOUND_PREFIX}broken-one"
     assert cloud.s3.get_object(Bucket=cloud.bucket, Key=record.raw_key)["Body"].read() == b""
 

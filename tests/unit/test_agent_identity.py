@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-
 from sportello.api.identity import agent_from_claims
 from sportello.errors import ForbiddenError
 
 
 def test_claims_become_an_agent():
-    agent = agent_from_claims({"sub": "u1", "email": "Ada@Desk.Example", "cognito:groups": ["admins", "support"]})
+    agent = agent_from_claims(
+        {"sub": "u1", "email": "Ada@Desk.Example", "cognito:groups": ["admins", "support"]}
+    )
 
     assert agent.id == "u1"
     assert agent.email == "ada@desk.example"

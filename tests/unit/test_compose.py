@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
 from sportello.email.compose import (
     MAX_REFERENCES,
     MailHeaders,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from sportello.email.tokens import ReplyTokens
 
 TOKENS = ReplyTokens("secret-one", "desk.example.com")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
 from sportello.errors import InvalidRequestError
 from sportello.tickets.model import AuthorType, Channel, Priority, Requester, Status, Ticket
 from sportello.tickets.rules import ALLOWED_TRANSITIONS, can_transition, status_after_message
@@ -66,7 +65,10 @@ def test_status_after_message(current, author, public, expected):
 
 def test_apply_changes_records_one_event_per_changed_field():
     changed, events = apply_changes(
-        _ticket(), TicketChanges(status=Status.SOLVED, priority=Priority.NORMAL, tags=["B", "a"]), "agent", NOW
+        _ticket(),
+        TicketChanges(status=Status.SOLVED, priority=Priority.NORMAL, tags=["B", "a"]),
+        "agent",
+        NOW,
     )
 
     assert changed.status is Status.SOLVED

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import BaseModel, Field
 
 from ..agents import Agent
@@ -28,7 +29,8 @@ router = Router()
 
 
 def current_agent() -> Agent:
-    claims = router.current_event.request_context.authorizer.jwt_claim or {}
+    event = cast(APIGatewayProxyEventV2, router.current_event)
+    claims = event.request_context.authorizer.jwt_claim or {}
     return sportello().directory.sign_in(claims)
 
 
@@ -55,7 +57,7 @@ def me() -> dict[str, Any]:
 @router.get("/agents")
 def agents() -> dict[str, Any]:
     current_agent()
-    return {"items": [agent_view(a) for a in sportello().agents.list()]}
+    return {"items": [agent_view(a) for a in sportello().agents.all_agents()]}
 
 
 @router.get("/groups")
@@ -75,7 +77,7 @@ def list_tickets(
 ) -> dict[str, Any]:
     agent = current_agent()
     query = TicketQuery(view, agent.id, status, group, assignee, cursor, limit)
-    page = sportello().tickets.list(query)
+    page = sportello().tickets.find(query)
     return {"items": [ticket_view(t) for t in page.items], "next_cursor": page.next_cursor}
 
 
@@ -131,5 +133,5 @@ def get_customer(customer_id: str) -> dict[str, Any]:
 @router.get("/quarantine")
 def list_quarantine(cursor: Annotated[str | None, Query()] = None) -> dict[str, Any]:
     current_agent()
-    page = sportello().quarantine.list(cursor)
+    page = sportello().quarantine.recent(cursor)
     return {"items": [quarantine_view(r) for r in page.items], "next_cursor": page.next_cursor}

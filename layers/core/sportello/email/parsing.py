@@ -166,7 +166,9 @@ def _parsed(data: bytes) -> tuple[Message, list[str]]:
     for parse_policy, headers_only in _PARSE_ATTEMPTS:
         try:
             msg = BytesParser(policy=parse_policy).parsebytes(data, headersonly=headers_only)
-        except Exception as error:  # the parser reads some headers eagerly and recurses once per nesting level
+        except (
+            Exception
+        ) as error:  # the parser reads some headers eagerly and recurses once per nesting level
             notes.append(f"ParserFailed:{type(error).__name__}")
             continue
         if not msg.keys():

@@ -9,13 +9,19 @@ from . import keys
 from .models import AgentItem, GroupItem
 
 
+def _agent(item: AgentItem) -> Agent:
+    return Agent(item.id, item.email, item.name, tuple(str(group) for group in item.groups or ()), item.role)
+
+
 class AgentRepository:
     def get(self, agent_id: str) -> Agent | None:
         try:
             item = AgentItem.get(keys.AGENT_PK, agent_id)
         except DoesNotExist:
             return None
-        return Agent(item.id, item.email, item.name, tuple(item.groups or ()), item.role)
+        return Agent(
+            item.id, item.email, item.name, tuple(str(group) for group in item.groups or ()), item.role
+        )
 
     def save(self, agent: Agent) -> None:
         AgentItem(
@@ -28,11 +34,8 @@ class AgentRepository:
             role=agent.role,
         ).save()
 
-    def list(self) -> list[Agent]:
-        return [
-            Agent(item.id, item.email, item.name, tuple(item.groups or ()), item.role)
-            for item in AgentItem.query(keys.AGENT_PK)
-        ]
+    def all_agents(self) -> list[Agent]:
+        return [_agent(item) for item in AgentItem.query(keys.AGENT_PK)]
 
     def save_group(self, group: Group) -> None:
         GroupItem(pk=keys.GROUP_PK, sk=group.id, id=group.id, name=group.name).save()

@@ -39,7 +39,7 @@ class QuarantineRepository:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
 
-    def list(self, cursor: str | None = None, limit: int = 50) -> QuarantinePage:
+    def recent(self, cursor: str | None = None, limit: int = 50) -> QuarantinePage:
         results = TableItem.query(
             keys.QUARANTINE_PK,
             scan_index_forward=False,

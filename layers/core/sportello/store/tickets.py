@@ -121,7 +121,7 @@ def item_to_ticket(item: TicketItem) -> Ticket:
         status=Status(item.status),
         priority=Priority(item.priority),
         type=TicketType(item.ticket_type) if item.ticket_type else None,
-        tags=list(item.tags or []),
+        tags=[str(tag) for tag in item.tags or []],
         group=item.group,
         assignee=item.assignee,
         channel=Channel(item.channel),
@@ -152,7 +152,7 @@ def message_to_item(message: Message) -> MessageItem:
         full_text=message.full_text,
         html=message.html,
         attachments=[
-            AttachmentMap(
+            AttachmentMap(  # type: ignore[no-untyped-call]
                 id=a.id,
                 filename=a.filename,
                 content_type=a.content_type,
@@ -384,7 +384,7 @@ class TicketRepository:
         except UpdateError as error:
             raise NotFoundError(f"message {message.id} does not exist") from error
 
-    def list(self, query: TicketQuery) -> Page:
+    def find(self, query: TicketQuery) -> Page:
         index, hash_key, range_condition, filters = self._plan(query)
         results = index.query(
             hash_key,

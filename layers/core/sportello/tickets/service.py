@@ -199,8 +199,8 @@ class TicketService:
 
     # -- agents ----------------------------------------------------------------------------------
 
-    def list(self, query: TicketQuery) -> Page:
-        return self._tickets.list(query)
+    def find(self, query: TicketQuery) -> Page:
+        return self._tickets.find(query)
 
     def history(self, number: int) -> TicketHistory:
         return self._tickets.history(number)
