@@ -11,7 +11,7 @@ STAMP_CDK := node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help dev test lint format unit integration infra-tests web-tests e2e web synth deploy layer chromium install clean
+.PHONY: help dev test lint format unit integration infra-tests web-tests e2e web synth deploy layer chromium install clean openapi
 
 help:
 	@echo "make dev     run the whole help desk locally (http://127.0.0.1:8000, SMTP on 2525)"
@@ -23,8 +23,9 @@ help:
 $(STAMP_PY): pyproject.toml
 	@echo "==> Python environment ($(VENV))"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet --progress-bar off -e '.[dev]'
+	@$(PY) -m pip install -qq --upgrade pip
+	@echo "    installing the project and its development tools (pip, a minute or two the first time)"
+	@$(PY) -m pip install -qq --progress-bar off -e '.[dev]'
 	@touch $@
 	@echo "    Python dependencies installed"
 
@@ -89,6 +90,10 @@ web-tests: $(STAMP_WEB)
 e2e: $(STAMP_PY) chromium
 	@echo "==> browser tests (Playwright on Debian's chromium, against the local cloud)"
 	@$(VENV)/bin/pytest -q tests/e2e
+
+openapi: $(STAMP_PY)
+	@REPLY_TOKEN_SECRET=unused PYTHONPATH=functions $(PY) functions/agent_api/handler.py > docs/openapi.json
+	@echo "    docs/openapi.json written"
 
 layer: $(STAMP_PY)
 	@$(PY) -m infra.constructs.bundling

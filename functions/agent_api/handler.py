@@ -8,6 +8,7 @@ from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from sportello.api.errors import register_error_handlers
 from sportello.api.routes import router
 
@@ -22,3 +23,12 @@ register_error_handlers(app)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
+
+
+def openapi_document() -> str:
+    """The API's OpenAPI document, generated from the routes (`make openapi` writes docs/openapi.json)."""
+    return app.get_openapi_json_schema(title="Sportello agent API", version="0.1.0")
+
+
+if __name__ == "__main__":
+    print(openapi_document())

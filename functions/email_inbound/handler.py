@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.data_classes import SESEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from sportello.app import sportello
 from sportello.config import INBOUND_PREFIX
 from sportello.email.receive import Verdicts

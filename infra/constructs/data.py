@@ -7,9 +7,9 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
-from sportello.store.schema import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 from infra.constants import ATTACHMENTS_PREFIX, INBOUND_PREFIX
+from sportello.store.schema import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 # Every read is a key or index query, so no Scan; transactions are authorised per item action.
 TABLE_READ_WRITE_ACTIONS = (

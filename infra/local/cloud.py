@@ -10,11 +10,12 @@ from typing import Any
 
 import boto3
 from moto.server import ThreadedMotoServer
+from werkzeug.serving import BaseWSGIServer, make_server
+
 from sportello.agents import Agent, Group
 from sportello.config import settings
 from sportello.store import models
 from sportello.store.agents import AgentRepository
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from .auth import SEEDED_AGENTS, TokenIssuer
 from .environment import LocalConfig, jwt_secret

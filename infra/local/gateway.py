@@ -11,11 +11,12 @@ from email import message_from_string, policy
 from pathlib import Path
 from typing import Any
 
-from agent_api.handler import handler as agent_api_handler
 from moto.ses.models import ses_backends
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
+
+from agent_api.handler import handler as agent_api_handler
 
 from .auth import TokenIssuer, find_seeded
 from .events import LOCAL_ACCOUNT, LambdaContext, http_api_event

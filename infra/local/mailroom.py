@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import boto3
+
 from email_inbound.handler import handler as email_handler
 from sportello.config import INBOUND_PREFIX, settings
 

@@ -10,7 +10,6 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Annotations, Match, Template
-from sportello.store.schema import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 from infra.constants import (
     AGENT_API_FUNCTION,
@@ -28,6 +27,7 @@ from infra.constants import (
 from infra.constructs import names
 from infra.constructs.web import Web
 from infra.stack import SportelloStack
+from sportello.store.schema import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 MAIL_DOMAIN = "acme.test"
 SKIP_BUNDLING: dict[str, Any] = {"aws:cdk:bundling-stacks": []}  # no pip, no copies

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from agent_api.handler import handler as api_handler
-
 from infra.local.events import LambdaContext, http_api_event
 
 AGENT_CLAIMS = {

@@ -13,6 +13,7 @@ import pytest
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
+
 from sportello import app as app_module
 from sportello.config import settings
 from sportello.store import models

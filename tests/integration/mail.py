@@ -8,9 +8,8 @@ from email.utils import make_msgid
 from typing import Any
 
 from email_inbound.handler import handler as email_handler
-from sportello.config import INBOUND_PREFIX, settings
-
 from infra.local.events import LambdaContext, ses_message_id, ses_receipt_event
+from sportello.config import INBOUND_PREFIX, settings
 
 
 def compose(

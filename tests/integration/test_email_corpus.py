@@ -44,7 +44,9 @@ def test_every_corpus_mail_is_accounted_for(cloud):
     mails = corpus_mails()
     assert len(mails) > 200, "the shared corpus is missing"
 
-    reports = {path: deliver(cloud, path.read_bytes(), ses_id=f"corpus-{index}") for index, path in enumerate(mails)}
+    reports = {
+        path: deliver(cloud, path.read_bytes(), ses_id=f"corpus-{index}") for index, path in enumerate(mails)
+    }
 
     outcomes = Counter(report["result"] for report in reports.values())
     print("\ncorpus outcomes:", dict(outcomes))

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from email.utils import make_msgid
 
+from sportello.agents import Agent
 from sportello.app import sportello
 from sportello.config import INBOUND_PREFIX
+from sportello.store.tickets import TicketQuery
 from sportello.tickets.model import AuthorType, Status
+from sportello.tickets.service import TicketChanges
 
 from .mail import compose, deliver
 
@@ -192,9 +195,6 @@ def test_reply_to_a_closed_ticket_opens_a_follow_up(cloud):
     deliver(cloud, compose())
     [ack] = cloud.sent_mails()
     service = sportello().tickets
-    from sportello.agents import Agent
-    from sportello.tickets.service import TicketChanges
-
     agent = Agent("agent-1", "agent@desk.example.com", "Agent")
     ticket = service.update(1, agent, TicketChanges(status=Status.SOLVED), service.history(1).ticket.version)
     service.update(1, agent, TicketChanges(status=Status.CLOSED), ticket.version)
@@ -204,3 +204,32 @@ def test_reply_to_a_closed_ticket_opens_a_follow_up(cloud):
     assert report["result"] == "follow_up"
     assert report["ticket"] == 2
     assert any(e.kind == "follow_up_created" for e in service.history(2).events)
+
+
+def test_auto_reply_to_a_closed_ticket_opens_nothing(cloud):
+    deliver(cloud, compose())
+    [ack] = cloud.sent_mails()
+    service = sportello().tickets
+    agent = Agent("agent-1", "agent@desk.example.com", "Agent")
+    solved = service.update(1, agent, TicketChanges(status=Status.SOLVED), service.history(1).ticket.version)
+    service.update(1, agent, TicketChanges(status=Status.CLOSED), solved.version)
+
+    report = deliver(
+        cloud,
+        compose(
+            subject="Out of office", in_reply_to=ack["Message-ID"], headers={"Auto-Submitted": "auto-replied"}
+        ),
+    )
+
+    assert report["result"] == "quarantined"
+    assert sportello().tickets.find(TicketQuery(status=Status.NEW)).items == []
+
+
+def test_redelivery_burns_no_ticket_number(cloud):
+    mail = compose()
+    deliver(cloud, mail)
+    deliver(cloud, mail)
+
+    second = deliver(cloud, compose(sender="other@example.org"))
+
+    assert second["ticket"] == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from sportello.api.identity import agent_from_claims
 from sportello.errors import ForbiddenError
 

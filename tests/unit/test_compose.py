@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from sportello.email.compose import (
     MAX_REFERENCES,
     MailHeaders,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from sportello.email.tokens import ReplyTokens
 
 TOKENS = ReplyTokens("secret-one", "desk.example.com")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
 from sportello.errors import InvalidRequestError
 from sportello.tickets.model import AuthorType, Channel, Priority, Requester, Status, Ticket
 from sportello.tickets.rules import ALLOWED_TRANSITIONS, can_transition, status_after_message

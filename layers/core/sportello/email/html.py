@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import nh3
 
-MAX_HTML_CHARS = 2_000_000
-"""Longer HTML is truncated before text conversion: html.parser is not linear on every hostile input."""
+MAX_HTML_CHARS = 1_000_000
+"""Longer HTML is cut before text conversion: html.parser manages about a megabyte a second at best."""
 
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "center", "cite", "code", "col",
@@ -74,65 +73,23 @@ def sanitise_html(html: str) -> str:
     )
 
 
-@dataclass(frozen=True)
-class HtmlToken:
+class HtmlToken(NamedTuple):
     kind: Literal["start", "end", "text"]
-    offset: int
+    position: tuple[int, int]
+    """(line, column) in the source, as html.parser counts them."""
     tag: str = ""
     text: str = ""
-    attrs: tuple[tuple[str, str], ...] = ()
+    attrs: tuple[tuple[str, str | None], ...] = ()
 
     def attr(self, name: str) -> str:
-        return next((value for key, value in self.attrs if key == name), "")
+        return next((value or "" for key, value in self.attrs if key == name), "")
 
     @property
     def breaks_line(self) -> bool:
         return self.kind != "text" and (self.tag in _BLOCKS or (self.tag == "br" and self.kind == "start"))
 
 
-class _Tokenizer(HTMLParser):
-    def __init__(self, html: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tokens: list[HtmlToken] = []
-        # html.parser numbers lines by "\n" alone, so offsets must be computed the same way.
-        self._line_starts = [0, *(match.end() for match in _NEWLINE.finditer(html))]
-        self._invisible_depth = 0
-
-    def _offset(self) -> int:
-        line, column = self.getpos()
-        return self._line_starts[min(line - 1, len(self._line_starts) - 1)] + column
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = tuple((key, value or "") for key, value in attrs)
-        self.tokens.append(HtmlToken("start", self._offset(), tag, attrs=values))
-        if tag in _INVISIBLE:
-            self._invisible_depth += 1
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = tuple((key, value or "") for key, value in attrs)
-        self.tokens.append(HtmlToken("start", self._offset(), tag, attrs=values))
-
-    def handle_endtag(self, tag: str) -> None:
-        self.tokens.append(HtmlToken("end", self._offset(), tag))
-        if tag in _INVISIBLE and self._invisible_depth:
-            self._invisible_depth -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._invisible_depth:
-            self.tokens.append(HtmlToken("text", self._offset(), text=_INVISIBLE_CHARS.sub("", data)))
-
-
-def tokenize_html(html: str) -> list[HtmlToken]:
-    """Start tags, end tags and visible text with their offsets in ``html`` (comments and scripts dropped)."""
-    html = html[:MAX_HTML_CHARS]
-    tokenizer = _Tokenizer(html)
-    tokenizer.feed(html)
-    tokenizer.close()
-    return tokenizer.tokens
-
-
-@dataclass(frozen=True)
-class HtmlLine:
+class HtmlLine(NamedTuple):
     text: str
     first_token: int
     """Index of the token that opened the line (the block tag or <br> before it): where to cut the HTML."""
@@ -140,7 +97,62 @@ class HtmlLine:
     """Index of the token that closed the line."""
 
 
-def html_lines(tokens: list[HtmlToken]) -> list[HtmlLine]:
+class HtmlDocument:
+    """An HTML body tokenised once (html.parser is slow): its visible text as lines, and where they sit."""
+
+    def __init__(self, html: str) -> None:
+        self.source = html[:MAX_HTML_CHARS]
+        self.tokens = _tokenize(self.source)
+        self.lines = _lines(self.tokens)
+
+    def text(self) -> str:
+        return join_lines([line.text for line in self.lines])
+
+    def text_before(self, token_index: int) -> str:
+        return join_lines([line.text for line in self.lines if line.last_token <= token_index])
+
+    def truncated_at(self, token_index: int) -> str:
+        """The source up to a token, with the elements still open there closed."""
+        line, column = self.tokens[token_index].position
+        # html.parser numbers lines by "\n" alone, so offsets must be computed the same way.
+        line_starts = [0, *(match.end() for match in _NEWLINE.finditer(self.source))]
+        offset = line_starts[min(line - 1, len(line_starts) - 1)] + column
+        return self.source[:offset] + _closing_tags(self.tokens[:token_index])
+
+
+class _Tokenizer(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tokens: list[HtmlToken] = []
+        self._invisible_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tokens.append(HtmlToken("start", self.getpos(), tag, attrs=tuple(attrs)))
+        if tag in _INVISIBLE:
+            self._invisible_depth += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tokens.append(HtmlToken("start", self.getpos(), tag, attrs=tuple(attrs)))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.tokens.append(HtmlToken("end", self.getpos(), tag))
+        if tag in _INVISIBLE and self._invisible_depth:
+            self._invisible_depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._invisible_depth:
+            self.tokens.append(HtmlToken("text", self.getpos(), text=_INVISIBLE_CHARS.sub("", data)))
+
+
+def _tokenize(html: str) -> list[HtmlToken]:
+    """Start tags, end tags and visible text (comments, scripts and styles dropped)."""
+    tokenizer = _Tokenizer()
+    tokenizer.feed(html)
+    tokenizer.close()
+    return tokenizer.tokens
+
+
+def _lines(tokens: list[HtmlToken]) -> list[HtmlLine]:
     """The visible text as lines, the way a mail client lays it out.
 
     Block boundaries end a line only when it has text (so nested <div>s do not pile up blank lines);
@@ -193,10 +205,10 @@ def join_lines(lines: list[str]) -> str:
 
 def html_to_text(html: str) -> str:
     """Plain text of an HTML body: blocks and <br> become line breaks, links keep their text."""
-    return join_lines([line.text for line in html_lines(tokenize_html(html))])
+    return HtmlDocument(html).text()
 
 
-def close_open_tags(tokens: list[HtmlToken]) -> str:
+def _closing_tags(tokens: list[HtmlToken]) -> str:
     """End tags for elements still open after ``tokens``, so a truncated document stays well formed."""
     open_tags: list[str] = []
     open_counts: Counter[str] = Counter()

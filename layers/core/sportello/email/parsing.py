@@ -14,10 +14,11 @@ from email import policy
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
+from functools import cached_property
 
 from sportello.email.autoreply import auto_submitted_reason
 from sportello.email.bounces import Bounce, parse_bounce
-from sportello.email.html import html_to_text, sanitise_html
+from sportello.email.html import HtmlDocument, sanitise_html
 from sportello.email.mime import (
     MAX_DEPTH,
     addresses,
@@ -35,7 +36,7 @@ from sportello.email.mime import (
     text_content,
     walk,
 )
-from sportello.email.quotes import strip_quoted, strip_quoted_html
+from sportello.email.quotes import strip_quoted, strip_quoted_html_text
 
 __all__ = [
     "Address",
@@ -164,11 +165,11 @@ def _parsed(data: bytes) -> tuple[Message, list[str]]:
     """Parse with the modern policy, falling back to the lenient legacy one, then to the headers alone."""
     notes: list[str] = []
     for parse_policy, headers_only in _PARSE_ATTEMPTS:
+        if "ParserFailed:RecursionError" in notes and not headers_only:
+            continue  # too deeply nested for any full parse; do not pay for a second attempt
         try:
             msg = BytesParser(policy=parse_policy).parsebytes(data, headersonly=headers_only)
-        except (
-            Exception
-        ) as error:  # the parser reads some headers eagerly and recurses once per nesting level
+        except Exception as error:  # it reads some headers eagerly, and recurses once per nesting level
             notes.append(f"ParserFailed:{type(error).__name__}")
             continue
         if not msg.keys():
@@ -214,14 +215,18 @@ class _Body:
     def html_source(self) -> str:
         return "\n".join(self.html)
 
+    @cached_property
+    def html_document(self) -> HtmlDocument:
+        return HtmlDocument(self.html_source())
+
     def text(self) -> str:
         plain = self.plain_text()
-        return plain if plain or not self.html else html_to_text(self.html_source())
+        return plain if plain or not self.html else self.html_document.text()
 
     def display_text(self) -> str:
         if self.plain_text() or not self.html:
             return strip_quoted(self.plain_text())
-        return strip_quoted(html_to_text(strip_quoted_html(self.html_source())))
+        return strip_quoted_html_text(self.html_document)
 
 
 def _unix_newlines(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sportello.email.html import HtmlLine, HtmlToken, close_open_tags, html_lines, html_to_text, tokenize_html
+from sportello.email.html import HtmlDocument, HtmlLine, HtmlToken
 
 _MAX_ATTRIBUTION_CHARS = 400
 """Attribution lines ("On ..., Bob wrote:") are short; longer lines are never taken for one."""
@@ -81,14 +81,25 @@ def strip_quoted(text: str) -> str:
 
 def strip_quoted_html(html: str) -> str:
     """The HTML reply without its quoted history; the input unchanged when nothing would be left."""
-    tokens = tokenize_html(html)
-    lines = html_lines(tokens)
-    cuts = [_quote_container(tokens), _trailing_blockquote(tokens, lines), _history_in_lines(lines)]
-    cut = min((index for index in cuts if index is not None), default=None)
-    if cut is None:
+    document = HtmlDocument(html)
+    cut = _html_history_start(document)
+    if cut is None or not document.text_before(cut):
         return html
-    stripped = html[: tokens[cut].offset] + close_open_tags(tokens[:cut])
-    return stripped if html_to_text(stripped) else html
+    return document.truncated_at(cut)
+
+
+def strip_quoted_html_text(document: HtmlDocument) -> str:
+    """Plain text of the reply in an HTML body, like ``strip_quoted`` for a text body."""
+    cut = _html_history_start(document)
+    before = document.text_before(cut) if cut is not None else ""
+    return strip_quoted(before or document.text())
+
+
+def _html_history_start(document: HtmlDocument) -> int | None:
+    """Index of the token where the quoted history of an HTML body begins."""
+    tokens, lines = document.tokens, document.lines
+    cuts = [_quote_container(tokens), _trailing_blockquote(tokens, lines), _history_in_lines(lines)]
+    return min((index for index in cuts if index is not None), default=None)
 
 
 def history_start(lines: list[str]) -> int | None:

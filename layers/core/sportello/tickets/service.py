@@ -91,6 +91,10 @@ class TicketService:
 
     def receive(self, inbound: InboundMessage) -> Receipt:
         """Threads the message onto its ticket, or opens a new one and acknowledges it."""
+        if any(self._tickets.ticket_for_mail_id(external) is not None for external in inbound.external_ids):
+            # A redelivery: cheaper than the transaction that would refuse it anyway (that one still
+            # guards against concurrent deliveries), and it burns no ticket number.
+            return Receipt(Outcome.DUPLICATE, None, None)
         customer = self._customers.resolve(inbound.identity, inbound.sender_name, inbound.language)
         if inbound.thread_ticket is not None:
             try:
@@ -176,6 +180,10 @@ class TicketService:
 
         current = self._tickets.get(number)
         if not accepts_customer_reply(current.status):
+            if inbound.auto_submitted:
+                raise InvalidRequestError(
+                    f"automatic message to closed ticket #{number} ({inbound.auto_submitted})"
+                )
             return self._open_ticket(inbound, customer, follow_up_of=number)
         message = self._customer_message(inbound, customer, number)
         ticket = self._save_with_retry(number, change, [message], inbound.external_ids)
