@@ -13,6 +13,16 @@ from sportello.tickets.service import TicketChanges
 
 from .mail import compose, deliver
 
+
+def _close_ticket(number: int) -> None:
+    service = sportello().tickets
+    agent = Agent("agent-1", "agent@desk.example.com", "Agent")
+    solved = service.update(
+        number, agent, TicketChanges(status=Status.SOLVED), service.history(number).ticket.version
+    )
+    service.update(number, agent, TicketChanges(status=Status.CLOSED), solved.version)
+
+
 ITALIAN_BODY = "Buongiorno, non riesco ad accedere al mio account da ieri. Potete aiutarmi per favore?"
 
 
@@ -194,25 +204,19 @@ def test_virus_verdict_quarantines(cloud):
 def test_reply_to_a_closed_ticket_opens_a_follow_up(cloud):
     deliver(cloud, compose())
     [ack] = cloud.sent_mails()
-    service = sportello().tickets
-    agent = Agent("agent-1", "agent@desk.example.com", "Agent")
-    ticket = service.update(1, agent, TicketChanges(status=Status.SOLVED), service.history(1).ticket.version)
-    service.update(1, agent, TicketChanges(status=Status.CLOSED), ticket.version)
+    _close_ticket(1)
 
     report = deliver(cloud, compose(subject="Re: again", references=ack["Message-ID"]))
 
     assert report["result"] == "follow_up"
     assert report["ticket"] == 2
-    assert any(e.kind == "follow_up_created" for e in service.history(2).events)
+    assert any(e.kind == "follow_up_created" for e in sportello().tickets.history(2).events)
 
 
 def test_auto_reply_to_a_closed_ticket_opens_nothing(cloud):
     deliver(cloud, compose())
     [ack] = cloud.sent_mails()
-    service = sportello().tickets
-    agent = Agent("agent-1", "agent@desk.example.com", "Agent")
-    solved = service.update(1, agent, TicketChanges(status=Status.SOLVED), service.history(1).ticket.version)
-    service.update(1, agent, TicketChanges(status=Status.CLOSED), solved.version)
+    _close_ticket(1)
 
     report = deliver(
         cloud,

@@ -265,28 +265,22 @@ class TicketRepository:
         counter.update(actions=[CounterItem.value.add(1)])
         return int(counter.value)
 
-    def create(
+    def write(
         self,
         ticket: Ticket,
-        messages: Sequence[Message],
-        events: Sequence[Event],
+        messages: Sequence[Message] = (),
+        events: Sequence[Event] = (),
         inbound_mail_ids: Iterable[str] = (),
+        *,
+        new: bool = False,
     ) -> Ticket:
-        """Writes a new ticket atomically; a Message-ID seen before aborts it as a duplicate."""
-        item = ticket_to_item(ticket)
-        self._write(item, messages, events, inbound_mail_ids, ticket.number, new=True)
-        return item_to_ticket(item)
+        """Saves the ticket with its new messages, events and Message-ID claims, all or nothing.
 
-    def append(
-        self,
-        ticket: Ticket,
-        messages: Sequence[Message],
-        events: Sequence[Event],
-        inbound_mail_ids: Iterable[str] = (),
-    ) -> Ticket:
-        """Saves the changed ticket with its new messages and events, if nobody changed it meanwhile."""
+        A new ticket must not exist yet; a changed one must still have the version it was read at
+        (else ConflictError); a Message-ID claimed before aborts the write as a duplicate.
+        """
         item = ticket_to_item(ticket)
-        self._write(item, messages, events, inbound_mail_ids, ticket.number, new=False)
+        self._write(item, messages, events, inbound_mail_ids, ticket.number, new=new)
         return item_to_ticket(item)
 
     def _write(
@@ -323,9 +317,6 @@ class TicketRepository:
             if codes and codes[0] == "ConditionalCheckFailed":
                 raise ConflictError(f"ticket #{number} was changed by someone else") from error
             raise
-
-    def save(self, ticket: Ticket, events: Sequence[Event]) -> Ticket:
-        return self.append(ticket, (), events)
 
     def add_events(self, events: Sequence[Event]) -> None:
         """Records audit events that change nothing on the ticket itself."""

@@ -148,7 +148,7 @@ class TicketService:
         events = [_event(number, "ticket_created", customer.id, now, channel=inbound.channel.value)]
         if follow_up_of is not None:
             events.append(_event(number, "follow_up_created", SYSTEM_ACTOR, now, follow_up_of=follow_up_of))
-        ticket = self._tickets.create(ticket, [message], events, inbound.external_ids)
+        ticket = self._tickets.write(ticket, [message], events, inbound.external_ids, new=True)
         if inbound.sender_verified:
             self._acknowledge(ticket, message)
         return Receipt(Outcome.FOLLOW_UP if follow_up_of else Outcome.CREATED, ticket, message)
@@ -200,7 +200,7 @@ class TicketService:
         for _attempt in range(5):
             changed, events = change(self._tickets.get(number))
             try:
-                return self._tickets.append(changed, messages or [], events, mail_ids)
+                return self._tickets.write(changed, messages or [], events, mail_ids)
             except ConflictError:
                 continue
         raise ConflictError(f"ticket #{number} kept changing; try again")
@@ -269,7 +269,7 @@ class TicketService:
         updated, events = apply_changes(current, changes, agent.id, now)
         if not events:
             return current
-        return self._tickets.save(replace(updated, updated_at=now), events)
+        return self._tickets.write(replace(updated, updated_at=now), events=events)
 
 
 def apply_changes(
