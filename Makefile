@@ -110,3 +110,11 @@ deploy: install web $(STAMP_CDK)
 
 clean:
 	rm -rf cdk.out build web/dist .pytest_cache .mypy_cache .ruff_cache
+
+# --- benchmarks (run by hand; never part of `make test`) -----------------------------------------------
+.PHONY: bench
+bench: $(STAMP_PY)
+	@echo "==> email ingestion benchmark, N=200 then N=1000 (in-process moto: see bench/README.md)"
+	@$(PY) -m bench.ingest --n 200
+	@$(PY) -m bench.ingest --n 1000
+	@$(PY) -m bench.summary bench/results/ingest-200.json bench/results/ingest-1000.json

@@ -24,10 +24,11 @@ REPLY_KINDS = {
 
 @dataclass(frozen=True)
 class Sample:
-    """One mail: wall time of SES's S3 put + the handler call, and the part spent in AWS calls."""
+    """One mail: wall time of SES's S3 put + the handler call, and the parts spent in AWS calls."""
 
     wall_s: float
-    aws_s: float
+    aws_s: float  # round trips to moto (botocore Endpoint.make_request)
+    sdk_s: float  # whole botocore client calls: aws_s plus client-side validation and serialisation
     aws_calls: int
     result: str
     ticket: int | None
@@ -63,6 +64,7 @@ def _ms(value: float) -> float:
 def timing(phase: Phase, percentile: Percentile) -> dict[str, Any]:
     walls = [s.wall_s for s in phase.samples]
     outside = [s.wall_s - s.aws_s for s in phase.samples]
+    outside_sdk = [s.wall_s - s.sdk_s for s in phase.samples]
     count = len(walls)
     aws_total = sum(s.aws_s for s in phase.samples)
     return {
@@ -84,6 +86,12 @@ def timing(phase: Phase, percentile: Percentile) -> dict[str, Any]:
             "mean": _ms(sum(outside) / count),
         },
         "mails_per_s_outside_aws": round(count / sum(outside), 2),
+        # Also without botocore's client-side work: Sportello, Powertools and the simulated SES event.
+        "outside_sdk_ms": {
+            "p50": _ms(percentile(outside_sdk, 50)),
+            "p95": _ms(percentile(outside_sdk, 95)),
+            "mean": _ms(sum(outside_sdk) / count),
+        },
         "calls_per_mail_by_operation": {
             op: round(n / count, 2) for op, n in sorted(phase.calls_by_operation.items())
         },

@@ -38,63 +38,46 @@ def peer_figures(n: int) -> dict[str, Any]:
     }
 
 
-def _row(cells: list[Any], widths: list[int]) -> str:
-    first, *rest = cells
-    return f"{first!s:<{widths[0]}}" + "".join(
-        f"{'-' if c is None else c!s:>{w}}" for c, w in zip(rest, widths[1:], strict=True)
-    )
+# (heading, width, where the value sits in a phase's timing)
+COLUMNS: list[tuple[str, int, tuple[str, ...]]] = [
+    ("mails", 6, ("mails",)),
+    ("mails/s", 9, ("mails_per_s",)),
+    ("p50 ms", 9, ("per_mail_ms", "p50")),
+    ("p95 ms", 9, ("per_mail_ms", "p95")),
+    ("AWS calls", 10, ("aws_calls_per_mail",)),
+    ("AWS share", 10, ("aws_share_of_mail_time",)),
+    ("outside-AWS p50", 16, ("outside_aws_ms", "p50")),
+    ("outside-SDK p50", 16, ("outside_sdk_ms", "p50")),
+    ("mails/s outside AWS", 20, ("mails_per_s_outside_aws",)),
+]
+LABEL_WIDTH = 23
+
+
+def _cell(timing: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = timing
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return "-" if value is None else value
+
+
+def _row(label: str, timing: dict[str, Any]) -> str:
+    cells = "".join(f"{_cell(timing, path)!s:>{width}}" for _, width, path in COLUMNS)
+    return f"{label:<{LABEL_WIDTH}}{cells}"
 
 
 def print_timing(result: dict[str, Any], out: Print = print) -> None:
-    widths = [26, 7, 10, 9, 9, 18, 18, 11]
-    out(
-        _row(
-            [
-                "phase",
-                "mails",
-                "mails/s",
-                "p50 ms",
-                "p95 ms",
-                "outside-AWS p50",
-                "mails/s w/o AWS",
-                "AWS calls",
-            ],
-            widths,
-        )
-    )
-    for name, t in result["phases"].items():
-        out(
-            _row(
-                [
-                    name,
-                    t["mails"],
-                    t["mails_per_s"],
-                    t["per_mail_ms"]["p50"],
-                    t["per_mail_ms"]["p95"],
-                    t["outside_aws_ms"]["p50"],
-                    t["mails_per_s_outside_aws"],
-                    t["aws_calls_per_mail"],
-                ],
-                widths,
-            )
-        )
+    out(f"{'phase':<{LABEL_WIDTH}}" + "".join(f"{heading:>{width}}" for heading, width, _ in COLUMNS))
+    for name, timing in result["phases"].items():
+        out(_row(name, timing))
     peer = result["peer"]
-    out(
-        _row(
-            [
-                "peer: django-helpdesk",
-                result["N"],
-                peer["mails_per_s"],
-                peer["p50_ms"],
-                peer["p95_ms"],
-                None,
-                None,
-                None,
-            ],
-            widths,
-        )
-    )
+    as_timing = {
+        "mails": result["N"],
+        "mails_per_s": peer["mails_per_s"],
+        "per_mail_ms": {"p50": peer["p50_ms"], "p95": peer["p95_ms"]},
+    }
+    out(_row("peer: django-helpdesk", as_timing))
     out(f"  peer figures from: {peer['source']}")
+    out("  outside-AWS: a mail's time minus its round trips to moto; outside-SDK: minus whole botocore calls")
 
 
 def print_threading(result: dict[str, Any], out: Print = print) -> None:
@@ -135,4 +118,5 @@ def print_result(result: dict[str, Any], out: Print = print) -> None:
     for anomaly in result["anomalies"]:
         out(f"  ANOMALY {anomaly}")
     print_threading(result, out)
+    out(f"moto transactions: {result['moto_transactions']}")
     out(f"caveat: {result['caveat']}")

@@ -40,19 +40,13 @@ def ingest(desk: Desk, clock: AwsClock, name: str, mails: Sequence[Mail], progre
     step = max(1, len(mails) // 10)
     start = perf_counter()
     for done, mail in enumerate(mails, start=1):
-        aws_before, calls_count_before = clock.snapshot()
+        before = clock.reading()
         began = perf_counter()
         report = desk.receive(mail.raw)
         wall = perf_counter() - began
-        aws_after, calls_count_after = clock.snapshot()
+        aws = clock.since(before)
         phase.samples.append(
-            Sample(
-                wall,
-                aws_after - aws_before,
-                calls_count_after - calls_count_before,
-                report["result"],
-                report["ticket"],
-            )
+            Sample(wall, aws.seconds, aws.sdk_seconds, aws.calls, report["result"], report["ticket"])
         )
         if done % step == 0 or done == len(mails):
             elapsed = perf_counter() - start

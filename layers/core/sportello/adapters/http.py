@@ -1,0 +1,88 @@
+"""A small JSON/form HTTP client for provider APIs (stdlib only), with retries on transient errors."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+class ProviderHttpError(Exception):
+    def __init__(self, status: int, body: str, url: str) -> None:
+        super().__init__(f"{url} answered {status}: {body[:300]}")
+        self.status = status
+        self.body = body
+
+    @property
+    def retryable(self) -> bool:
+        return self.status in RETRYABLE_STATUSES or self.status == 0
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+
+class HttpClient:
+    def __init__(
+        self, timeout_seconds: float = 10.0, attempts: int = 3, backoff_seconds: float = 0.5
+    ) -> None:
+        self._timeout = timeout_seconds
+        self._attempts = attempts
+        self._backoff = backoff_seconds
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        form: Mapping[str, str] | None = None,
+        data: bytes | None = None,
+    ) -> HttpResponse:
+        """Sends the request, retrying transient failures with backoff; raises ProviderHttpError."""
+        all_headers = dict(headers or {})
+        body = data
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            all_headers.setdefault("Content-Type", "application/json")
+        elif form is not None:
+            body = urllib.parse.urlencode(form).encode()
+            all_headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        if not url.startswith(("https://", "http://")):
+            raise ValueError(f"not an http(s) URL: {url}")
+        last_error: ProviderHttpError | None = None
+        for attempt in range(self._attempts):
+            if attempt:
+                time.sleep(self._backoff * 2 ** (attempt - 1))
+            try:
+                return self._once(method, url, all_headers, body)
+            except ProviderHttpError as error:
+                last_error = error
+                if not error.retryable:
+                    raise
+        assert last_error is not None
+        raise last_error
+
+    def _once(self, method: str, url: str, headers: Mapping[str, str], body: bytes | None) -> HttpResponse:
+        request = urllib.request.Request(url, data=body, headers=dict(headers), method=method)  # noqa: S310
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310
+                return HttpResponse(response.status, dict(response.headers.items()), response.read())
+        except urllib.error.HTTPError as error:
+            raise ProviderHttpError(error.code, error.read().decode(errors="replace"), url) from error
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+            raise ProviderHttpError(0, str(error), url) from error
