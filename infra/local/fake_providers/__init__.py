@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +40,7 @@ class Recorder:
         return entry
 
 
-View = Callable[[Request, Recorder, dict[str, Any]], Response]
+View = Callable[[Request, Recorder, Mapping[str, Any]], Response]
 
 
 @dataclass(frozen=True)
