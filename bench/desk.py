@@ -57,7 +57,7 @@ class Desk:
     def ticket_of(message_id: str) -> int | None:
         """Where the store filed a mail, read back from its Message-ID record (not from the report)."""
         normalised = normalise_message_id(message_id)
-        return TicketRepository().ticket_for_mail_id(normalised) if normalised else None
+        return TicketRepository().ticket_for_ref(normalised) if normalised else None
 
 
 def _raw_outbox() -> list[str]:

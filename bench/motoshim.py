@@ -1,10 +1,11 @@
 """A cheaper rollback for moto's DynamoDB transactions, so the benchmark measures Sportello, not moto.
 
 moto 5.2.5's `transact_write_items` deep-copies the whole table once per item of every transaction,
-to restore it if the transaction is cancelled: each transaction costs O(table size), a run costs
-O(N^2), and N=1000 takes most of an hour (real DynamoDB does nothing of the kind). The shim keeps moto's
-own transaction logic and replaces only that backup: it deep-copies the items the transaction names and
-puts them back on cancellation, which is the same rollback since a transaction writes only those items.
+to restore it if the transaction is cancelled: each transaction costs O(table size) in time and memory,
+so a run costs O(N^2) (bench/README.md has the measured difference; DynamoDB does nothing of the kind).
+The shim keeps moto's own transaction logic and replaces only that backup: it deep-copies the items the
+transaction names and puts them back on cancellation, which is the same rollback, since a transaction
+writes only the items it names.
 Opt out with `--stock-moto`; the result JSON records which was used.
 """
 

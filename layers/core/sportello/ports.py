@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class BlobStore(Protocol):
@@ -25,3 +26,9 @@ class MailTransport(Protocol):
     def send(self, mail: OutboundMail) -> str:
         """Sends a complete RFC 5322 message; returns the transport's own id for it."""
         ...
+
+
+class WorkQueue(Protocol):
+    """A queue whose consumer retries failures and then parks them in a dead-letter queue."""
+
+    def send(self, body: Mapping[str, Any]) -> None: ...

@@ -27,3 +27,4 @@ class InboundMessage:
     auto_submitted: str | None = None  # why this message is automatic; never starts a ticket
     sender_verified: bool = True
     tags: tuple[str, ...] = ()
+    channel_address: str | None = None  # where replies go on a messaging channel

@@ -10,7 +10,7 @@ from ..tickets.model import Message, Ticket
 
 @dataclass(frozen=True)
 class Delivery:
-    external_id: str  # the id the channel knows the sent message by (e.g. our Message-ID)
+    external_id: str | None  # the channel's id for the sent message (None while it waits in a queue)
     status: str = "sent"
 
 

@@ -62,7 +62,7 @@ class EmailOutbound:
     def _send(self, headers: MailHeaders, text: str, ticket: Ticket) -> Delivery:
         mail = build_mail(headers, text)
         # Remember our Message-ID first: a customer's reply may arrive before send() returns.
-        self._tickets.remember_outbound_mail_id(headers.message_id, ticket.number)
+        self._tickets.remember_outbound_ref(headers.message_id, ticket.number)
         self._transport.send(
             OutboundMail(self._support_address, (headers.recipient_address,), mail.as_bytes(policy=SMTP))
         )

@@ -189,7 +189,7 @@ class EmailReceiver:
     def _thread(self, parsed: ParsedEmail, verdicts: Verdicts) -> int | None:
         """The ticket this mail answers: by Message-ID chain, subject tag (requester only), reply token."""
         for reference in (*reversed(parsed.references), *parsed.in_reply_to):
-            number = self._tickets.ticket_for_mail_id(reference)
+            number = self._tickets.ticket_for_ref(reference)
             if number is not None:
                 return number
         tagged = ticket_number_in_subject(parsed.subject)
@@ -240,12 +240,12 @@ class EmailReceiver:
         candidates = [bounce.original_message_id] if bounce.original_message_id else []
         candidates += [*reversed(parsed.references), *parsed.in_reply_to]
         number = next(
-            (n for n in (self._tickets.ticket_for_mail_id(c) for c in candidates if c) if n is not None),
+            (n for n in (self._tickets.ticket_for_ref(c) for c in candidates if c) if n is not None),
             None,
         )
         if number is None:
             raise QuarantineError("delivery status notification for a message we do not know")
-        if not self._tickets.claim_mail_id(self._mail_id(parsed, raw), number, "bounce"):
+        if not self._tickets.claim_ref(self._mail_id(parsed, raw), number, "bounce"):
             return Report(Result.DUPLICATE, number)
         event = Event(
             id=new_id(),

@@ -34,11 +34,11 @@ def identity_pk(kind: str, value: str) -> str:
 IDENTITY_SK = "IDENTITY"
 
 
-def mail_id_pk(message_id: str) -> str:
-    return f"MAILID#{message_id}"
+def external_ref_pk(ref: str) -> str:
+    return f"REF#{ref}"
 
 
-MAIL_ID_SK = "MAILID"
+EXTERNAL_REF_SK = "REF"
 
 COUNTER_PK = "COUNTER"
 TICKET_COUNTER_SK = "tickets"

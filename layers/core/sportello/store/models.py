@@ -100,6 +100,7 @@ class TicketItem(TableItem, discriminator="ticket"):
     updated_at = UnicodeAttribute()
     first_reply_at = UnicodeAttribute(null=True)
     solved_at = UnicodeAttribute(null=True)
+    channel_address = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
 
@@ -144,12 +145,17 @@ class IdentityItem(TableItem, discriminator="identity"):
     created_at = UnicodeAttribute()
 
 
-class MailIdItem(TableItem, discriminator="mail_id"):
-    """Maps an RFC 5322 Message-ID (ours or a customer's) to the ticket it belongs to."""
+class ExternalRefItem(TableItem, discriminator="external_ref"):
+    """Maps an id the outside world knows a message by to our ticket (and message).
 
-    message_id = UnicodeAttribute()
+    Mail: the RFC 5322 Message-ID, ours or a customer's. Messaging providers: "<provider>:<id>".
+    Claimed with a conditional put, which is what makes redelivered input create nothing twice.
+    """
+
+    ref = UnicodeAttribute()
     ticket_number = NumberAttribute()
     direction = UnicodeAttribute()
+    message_sk = UnicodeAttribute(null=True)
 
 
 class CounterItem(TableItem, discriminator="counter"):

@@ -31,7 +31,7 @@ from .models import (
     AttachmentMap,
     CounterItem,
     EventItem,
-    MailIdItem,
+    ExternalRefItem,
     MessageItem,
     TableItem,
     TicketItem,
@@ -97,6 +97,7 @@ def ticket_to_item(ticket: Ticket) -> TicketItem:
         updated_at=updated,
         first_reply_at=_opt_iso(ticket.first_reply_at),
         solved_at=_opt_iso(ticket.solved_at),
+        channel_address=ticket.channel_address,
         state_pk=f"TSTATE#{keys.state_bucket(active)}",
         state_sk=f"{updated}#{ticket.number:010d}",
         status_pk=f"TSTATUS#{ticket.status.value}",
@@ -132,6 +133,7 @@ def item_to_ticket(item: TicketItem) -> Ticket:
         updated_at=from_iso(item.updated_at),
         first_reply_at=from_iso(item.first_reply_at) if item.first_reply_at else None,
         solved_at=from_iso(item.solved_at) if item.solved_at else None,
+        channel_address=item.channel_address,
         version=int(item.version or 0),
     )
 
@@ -226,14 +228,27 @@ def item_to_event(item: EventItem) -> Event:
     )
 
 
-def _mail_id_item(message_id: str, number: int, direction: str) -> MailIdItem:
-    return MailIdItem(
-        pk=keys.mail_id_pk(message_id),
-        sk=keys.MAIL_ID_SK,
-        message_id=message_id,
+def _external_ref_item(ref: str, number: int, direction: str, message_sk: str | None) -> ExternalRefItem:
+    return ExternalRefItem(
+        pk=keys.external_ref_pk(ref),
+        sk=keys.EXTERNAL_REF_SK,
+        ref=ref,
         ticket_number=number,
         direction=direction,
+        message_sk=message_sk,
     )
+
+
+def message_key(message: Message) -> str:
+    """The sort key of a message within its ticket's partition."""
+    return keys.message_sk(to_iso(message.created_at), message.id)
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    ticket_number: int
+    message_sk: str | None
+    direction: str
 
 
 def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
@@ -270,7 +285,7 @@ class TicketRepository:
         ticket: Ticket,
         messages: Sequence[Message] = (),
         events: Sequence[Event] = (),
-        inbound_mail_ids: Iterable[str] = (),
+        inbound_refs: Iterable[str] = (),
         *,
         new: bool = False,
     ) -> Ticket:
@@ -280,7 +295,7 @@ class TicketRepository:
         (else ConflictError); a Message-ID claimed before aborts the write as a duplicate.
         """
         item = ticket_to_item(ticket)
-        self._write(item, messages, events, inbound_mail_ids, ticket.number, new=new)
+        self._write(item, messages, events, inbound_refs, ticket.number, new=new)
         return item_to_ticket(item)
 
     def _write(
@@ -288,12 +303,13 @@ class TicketRepository:
         item: TicketItem,
         messages: Sequence[Message],
         events: Sequence[Event],
-        inbound_mail_ids: Iterable[str],
+        inbound_refs: Iterable[str],
         number: int,
         *,
         new: bool,
     ) -> None:
-        mail_ids = list(dict.fromkeys(inbound_mail_ids))
+        mail_ids = list(dict.fromkeys(inbound_refs))
+        first_message_sk = message_key(messages[0]) if messages else None
         connection = TableItem._get_connection().connection
         try:
             with TransactWrite(connection=connection) as transaction:
@@ -307,8 +323,8 @@ class TicketRepository:
                     transaction.save(event_to_item(event))
                 for message_id in mail_ids:
                     transaction.save(
-                        _mail_id_item(message_id, number, "inbound"),
-                        condition=MailIdItem.pk.does_not_exist(),
+                        _external_ref_item(message_id, number, "inbound", first_message_sk),
+                        condition=ExternalRefItem.pk.does_not_exist(),
                     )
         except TransactWriteError as error:
             codes = _is_conditional_failure(error)
@@ -345,35 +361,48 @@ class TicketRepository:
             raise NotFoundError(f"ticket #{number} does not exist")
         return TicketHistory(ticket, messages, events)
 
-    def ticket_for_mail_id(self, message_id: str) -> int | None:
+    def ticket_for_ref(self, ref: str) -> int | None:
+        found = self.message_ref(ref)
+        return found.ticket_number if found else None
+
+    def message_ref(self, ref: str) -> MessageRef | None:
         try:
-            item = MailIdItem.get(keys.mail_id_pk(message_id), keys.MAIL_ID_SK)
+            item = ExternalRefItem.get(keys.external_ref_pk(ref), keys.EXTERNAL_REF_SK)
         except DoesNotExist:
             return None
-        return int(item.ticket_number)
+        return MessageRef(int(item.ticket_number), item.message_sk, item.direction)
 
-    def remember_outbound_mail_id(self, message_id: str, number: int) -> None:
-        self.claim_mail_id(message_id, number, "outbound")
+    def remember_outbound_ref(self, ref: str, number: int, message_sk: str | None = None) -> None:
+        self.claim_ref(ref, number, "outbound", message_sk)
 
-    def claim_mail_id(self, message_id: str, number: int, direction: str) -> bool:
-        """Records a Message-ID once; False when it was already recorded (a redelivery)."""
+    def claim_ref(self, ref: str, number: int, direction: str, message_sk: str | None = None) -> bool:
+        """Records an external id once; False when it was already recorded (a redelivery)."""
         try:
-            _mail_id_item(message_id, number, direction).save(condition=MailIdItem.pk.does_not_exist())
+            _external_ref_item(ref, number, direction, message_sk).save(
+                condition=ExternalRefItem.pk.does_not_exist()
+            )
         except PutError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
             return False
         return True
 
-    def update_message_delivery(self, message: Message, status: str) -> None:
-        item = message_to_item(message)
+    def message(self, number: int, message_sk: str) -> Message:
         try:
-            item.update(
-                actions=[MessageItem.delivery_status.set(status)],
-                condition=MessageItem.pk.exists(),
+            item = MessageItem.get(keys.ticket_pk(number), message_sk)
+        except DoesNotExist as error:
+            raise NotFoundError(f"ticket #{number} has no message {message_sk}") from error
+        return item_to_message(item)
+
+    def set_message_fields(self, number: int, message_sk: str, **fields: str | None) -> None:
+        """Updates a stored message in place (delivery state, an edited text)."""
+        actions = [getattr(MessageItem, name).set(value) for name, value in fields.items()]
+        try:
+            MessageItem(keys.ticket_pk(number), message_sk).update(
+                actions=actions, condition=MessageItem.pk.exists()
             )
         except UpdateError as error:
-            raise NotFoundError(f"message {message.id} does not exist") from error
+            raise NotFoundError(f"ticket #{number} has no message {message_sk}") from error
 
     def find(self, query: TicketQuery) -> Page:
         index, hash_key, range_condition, filters = self._plan(query)

@@ -90,6 +90,8 @@ class Ticket:
     custom_fields: dict[str, Any] = field(default_factory=dict)
     first_reply_at: datetime | None = None
     solved_at: datetime | None = None
+    # Where replies go on a messaging channel (chat id, PSID, phone number); None for email.
+    channel_address: str | None = None
     version: int = 0
 
 

@@ -91,7 +91,7 @@ class TicketService:
 
     def receive(self, inbound: InboundMessage) -> Receipt:
         """Threads the message onto its ticket, or opens a new one and acknowledges it."""
-        if any(self._tickets.ticket_for_mail_id(external) is not None for external in inbound.external_ids):
+        if any(self._tickets.ticket_for_ref(external) is not None for external in inbound.external_ids):
             # A redelivery: cheaper than the transaction that would refuse it anyway (that one still
             # guards against concurrent deliveries), and it burns no ticket number.
             return Receipt(Outcome.DUPLICATE, None, None)
@@ -143,6 +143,7 @@ class TicketService:
             created_at=now,
             updated_at=now,
             tags=normalise_tags(list(inbound.tags)),
+            channel_address=inbound.channel_address,
         )
         message = self._customer_message(inbound, customer, number)
         events = [_event(number, "ticket_created", customer.id, now, channel=inbound.channel.value)]

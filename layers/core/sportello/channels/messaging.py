@@ -1,0 +1,358 @@
+"""Messaging channels end to end: accept a webhook, process its events, deliver agents' replies.
+
+Accepting is quick and keeps everything: verify, store the raw body, enqueue. Processing runs from the
+queue, so a failure is retried and finally parked in a dead-letter queue with the raw body still in
+S3; provider message ids make it idempotent, so redeliveries (even concurrent ones) create nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..adapters.http import ProviderHttpError
+from ..clock import to_iso, utc_now
+from ..config import ATTACHMENTS_PREFIX
+from ..customers.service import CustomerService
+from ..errors import InvalidRequestError
+from ..ids import new_id
+from ..ports import BlobStore, WorkQueue
+from ..quarantine import QuarantineRecord
+from ..store.quarantine import QuarantineRepository
+from ..store.tickets import TicketRepository, message_key
+from ..tickets.model import AttachmentRef, AuthorType, Channel, Event, Message, Ticket
+from ..tickets.service import TicketService
+from .inbound import InboundMessage
+from .outbound import Delivery
+from .registry import ProviderRegistry, SecretStore
+from .webhook import (
+    CallRecord,
+    ChannelMessage,
+    DeliveryState,
+    DeliveryUpdate,
+    MessageDeleted,
+    MessageEdited,
+    OutboundText,
+    PayloadError,
+    Reaction,
+    WebhookEvent,
+    WebhookRequest,
+    WebhookResponse,
+)
+
+logger = logging.getLogger(__name__)
+
+WEBHOOKS_PREFIX = "webhooks/"
+WHATSAPP_WINDOW = timedelta(hours=24)
+# Delivery states only move forward: a late "delivered" never overwrites "read".
+_DELIVERY_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
+_KEPT_HEADERS = (
+    "content-type",
+    "x-hub-signature-256",
+    "x-slack-signature",
+    "x-slack-request-timestamp",
+    "x-twilio-signature",
+    "x-telegram-bot-api-secret-token",
+)
+
+
+def provider_ref(provider: str, external_id: str) -> str:
+    # SMS and voice share Twilio's id space; both are "twilio" for deduplication.
+    namespace = "twilio" if provider.startswith("twilio") else provider
+    return f"{namespace}:{external_id}"
+
+
+@dataclass(frozen=True)
+class ProcessReport:
+    provider: str
+    outcomes: tuple[str, ...]
+
+
+class MessagingDesk:
+    def __init__(
+        self,
+        tickets: TicketService,
+        ticket_repo: TicketRepository,
+        customers: CustomerService,
+        quarantine: QuarantineRepository,
+        blobs: BlobStore,
+        inbound_queue: WorkQueue,
+        registry: ProviderRegistry,
+        secrets: SecretStore,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._tickets = tickets
+        self._repo = ticket_repo
+        self._customers = customers
+        self._quarantine = quarantine
+        self._blobs = blobs
+        self._inbound_queue = inbound_queue
+        self._registry = registry
+        self._secrets = secrets
+        self._clock = clock
+
+    # -- the webhook endpoint ----------------------------------------------------------------------
+
+    def accept(self, provider: str, request: WebhookRequest) -> WebhookResponse:
+        """Verifies and keeps a delivery; VerificationError means 401 and nothing was kept."""
+        adapter = self._registry.adapter(provider)
+        secrets = self._secrets.secrets_for(provider)
+        handshake = adapter.handshake(request, secrets)
+        if handshake is not None:
+            return handshake
+        adapter.verify(request, secrets)
+        digest = hashlib.sha256(request.body).hexdigest()
+        key = f"{WEBHOOKS_PREFIX}{provider}/{digest}"
+        self._blobs.put(key, request.body, request.header("content-type") or "application/octet-stream")
+        self._inbound_queue.send(
+            {
+                "provider": provider,
+                "key": key,
+                "url": request.url,
+                "query": dict(request.query),
+                "headers": {k: v for k, v in request.headers.items() if k in _KEPT_HEADERS},
+                "received_at": to_iso(self._clock()),
+            }
+        )
+        return adapter.acknowledgement(request)
+
+    # -- the inbound queue's consumer --------------------------------------------------------------
+
+    def process(self, job: Mapping[str, Any]) -> ProcessReport:
+        provider = str(job["provider"])
+        body = self._blobs.get(str(job["key"]))
+        request = WebhookRequest("POST", str(job["url"]), dict(job["headers"]), dict(job["query"]), body)
+        adapter = self._registry.adapter(provider)
+        try:
+            events = adapter.parse(request)
+        except PayloadError as error:
+            self._keep(provider, str(job["key"]), f"unreadable {provider} payload: {error}")
+            return ProcessReport(provider, ("quarantined",))
+        outcomes = tuple(self._handle(provider, event) for event in events)
+        return ProcessReport(provider, outcomes)
+
+    def _keep(self, provider: str, key: str, reason: str) -> None:
+        self._quarantine.add(
+            QuarantineRecord(
+                id=hashlib.sha256(key.encode()).hexdigest()[:32],
+                received_at=self._clock(),
+                reason=reason[:1000],
+                raw_key=key,
+                channel=provider,
+            )
+        )
+
+    def _handle(self, provider: str, event: WebhookEvent) -> str:
+        if isinstance(event, ChannelMessage):
+            return self._message(provider, event)
+        if isinstance(event, DeliveryUpdate):
+            return self._delivery(provider, event)
+        if isinstance(event, MessageEdited):
+            return self._edited(provider, event)
+        if isinstance(event, MessageDeleted):
+            return self._on_message_event(provider, event.external_id, "message_deleted", {}, event.at)
+        if isinstance(event, Reaction):
+            data = {"emoji": event.emoji, "by": f"{event.identity.kind.value}:{event.identity.value}"}
+            return self._on_message_event(provider, event.external_id, "reaction", data, event.at)
+        if isinstance(event, CallRecord):
+            return self._call(provider, event)
+        logger.info("ignored %s webhook event: %s %s", provider, event.kind, event.detail)
+        return f"unsupported:{event.kind}"
+
+    def _message(self, provider: str, event: ChannelMessage) -> str:
+        ref = provider_ref(provider, event.external_id)
+        if self._repo.ticket_for_ref(ref) is not None:
+            return "duplicate"
+        message_id = new_id()
+        attachments = self._fetch_media(provider, message_id, event)
+        text = event.text or ", ".join(a.filename for a in attachments) or f"[{event.kind}]"
+        customer = self._customers.resolve(event.identity, event.sender_name)
+        inbound = InboundMessage(
+            id=message_id,
+            channel=event.channel,
+            identity=event.identity,
+            sender_name=event.sender_name,
+            subject=text.strip().split("\n", 1)[0][:80],
+            text=text,
+            full_text=text,
+            received_at=event.sent_at,
+            external_ids=(ref,),
+            attachments=attachments,
+            thread_ticket=self._open_conversation(customer.id, event.channel),
+            channel_address=event.conversation,
+        )
+        return self._tickets.receive(inbound).outcome.value
+
+    def _open_conversation(self, customer_id: str, channel: Channel) -> int | None:
+        """A chat continues the customer's latest unsolved ticket on the same channel."""
+        for ticket in self._tickets.tickets_of(customer_id):
+            if ticket.channel is channel and ticket.status.is_active:
+                return ticket.number
+        return None
+
+    def _fetch_media(
+        self, provider: str, message_id: str, event: ChannelMessage
+    ) -> tuple[AttachmentRef, ...]:
+        if not event.media:
+            return ()
+        api = self._registry.api(provider)
+        secrets = self._secrets.secrets_for(provider)
+        stored = []
+        for index, media in enumerate(event.media, start=1):
+            fetched = api.fetch_media(media, secrets)
+            filename = media.filename or fetched.filename
+            key = f"{ATTACHMENTS_PREFIX}{message_id}/{index}-{filename}"
+            self._blobs.put(key, fetched.content, fetched.content_type)
+            stored.append(
+                AttachmentRef(
+                    f"{message_id}-{index}", filename, fetched.content_type, len(fetched.content), key
+                )
+            )
+        return tuple(stored)
+
+    def _delivery(self, provider: str, event: DeliveryUpdate) -> str:
+        found = self._repo.message_ref(provider_ref(provider, event.external_id))
+        if found is None or found.message_sk is None:
+            return "unknown_message"
+        current = self._repo.message(found.ticket_number, found.message_sk).delivery_status or "queued"
+        if _DELIVERY_RANK.get(event.state.value, 0) <= _DELIVERY_RANK.get(current, 0):
+            return "stale_status"
+        self._repo.set_message_fields(
+            found.ticket_number, found.message_sk, delivery_status=event.state.value
+        )
+        if event.state is DeliveryState.FAILED:
+            self._event(found.ticket_number, "delivery_failed", event.at, {"error": event.error})
+        return f"delivery:{event.state.value}"
+
+    def _edited(self, provider: str, event: MessageEdited) -> str:
+        found = self._repo.message_ref(provider_ref(provider, event.external_id))
+        if found is None or found.message_sk is None:
+            return "unknown_message"
+        previous = self._repo.message(found.ticket_number, found.message_sk)
+        self._repo.set_message_fields(found.ticket_number, found.message_sk, text=event.text)
+        self._event(found.ticket_number, "message_edited", event.at, {"previous_text": previous.text})
+        return "edited"
+
+    def _on_message_event(
+        self, provider: str, external_id: str, kind: str, data: dict[str, Any], at: datetime
+    ) -> str:
+        found = self._repo.message_ref(provider_ref(provider, external_id))
+        if found is None:
+            return "unknown_message"
+        self._event(found.ticket_number, kind, at, {**data, "external_id": external_id})
+        return kind
+
+    def _call(self, provider: str, event: CallRecord) -> str:
+        ref = provider_ref(provider, event.external_id)
+        found = self._repo.message_ref(ref)
+        details = {
+            "status": event.status,
+            "duration_seconds": event.duration_seconds,
+            "recording_url": event.recording_url,
+            "transcript": event.transcript,
+        }
+        if found is not None:
+            # Later callbacks of the same call (completed, recording ready) enrich its ticket.
+            self._event(found.ticket_number, "call_updated", event.at, details)
+            return "call_updated"
+        caller = event.identity.value
+        message = ChannelMessage(
+            external_id=event.external_id,
+            channel=Channel.VOICE,
+            identity=event.identity,
+            conversation=event.conversation,
+            sender_name=caller,
+            text=_call_text(caller, event),
+            sent_at=event.at,
+            kind="call",
+        )
+        return self._message(provider, message)
+
+    def _event(self, number: int, kind: str, at: datetime, data: dict[str, Any]) -> None:
+        record_event(self._repo, number, kind, at, data)
+
+
+class MessagingOutbound:
+    """The `OutboundChannel` of every messaging channel: replies leave through a queue."""
+
+    def __init__(
+        self,
+        ticket_repo: TicketRepository,
+        outbound_queue: WorkQueue,
+        registry: ProviderRegistry,
+        secrets: SecretStore,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._repo = ticket_repo
+        self._outbound_queue = outbound_queue
+        self._registry = registry
+        self._secrets = secrets
+        self._clock = clock
+
+    def send_acknowledgement(self, ticket: Ticket, first_message: Message) -> Delivery | None:
+        return None  # chats answer in seconds; an automatic "we got it" would only be noise
+
+    def send_reply(self, ticket: Ticket, message: Message, thread: list[Message]) -> Delivery:
+        """Checks the channel's rules now (so the agent hears at once), then queues the send."""
+        provider = self._registry.reply_provider(ticket.channel)
+        if provider is None or not ticket.channel_address:
+            raise InvalidRequestError(
+                f"ticket #{ticket.number} has no {ticket.channel.value} address to reply to"
+            )
+        if ticket.channel is Channel.WHATSAPP:
+            last = max((m.created_at for m in thread if m.author_type is AuthorType.CUSTOMER), default=None)
+            if last is None or self._clock() - last > WHATSAPP_WINDOW:
+                raise InvalidRequestError(
+                    "WhatsApp allows free-form replies only within 24 hours of the customer's last message; "
+                    "send an approved template instead"
+                )
+        self._outbound_queue.send(
+            {
+                "provider": provider,
+                "ticket": ticket.number,
+                "message_sk": message_key(message),
+                "conversation": ticket.channel_address,
+                "text": message.text,
+            }
+        )
+        return Delivery(external_id=None, status="queued")
+
+    def deliver(self, job: Mapping[str, Any], final_attempt: bool) -> str:
+        """Sends one queued reply. A retryable failure raises (the queue retries) until the last try."""
+        provider = str(job["provider"])
+        number = int(job["ticket"])
+        message_sk = str(job["message_sk"])
+        api = self._registry.api(provider)
+        try:
+            external_id = api.send(
+                OutboundText(str(job["conversation"]), str(job["text"])), self._secrets.secrets_for(provider)
+            )
+        except ProviderHttpError as error:
+            if error.retryable and not final_attempt:
+                raise
+            self._repo.set_message_fields(number, message_sk, delivery_status="failed")
+            failure = {"provider": provider, "error": str(error)[:500]}
+            record_event(self._repo, number, "delivery_failed", self._clock(), failure)
+            return "failed"
+        self._repo.remember_outbound_ref(provider_ref(provider, external_id), number, message_sk)
+        self._repo.set_message_fields(number, message_sk, delivery_status="sent", external_id=external_id)
+        return "sent"
+
+
+def record_event(repo: TicketRepository, number: int, kind: str, at: datetime, data: dict[str, Any]) -> None:
+    repo.add_events([Event(new_id(), number, kind, "system", at, data)])
+
+
+def _call_text(caller: str, event: CallRecord) -> str:
+    parts = [f"Phone call from {caller} ({event.status})"]
+    if event.duration_seconds is not None:
+        parts.append(f"duration {event.duration_seconds} s")
+    if event.recording_url:
+        parts.append(f"recording: {event.recording_url}")
+    if event.transcript:
+        parts.append(f"transcript: {event.transcript}")
+    return "; ".join(parts)
