@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from .api.identity import AgentDirectory
+from .channels.messaging import MessagingDesk, MessagingOutbound
+from .channels.outbound import OutboundChannel
+from .channels.registry import REPLY_PROVIDER, ProviderRegistry, SecretStore
 from .config import ConfigurationError, Settings, settings
 from .customers.service import CustomerService
 from .email.outbound import EmailOutbound
 from .email.receive import EmailReceiver
 from .email.tokens import ReplyTokens
-from .ports import BlobStore, MailTransport
+from .ports import BlobStore, MailTransport, WorkQueue
 from .store.agents import AgentRepository
 from .store.customers import CustomerRepository
 from .store.quarantine import QuarantineRepository
@@ -29,7 +35,28 @@ class Sportello:
     directory: AgentDirectory
     quarantine: QuarantineRepository
     email: EmailReceiver
+    messaging: MessagingDesk
+    outbound: MessagingOutbound
     blobs: BlobStore
+
+
+@dataclass(frozen=True)
+class Adapters:
+    blobs: BlobStore
+    mail: MailTransport
+    inbound_queue: WorkQueue
+    outbound_queue: WorkQueue
+    provider_secrets: SecretStore
+
+
+class UnconfiguredQueue:
+    """Stands where a function has no queue configured: using it is a deployment error."""
+
+    def __init__(self, variable: str) -> None:
+        self._variable = variable
+
+    def send(self, body: Mapping[str, Any]) -> None:
+        raise ConfigurationError(f"{self._variable} is not set for this function")
 
 
 def _reply_secret(config: Settings) -> str:
@@ -42,21 +69,66 @@ def _reply_secret(config: Settings) -> str:
     raise ConfigurationError("set REPLY_TOKEN_SECRET_NAME (or REPLY_TOKEN_SECRET locally)")
 
 
-def build(config: Settings, blobs: BlobStore, transport: MailTransport) -> Sportello:
+def build(config: Settings, adapters: Adapters) -> Sportello:
     ticket_repo = TicketRepository()
     customer_repo = CustomerRepository()
     quarantine = QuarantineRepository()
     tokens = ReplyTokens(_reply_secret(config), config.mail_domain)
     customers = CustomerService(customer_repo)
+    registry = ProviderRegistry(config.provider_api_base)
     email_out = EmailOutbound(
-        transport, ticket_repo, tokens, config.desk_name, config.support_address, config.mail_domain
+        adapters.mail, ticket_repo, tokens, config.desk_name, config.support_address, config.mail_domain
     )
-    tickets = TicketService(ticket_repo, customers, {Channel.EMAIL: email_out})
+    messaging_out = MessagingOutbound(
+        ticket_repo, adapters.outbound_queue, registry, adapters.provider_secrets
+    )
+    outbound: dict[Channel, OutboundChannel] = dict.fromkeys(REPLY_PROVIDER, messaging_out)
+    outbound[Channel.EMAIL] = email_out
+    tickets = TicketService(ticket_repo, customers, outbound)
     receiver = EmailReceiver(
-        tickets, ticket_repo, customer_repo, quarantine, blobs, tokens, (config.support_address,)
+        tickets, ticket_repo, customer_repo, quarantine, adapters.blobs, tokens, (config.support_address,)
+    )
+    messaging = MessagingDesk(
+        tickets,
+        ticket_repo,
+        customers,
+        quarantine,
+        adapters.blobs,
+        adapters.inbound_queue,
+        registry,
+        adapters.provider_secrets,
     )
     agents = AgentRepository()
-    return Sportello(config, tickets, customers, agents, AgentDirectory(agents), quarantine, receiver, blobs)
+    return Sportello(
+        config,
+        tickets,
+        customers,
+        agents,
+        AgentDirectory(agents),
+        quarantine,
+        receiver,
+        messaging,
+        messaging_out,
+        adapters.blobs,
+    )
+
+
+def _queue(url: str | None, variable: str) -> WorkQueue:
+    if not url:
+        return UnconfiguredQueue(variable)
+    from .adapters.sqs import SqsWorkQueue
+
+    return SqsWorkQueue(url)
+
+
+def _provider_secrets(config: Settings) -> SecretStore:
+    from .adapters.provider_secrets import JsonSecretStore, secrets_manager_store
+
+    if config.provider_secrets_json:
+        return JsonSecretStore(json.loads(config.provider_secrets_json))
+    if config.provider_secrets_name:
+        return secrets_manager_store(config.provider_secrets_name)
+    return JsonSecretStore({})
 
 
 @lru_cache(maxsize=1)
@@ -66,4 +138,11 @@ def sportello() -> Sportello:
     from .adapters.ses import SesMailTransport
 
     config = settings()
-    return build(config, S3BlobStore(config.data_bucket), SesMailTransport())
+    adapters = Adapters(
+        blobs=S3BlobStore(config.data_bucket),
+        mail=SesMailTransport(),
+        inbound_queue=_queue(config.inbound_queue_url, "INBOUND_QUEUE_URL"),
+        outbound_queue=_queue(config.outbound_queue_url, "OUTBOUND_QUEUE_URL"),
+        provider_secrets=_provider_secrets(config),
+    )
+    return build(config, adapters)

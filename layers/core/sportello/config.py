@@ -24,6 +24,11 @@ class Settings:
     desk_name: str
     reply_token_secret_value: str | None
     reply_token_secret_name: str | None
+    inbound_queue_url: str | None = None
+    outbound_queue_url: str | None = None
+    provider_secrets_name: str | None = None  # Secrets Manager: {"<provider>": {...}}
+    provider_secrets_json: str | None = None  # the same document inline (local cloud and tests only)
+    provider_api_base: str | None = None  # one base URL for every provider API (the local fake server)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -37,6 +42,11 @@ class Settings:
             desk_name=env.get("DESK_NAME", "Sportello"),
             reply_token_secret_value=env.get("REPLY_TOKEN_SECRET"),
             reply_token_secret_name=env.get("REPLY_TOKEN_SECRET_NAME"),
+            inbound_queue_url=env.get("INBOUND_QUEUE_URL"),
+            outbound_queue_url=env.get("OUTBOUND_QUEUE_URL"),
+            provider_secrets_name=env.get("PROVIDER_SECRETS_NAME"),
+            provider_secrets_json=env.get("PROVIDER_SECRETS"),
+            provider_api_base=env.get("PROVIDER_API_BASE"),
         )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -60,8 +59,9 @@ class SecretStore(Protocol):
 class ProviderRegistry:
     """Loads adapters lazily, so a function only imports the providers it meets."""
 
-    def __init__(self, api_base_urls: Mapping[str, str] | None = None) -> None:
-        self._api_base_urls = dict(api_base_urls or {})
+    def __init__(self, api_base_url: str | None = None) -> None:
+        # Locally one fake server answers for every provider API; in AWS each client's default host.
+        self._api_base_url = api_base_url
         self._apis: dict[str, ProviderApi] = {}
 
     @staticmethod
@@ -79,7 +79,7 @@ class ProviderRegistry:
         if name not in self._apis:
             modules = self._modules(name)
             api_class = getattr(importlib.import_module(modules.api_module), modules.api_class)
-            self._apis[name] = api_class(base_url=self._api_base_urls.get(name))
+            self._apis[name] = api_class(base_url=self._api_base_url)
         return self._apis[name]
 
     @staticmethod

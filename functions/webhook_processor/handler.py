@@ -1,0 +1,32 @@
+"""Inbound queue consumer: turns each stored webhook delivery into tickets, messages and events."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from sportello.app import sportello
+
+logger = Logger()
+tracer = Tracer()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def process_record(record: SQSRecord) -> None:
+    report = sportello().messaging.process(json.loads(record.body))
+    logger.info("processed a %s delivery: %s", report.provider, ", ".join(report.outcomes))
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    # Only the failed records go back to the queue (retried, then dead-lettered).
+    return process_partial_response(
+        event=event, record_handler=process_record, processor=processor, context=context
+    )

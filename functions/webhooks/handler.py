@@ -1,0 +1,51 @@
+"""Provider webhooks (HTTP API, unauthenticated: each provider's own signature is the check)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2, event_source
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from sportello.app import sportello
+from sportello.channels.webhook import VerificationError, WebhookRequest, WebhookResponse
+from sportello.errors import NotFoundError
+
+logger = Logger()
+tracer = Tracer()
+
+
+def _request(event: APIGatewayProxyEventV2) -> WebhookRequest:
+    body = event.body or ""
+    raw = base64.b64decode(body) if event.is_base64_encoded else body.encode()
+    headers = {name.lower(): value for name, value in (event.headers or {}).items()}
+    scheme = headers.get("x-forwarded-proto", "https")
+    query = f"?{event.raw_query_string}" if event.raw_query_string else ""
+    url = f"{scheme}://{event.request_context.domain_name}{event.raw_path}{query}"
+    return WebhookRequest(
+        event.request_context.http.method, url, headers, event.query_string_parameters or {}, raw
+    )
+
+
+def _response(response: WebhookResponse) -> dict[str, Any]:
+    return {
+        "statusCode": response.status,
+        "headers": {"Content-Type": response.content_type},
+        "body": response.body,
+    }
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@event_source(data_class=APIGatewayProxyEventV2)
+def handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dict[str, Any]:
+    provider = (event.path_parameters or {}).get("provider") or event.raw_path.rstrip("/").rsplit("/", 1)[-1]
+    try:
+        return _response(sportello().messaging.accept(provider, _request(event)))
+    except VerificationError as error:
+        logger.warning("refused a %s webhook: %s", provider, error)
+        return _response(WebhookResponse(401, "unauthorized"))
+    except NotFoundError as error:
+        return _response(WebhookResponse(404, str(error)))
