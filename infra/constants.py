@@ -1,5 +1,10 @@
 """Names shared by the CDK stack and the local cloud, so both build the same resources."""
 
+# S3 layout of the data bucket (raw mail under inbound/, kept; attachments under attachments/).
+from sportello.config import ATTACHMENTS_PREFIX, INBOUND_PREFIX
+
+__all__ = ["ATTACHMENTS_PREFIX", "INBOUND_PREFIX"]  # re-exported for the constructs
+
 SERVICE_NAME = "sportello"
 STACK_NAME = "Sportello"
 
@@ -17,9 +22,17 @@ ENV_DESK_NAME = "DESK_NAME"
 ENV_REPLY_TOKEN_SECRET = "REPLY_TOKEN_SECRET"  # noqa: S105 - a variable name; local and tests only
 ENV_REPLY_TOKEN_SECRET_NAME = "REPLY_TOKEN_SECRET_NAME"  # noqa: S105 - Secrets Manager name in AWS
 
-# S3 layout of the data bucket (raw mail under inbound/, kept; attachments under attachments/).
-from sportello.config import ATTACHMENTS_PREFIX, INBOUND_PREFIX  # noqa: E402
-
-__all__ = ["ATTACHMENTS_PREFIX", "INBOUND_PREFIX"]
-
 LAMBDA_PYTHON_VERSION = "3.12"
+
+# Messaging channels: webhook intake → inbound queue → processor; agent replies → outbound queue.
+WEBHOOKS_FUNCTION = "webhooks"
+WEBHOOK_PROCESSOR_FUNCTION = "webhook_processor"
+OUTBOUND_FUNCTION = "outbound"
+INBOUND_QUEUE = "sportello-inbound"
+OUTBOUND_QUEUE = "sportello-outbound"
+DLQ_SUFFIX = "-dlq"
+QUEUE_MAX_RECEIVES = 5  # then the message moves to the dead-letter queue (`make replay` moves it back)
+ENV_INBOUND_QUEUE_URL = "INBOUND_QUEUE_URL"
+ENV_OUTBOUND_QUEUE_URL = "OUTBOUND_QUEUE_URL"
+ENV_PROVIDER_SECRETS_NAME = "PROVIDER_SECRETS_NAME"
+ENV_OUTBOUND_MAX_RECEIVES = "OUTBOUND_MAX_RECEIVES"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -10,8 +11,11 @@ from typing import Any
 
 import boto3
 from moto.server import ThreadedMotoServer
+from outbound.handler import handler as outbound_handler
+from webhook_processor.handler import handler as webhook_processor_handler
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from infra.constants import DLQ_SUFFIX, INBOUND_QUEUE, OUTBOUND_QUEUE, QUEUE_MAX_RECEIVES
 from sportello.agents import Agent, Group
 from sportello.config import settings
 from sportello.store import models
@@ -19,14 +23,17 @@ from sportello.store.agents import AgentRepository
 
 from .auth import SEEDED_AGENTS, TokenIssuer
 from .environment import LocalConfig, jwt_secret
+from .fake_providers.all import fake_provider_server
 from .gateway import Gateway
 from .mailroom import Mailroom
+from .queues import QueuePoller
 from .smtp import start_smtp
 from .state import StateFile
 
 logger = logging.getLogger(__name__)
 
 GROUPS = (Group("support", "Support"), Group("billing", "Billing"))
+RETRY_AFTER_SECONDS = 2  # the visibility timeout: how soon a failed delivery is retried locally
 SAVE_INTERVAL_SECONDS = 2.0
 
 
@@ -40,10 +47,26 @@ def provision() -> None:
         region = boto3.session.Session().region_name
         location: Any = {"LocationConstraint": region}
         s3.create_bucket(Bucket=config.data_bucket, CreateBucketConfiguration=location)
+    for queue in (INBOUND_QUEUE, OUTBOUND_QUEUE):
+        ensure_queue(queue)
     sesv2 = boto3.client("sesv2")
     identities = {i["IdentityName"] for i in sesv2.list_email_identities().get("EmailIdentities", [])}
     if config.mail_domain not in identities:
         sesv2.create_email_identity(EmailIdentity=config.mail_domain)
+
+
+def ensure_queue(name: str) -> str:
+    """A queue with its dead-letter queue, as the CDK stack makes them (short timeouts locally)."""
+    sqs = boto3.client("sqs")
+    dlq_url = sqs.create_queue(QueueName=f"{name}{DLQ_SUFFIX}")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(QUEUE_MAX_RECEIVES)})
+    url: str = sqs.create_queue(
+        QueueName=name, Attributes={"RedrivePolicy": redrive, "VisibilityTimeout": str(RETRY_AFTER_SECONDS)}
+    )["QueueUrl"]
+    return url
 
 
 def seed_agents() -> None:
@@ -90,6 +113,18 @@ class LocalCloud:
         self._closers.append(server.shutdown)
         smtp = start_smtp(mailroom, self.config.host, self.config.smtp_port)
         self._closers.append(smtp.stop)
+        fake = make_server(
+            self.config.host, self.config.fake_providers_port, fake_provider_server(), threaded=True
+        )
+        threading.Thread(target=fake.serve_forever, name="fake-providers", daemon=True).start()
+        self._closers.append(fake.shutdown)
+        for queue, handler, name in (
+            (INBOUND_QUEUE, webhook_processor_handler, "webhook_processor"),
+            (OUTBOUND_QUEUE, outbound_handler, "outbound"),
+        ):
+            QueuePoller(
+                self.config.queue_url(queue), handler, name, self.lock, state.mark_dirty, self._stop
+            ).start()
         threading.Thread(target=self._autosave, args=(state,), name="autosave", daemon=True).start()
         self._closers.append(state.save)
 

@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.constants import INBOUND_QUEUE, OUTBOUND_QUEUE, QUEUE_MAX_RECEIVES
+
+from .events import LOCAL_ACCOUNT
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+# Every credential any provider adapter reads; locally they are random, and the same for all
+# providers, so a developer (or a test) can sign a webhook with the value in the secrets file.
+PROVIDER_SECRET_KEYS = (
+    "app_secret",
+    "verify_token",
+    "access_token",
+    "page_access_token",
+    "secret_token",
+    "bot_token",
+    "signing_secret",
+    "auth_token",
+)
+PROVIDER_IDS = {
+    "phone_number_id": "100000000000001",
+    "account_sid": "AC" + "0" * 32,
+    "from_number": "+15005550006",
+}
 
 
 @dataclass(frozen=True)
@@ -19,10 +42,18 @@ class LocalConfig:
     moto_port: int
     demo_data: bool
     web_dist: Path
+    fake_providers_port: int
 
     @property
     def moto_url(self) -> str:
         return f"http://{self.host}:{self.moto_port}"
+
+    @property
+    def fake_providers_url(self) -> str:
+        return f"http://{self.host}:{self.fake_providers_port}"
+
+    def queue_url(self, name: str) -> str:
+        return f"{self.moto_url}/{LOCAL_ACCOUNT}/{name}"
 
     @property
     def base_url(self) -> str:
@@ -38,6 +69,7 @@ class LocalConfig:
             moto_port=int(os.environ.get("MOTO_PORT", "5055")),
             demo_data=os.environ.get("SPORTELLO_DEMO", "1") not in ("0", "false", "no"),
             web_dist=Path(os.environ.get("SPORTELLO_WEB_DIST", PROJECT_ROOT / "web" / "dist")),
+            fake_providers_port=int(os.environ.get("FAKE_PROVIDERS_PORT", "8025")),
         )
 
 
@@ -65,6 +97,11 @@ def apply(config: LocalConfig) -> dict[str, str]:
         "SUPPORT_ADDRESS": "support@sportello.local",
         "DESK_NAME": "Sportello",
         "REPLY_TOKEN_SECRET": _secret(config.home, "reply-token-secret"),
+        "INBOUND_QUEUE_URL": config.queue_url(INBOUND_QUEUE),
+        "OUTBOUND_QUEUE_URL": config.queue_url(OUTBOUND_QUEUE),
+        "OUTBOUND_MAX_RECEIVES": str(QUEUE_MAX_RECEIVES),
+        "PROVIDER_API_BASE": config.fake_providers_url,
+        "PROVIDER_SECRETS": json.dumps(provider_secrets(config.home)),
         "POWERTOOLS_SERVICE_NAME": "sportello",
         "POWERTOOLS_TRACE_DISABLED": "1",
         "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
@@ -76,3 +113,17 @@ def apply(config: LocalConfig) -> dict[str, str]:
 
 def jwt_secret(config: LocalConfig) -> str:
     return _secret(config.home, "jwt-secret")
+
+
+def provider_secrets(home: Path) -> dict[str, dict[str, str]]:
+    """Local provider credentials, made once and kept in `<home>/provider-secrets.json`."""
+    path = home / "provider-secrets.json"
+    if not path.exists():
+        values = {key: secrets.token_hex(16) for key in PROVIDER_SECRET_KEYS} | PROVIDER_IDS
+        from sportello.channels.registry import PROVIDERS
+
+        home.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(dict.fromkeys(PROVIDERS, values), indent=2))
+        path.chmod(0o600)
+    document: dict[str, dict[str, str]] = json.loads(path.read_text())
+    return document

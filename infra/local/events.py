@@ -83,10 +83,15 @@ def http_api_event(
     body: bytes = b"",
     claims: Mapping[str, Any] | None = None,
     source_ip: str = "127.0.0.1",
+    domain_name: str = "127.0.0.1",
+    scheme: str = "http",
 ) -> dict[str, Any]:
     """An API Gateway HTTP API (payload format 2.0) event, as the JWT authorizer passes it on."""
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
-    is_text = lowered.get("content-type", "").startswith(("application/json", "text/"))
+    lowered.setdefault("x-forwarded-proto", scheme)
+    is_text = lowered.get("content-type", "").startswith(
+        ("application/json", "text/", "application/x-www-form-urlencoded")
+    )
     now = time.time()
     event: dict[str, Any] = {
         "version": "2.0",
@@ -97,7 +102,7 @@ def http_api_event(
         "requestContext": {
             "accountId": LOCAL_ACCOUNT,
             "apiId": "local",
-            "domainName": "127.0.0.1",
+            "domainName": domain_name,
             "domainPrefix": "local",
             "http": {
                 "method": method.upper(),

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from moto.ses.models import ses_backends
+from webhooks.handler import handler as webhooks_handler
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
@@ -63,6 +64,11 @@ class Gateway:
     def _dispatch(self, request: Request) -> Response:
         if request.path.startswith("/api/"):
             return self._lambda_proxy(request, agent_api_handler, "agent_api", authorize=True)
+        if request.path.startswith("/webhooks/"):
+            provider = request.path.removeprefix("/webhooks/").strip("/")
+            return self._lambda_proxy(
+                request, webhooks_handler, "webhooks", authorize=False, provider=provider
+            )
         adapter = self._routes.bind_to_environ(request.environ)
         try:
             endpoint, _ = adapter.match()
@@ -73,7 +79,9 @@ class Gateway:
         view: Callable[[Request], Response] = getattr(self, f"_{endpoint}")
         return view(request)
 
-    def _lambda_proxy(self, request: Request, handler: Handler, name: str, *, authorize: bool) -> Response:
+    def _lambda_proxy(
+        self, request: Request, handler: Handler, name: str, *, authorize: bool, provider: str | None = None
+    ) -> Response:
         claims = None
         if authorize:
             header = request.headers.get("Authorization", "")
@@ -89,7 +97,10 @@ class Gateway:
             body=request.get_data(),
             claims=claims,
             source_ip=request.remote_addr or "127.0.0.1",
+            domain_name=request.host,
         )
+        if provider is not None:
+            event["pathParameters"] = {"provider": provider}
         with self._lock:
             result = handler(event, LambdaContext(name))
         if request.method != "GET":

@@ -6,6 +6,8 @@ services we use, written atomically, is a faithful snapshot (moto's version is p
 
 from __future__ import annotations
 
+import copyreg
+import io
 import logging
 import pickle
 import threading
@@ -17,6 +19,25 @@ from moto.backends import get_backend
 logger = logging.getLogger(__name__)
 
 PERSISTED_SERVICES = ("dynamodb", "s3", "ses", "sesv2", "sqs", "sns", "stepfunctions", "events")
+
+
+def _fresh(factory: Any) -> Any:
+    return lambda _: (factory, ())
+
+
+class _StatePickler(pickle.Pickler):
+    """Pickles moto's objects, replacing the locks some of them hold (SQS queues) with new ones."""
+
+    dispatch_table = copyreg.dispatch_table.copy()
+    dispatch_table[threading.Condition] = _fresh(threading.Condition)
+    dispatch_table[type(threading.RLock())] = _fresh(threading.RLock)
+    dispatch_table[type(threading.Lock())] = _fresh(threading.Lock)
+
+
+def _dumps(value: Any) -> bytes:
+    buffer = io.BytesIO()
+    _StatePickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
 
 
 class StateFile:
@@ -43,7 +64,7 @@ class StateFile:
     def save(self) -> None:
         with self._lock:
             snapshot = {service: dict(get_backend(service)) for service in PERSISTED_SERVICES}  # type: ignore[call-overload]
-            data = pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL)
+            data = _dumps(snapshot)
             self._dirty = False
         self._path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self._path.with_suffix(".tmp")

@@ -143,12 +143,12 @@ def is_true(parent: JsonObject, key: str) -> bool:
 
 def timestamp(value: Any) -> datetime:
     """An aware UTC datetime from epoch seconds or milliseconds (number or digits) or ISO 8601 text."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise PayloadError(f"{value!r} is not a timestamp")
     try:
         if isinstance(value, str) and not value.strip().isdigit():
             parsed = datetime.fromisoformat(value.strip())
             return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise PayloadError(f"{value!r} is not a timestamp")
         epoch = float(value)
         if epoch >= _MILLISECONDS_THRESHOLD:
             epoch /= 1000
