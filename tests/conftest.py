@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 from pathlib import Path
 
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+FAKE_PROVIDERS_PORT = _free_port()
+TEST_PROVIDER_SECRETS = {
+    "app_secret": "test-app-secret",
+    "verify_token": "test-verify-token",
+    "access_token": "test-access-token",
+    "page_access_token": "test-page-token",
+    "phone_number_id": "100000000000001",
+    "secret_token": "test-telegram-secret",
+    "bot_token": "123456:test-bot-token",
+    "signing_secret": "test-slack-signing-secret",
+    "auth_token": "test-twilio-auth-token",
+    "account_sid": "AC" + "0" * 32,
+    "from_number": "+15005550006",
+}
+PROVIDER_NAMES = ("whatsapp", "messenger", "instagram", "telegram", "slack", "twilio-sms", "twilio-voice")
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing",
     AWS_SECRET_ACCESS_KEY="testing",
@@ -19,6 +43,11 @@ os.environ.update(
     REPLY_TOKEN_SECRET="test-reply-secret",
     POWERTOOLS_TRACE_DISABLED="1",
     POWERTOOLS_SERVICE_NAME="sportello",
+    INBOUND_QUEUE_URL="https://sqs.eu-west-1.amazonaws.com/123456789012/sportello-inbound",
+    OUTBOUND_QUEUE_URL="https://sqs.eu-west-1.amazonaws.com/123456789012/sportello-outbound",
+    OUTBOUND_MAX_RECEIVES="5",
+    PROVIDER_API_BASE=f"http://127.0.0.1:{FAKE_PROVIDERS_PORT}",
+    PROVIDER_SECRETS=json.dumps(dict.fromkeys(PROVIDER_NAMES, TEST_PROVIDER_SECRETS)),
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable
@@ -15,67 +14,20 @@ from outbound.handler import handler as outbound_handler
 from webhook_processor.handler import handler as webhook_processor_handler
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from infra.constants import DLQ_SUFFIX, INBOUND_QUEUE, OUTBOUND_QUEUE, QUEUE_MAX_RECEIVES
-from sportello.agents import Agent, Group
-from sportello.config import settings
-from sportello.store import models
-from sportello.store.agents import AgentRepository
+from infra.constants import INBOUND_QUEUE, OUTBOUND_QUEUE
 
-from .auth import SEEDED_AGENTS, TokenIssuer
+from .auth import TokenIssuer
 from .environment import LocalConfig, jwt_secret
 from .fake_providers.all import fake_provider_server
 from .gateway import Gateway
 from .mailroom import Mailroom
 from .queues import QueuePoller
+from .resources import provision, seed_agents
 from .smtp import start_smtp
 from .state import StateFile
 
 logger = logging.getLogger(__name__)
-
-GROUPS = (Group("support", "Support"), Group("billing", "Billing"))
-RETRY_AFTER_SECONDS = 2  # the visibility timeout: how soon a failed delivery is retried locally
 SAVE_INTERVAL_SECONDS = 2.0
-
-
-def provision() -> None:
-    """Creates what the CDK stack deploys, where it does not exist yet (idempotent)."""
-    config = settings()
-    models.create_table()
-    s3 = boto3.client("s3")
-    existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
-    if config.data_bucket not in existing:
-        region = boto3.session.Session().region_name
-        location: Any = {"LocationConstraint": region}
-        s3.create_bucket(Bucket=config.data_bucket, CreateBucketConfiguration=location)
-    for queue in (INBOUND_QUEUE, OUTBOUND_QUEUE):
-        ensure_queue(queue)
-    sesv2 = boto3.client("sesv2")
-    identities = {i["IdentityName"] for i in sesv2.list_email_identities().get("EmailIdentities", [])}
-    if config.mail_domain not in identities:
-        sesv2.create_email_identity(EmailIdentity=config.mail_domain)
-
-
-def ensure_queue(name: str) -> str:
-    """A queue with its dead-letter queue, as the CDK stack makes them (short timeouts locally)."""
-    sqs = boto3.client("sqs")
-    dlq_url = sqs.create_queue(QueueName=f"{name}{DLQ_SUFFIX}")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(QUEUE_MAX_RECEIVES)})
-    url: str = sqs.create_queue(
-        QueueName=name, Attributes={"RedrivePolicy": redrive, "VisibilityTimeout": str(RETRY_AFTER_SECONDS)}
-    )["QueueUrl"]
-    return url
-
-
-def seed_agents() -> None:
-    agents = AgentRepository()
-    for group in GROUPS:
-        agents.save_group(group)
-    for seeded in SEEDED_AGENTS:
-        role = "admin" if "admins" in seeded.groups else "agent"
-        agents.save(Agent(seeded.subject, seeded.email, seeded.name, seeded.groups, role))
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email import message_from_bytes, policy
@@ -13,10 +14,16 @@ import pytest
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
+from werkzeug.serving import make_server
 
+from infra.constants import INBOUND_QUEUE, OUTBOUND_QUEUE
+from infra.local.fake_providers import Recorder
+from infra.local.fake_providers.all import fake_provider_server
+from infra.local.resources import ensure_queue
 from sportello import app as app_module
 from sportello.config import settings
 from sportello.store import models
+from tests.conftest import FAKE_PROVIDERS_PORT
 
 
 def _reset_pynamodb_connections() -> None:
@@ -59,6 +66,19 @@ def cloud() -> Iterator[Cloud]:
             CreateBucketConfiguration={"LocationConstraint": "eu-west-1"},
         )
         boto3.client("sesv2").create_email_identity(EmailIdentity=config.mail_domain)
+        for queue in (INBOUND_QUEUE, OUTBOUND_QUEUE):
+            ensure_queue(queue)
         yield Cloud(s3, config.data_bucket)
         app_module.sportello.cache_clear()
         _reset_pynamodb_connections()
+
+
+@pytest.fixture(scope="session")
+def fake_providers() -> Iterator[Recorder]:
+    """The local cloud's fake provider server, on the port PROVIDER_API_BASE names."""
+    server = fake_provider_server()
+    http = make_server("127.0.0.1", FAKE_PROVIDERS_PORT, server, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield server.recorder
+    http.shutdown()

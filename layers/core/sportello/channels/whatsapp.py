@@ -204,10 +204,9 @@ def _describe_error(raw: Any) -> str:
 
 def _content(kind: str, message: JsonObject) -> _Content | Unsupported:
     reader = _CONTENT_READERS.get(kind)
-    if reader is None:
-        unsupported = optional_object(message, "unsupported")
-        errors = _error_text(optional_list(message, "errors"))
-        return Unsupported(kind or "message", optional_text(unsupported, "type") or errors)
+    if reader is None:  # system notices, WhatsApp's own "unsupported", types newer than this code
+        subtype = optional_text(optional_object(message, kind), "type") if kind else ""
+        return Unsupported(kind or "message", subtype or _error_text(optional_list(message, "errors")))
     return reader(kind, message)
 
 

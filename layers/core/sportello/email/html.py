@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from html import escape, unescape
 from html.parser import HTMLParser
 from typing import Literal, NamedTuple
 
@@ -11,6 +12,8 @@ import nh3
 
 MAX_HTML_CHARS = 1_000_000
 """Longer HTML is cut before text conversion: html.parser manages about a megabyte a second at best."""
+_MAX_NESTING = 3000
+"""html5ever (in nh3) slows down quadratically with block nesting; no real mail nests this deep."""
 
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "center", "cite", "code", "col",
@@ -34,6 +37,11 @@ _ALLOWED_ATTRIBUTES = {
     "li": {"value"},
     "blockquote": {"cite"},
 }
+_STRUCTURE_ATTRIBUTES = {
+    **_ALLOWED_ATTRIBUTES,
+    "*": _ALLOWED_ATTRIBUTES["*"] | {"class", "id"},
+    "blockquote": _ALLOWED_ATTRIBUTES["blockquote"] | {"type"},
+}
 _ALLOWED_STYLES = {
     "color", "background-color", "font-family", "font-size", "font-style", "font-weight",
     "text-align", "text-decoration", "vertical-align", "white-space", "margin", "margin-left",
@@ -54,6 +62,12 @@ _BLOCKS = {
     "tr", "ul",
 }  # fmt: skip
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "wbr"}
+_NESTING_TAG = re.compile(
+    r"<(/?)(?:address|article|aside|blockquote|center|details|dialog|dir|div|dl|fieldset|figcaption|figure"
+    r"|footer|header|hgroup|listing|main|menu|nav|ol|optgroup|pre|section|summary|table|ul|xmp)\b",
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"<[^<>]*>")
 _NEWLINE = re.compile("\n")
 _SPACES = re.compile(r"[ \t\r\n\f\v\xa0]+")
 _INVISIBLE_CHARS = re.compile("[\u200b-\u200f\u2060\ufeff]")
@@ -61,16 +75,30 @@ _INVISIBLE_CHARS = re.compile("[\u200b-\u200f\u2060\ufeff]")
 
 def sanitise_html(html: str) -> str:
     """Keep formatting, links, tables and http(s)/cid images; drop scripts, styles, forms and handlers."""
+    return _cleaned(html, _ALLOWED_ATTRIBUTES)
+
+
+def _cleaned(html: str, attributes: dict[str, set[str]]) -> str:
     return nh3.clean(
-        html,
+        _defused(html),
         tags=_ALLOWED_TAGS,
         clean_content_tags=_DROPPED_WITH_CONTENT,
-        attributes=_ALLOWED_ATTRIBUTES,
+        attributes=attributes,
         url_schemes=_URL_SCHEMES,
         filter_style_properties=_ALLOWED_STYLES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
+
+
+def _defused(html: str) -> str:
+    """``html`` itself, or just its text when block elements nest deeper than any real mail does."""
+    depth = 0
+    for match in _NESTING_TAG.finditer(html):
+        depth = max(depth - 1, 0) if match.group(1) else depth + 1
+        if depth > _MAX_NESTING:
+            return escape(unescape(_TAG.sub(" ", html)))
+    return html
 
 
 class HtmlToken(NamedTuple):
@@ -98,10 +126,14 @@ class HtmlLine(NamedTuple):
 
 
 class HtmlDocument:
-    """An HTML body tokenised once (html.parser is slow): its visible text as lines, and where they sit."""
+    """An HTML body, sanitised and tokenised once: its visible text as lines, and where they sit.
+
+    Tokenising nh3's well-formed output keeps html.parser linear; class and id attributes survive so
+    that quote containers (gmail_quote, divRplyFwdMsg...) can still be recognised.
+    """
 
     def __init__(self, html: str) -> None:
-        self.source = html[:MAX_HTML_CHARS]
+        self.source = _cleaned(html[:MAX_HTML_CHARS], _STRUCTURE_ATTRIBUTES)
         self.tokens = _tokenize(self.source)
         self.lines = _lines(self.tokens)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sportello.email.html import HtmlDocument, HtmlLine, HtmlToken
+from sportello.email.html import HtmlDocument, HtmlLine, HtmlToken, sanitise_html
 
 _MAX_ATTRIBUTION_CHARS = 400
 """Attribution lines ("On ..., Bob wrote:") are short; longer lines are never taken for one."""
@@ -80,12 +80,12 @@ def strip_quoted(text: str) -> str:
 
 
 def strip_quoted_html(html: str) -> str:
-    """The HTML reply without its quoted history; the input unchanged when nothing would be left."""
+    """The HTML reply without its quoted history (all of it when nothing else would be left), sanitised."""
     document = HtmlDocument(html)
     cut = _html_history_start(document)
     if cut is None or not document.text_before(cut):
-        return html
-    return document.truncated_at(cut)
+        return sanitise_html(document.source)
+    return sanitise_html(document.truncated_at(cut))
 
 
 def strip_quoted_html_text(document: HtmlDocument) -> str:
