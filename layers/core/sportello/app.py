@@ -38,6 +38,8 @@ class Sportello:
     messaging: MessagingDesk
     outbound: MessagingOutbound
     blobs: BlobStore
+    ticket_repo: TicketRepository
+    customer_repo: CustomerRepository
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,8 @@ def build(config: Settings, adapters: Adapters) -> Sportello:
         messaging,
         messaging_out,
         adapters.blobs,
+        ticket_repo,
+        customer_repo,
     )
 
 

@@ -12,6 +12,8 @@ from pydantic import BaseModel, Field
 
 from ..agents import Agent
 from ..app import sportello
+from ..customers.merge import link_identity, merge_customers
+from ..customers.model import IdentityKind
 from ..store.tickets import TicketQuery
 from ..tickets.model import Priority, Status, TicketType
 from ..tickets.service import TicketChanges
@@ -125,9 +127,35 @@ def update_ticket(number: int, patch: TicketPatch) -> dict[str, Any]:
 @router.get("/customers/<customer_id>")
 def get_customer(customer_id: str) -> dict[str, Any]:
     current_agent()
+    return _customer_page(customer_id)
+
+
+class IdentityBody(BaseModel):
+    kind: IdentityKind
+    value: str = Field(min_length=1, max_length=320)
+
+
+class MergeBody(BaseModel):
+    source: str = Field(min_length=1, description="the customer to merge into this one")
+
+
+def _customer_page(customer_id: str) -> dict[str, Any]:
     app = sportello()
-    customer = app.customers.get(customer_id)
-    return customer_view(customer, app.tickets.tickets_of(customer_id))
+    return customer_view(app.customers.get(customer_id), app.tickets.tickets_of(customer_id))
+
+
+@router.post("/customers/<customer_id>/identities")
+def add_identity(customer_id: str, body: IdentityBody) -> Response[dict[str, Any]]:
+    current_agent()
+    link_identity(sportello().customer_repo, customer_id, body.kind.value, body.value)
+    return Response(status_code=201, content_type="application/json", body=_customer_page(customer_id))
+
+
+@router.post("/customers/<customer_id>/merge")
+def merge_customer(customer_id: str, body: MergeBody) -> dict[str, Any]:
+    app = sportello()
+    merge_customers(app.customer_repo, app.ticket_repo, customer_id, body.source, current_agent())
+    return _customer_page(customer_id)
 
 
 @router.get("/quarantine")

@@ -244,7 +244,9 @@ def _readable_control(match: re.Match[str]) -> str:
         return f"{target[0]}{label}" if label else target
     if target.startswith("!"):  # <!here>, <!channel>, <!subteam^ID|@team>
         return label or f"@{target[1:]}"
-    return f"{label} ({target})" if label and label != target else target
+    if not label or target in (label, f"mailto:{label}"):
+        return label or target
+    return f"{label} ({target})"
 
 
 def _unescape(text: str) -> str:

@@ -49,7 +49,7 @@ from .webhook import (
     WebhookResponse,
 )
 
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 PRIVATE_CHAT = "private"
 
 # Checked in this order: an animation also carries a `document`, a venue also carries a `location`.
@@ -214,8 +214,8 @@ def _content(message: JsonObject) -> _Content | None:
     for kind, describe in _DESCRIBERS.items():
         if kind in message:
             return _Content(kind, describe(required_object(message, kind)))
-    kind = next((kind for kind in _OPAQUE_KINDS if kind in message), None)
-    return _Content(kind, caption) if kind else None
+    opaque = next((kind for kind in _OPAQUE_KINDS if kind in message), None)
+    return _Content(opaque, caption) if opaque else None
 
 
 def _media(kind: str, raw: Any, caption: str) -> MediaRef:

@@ -25,6 +25,27 @@ class Identity:
     def email(cls, address: str) -> Identity:
         return cls(IdentityKind.EMAIL, address.strip().lower())
 
+    @classmethod
+    def of(cls, kind: IdentityKind, value: str) -> Identity:
+        """An identity in its canonical form, so the same address or number is always one key."""
+        if kind is IdentityKind.EMAIL:
+            return cls.email(value)
+        if kind is IdentityKind.PHONE:
+            return cls(kind, normalise_phone(value))
+        return cls(kind, value.strip())
+
+
+def normalise_phone(value: str) -> str:
+    """E.164: "+39 333 123 4567", "0039 333…", "whatsapp:+39…" all become "+393331234567"."""
+    digits = value.strip().removeprefix("whatsapp:").removeprefix("tel:")
+    international = digits.startswith(("+", "00"))
+    only_digits = "".join(ch for ch in digits if ch.isdigit())
+    if digits.startswith("00"):
+        only_digits = only_digits[2:]
+    if not only_digits or (not international and len(only_digits) < 8):
+        raise ValueError(f"not a phone number in international form: {value!r}")
+    return f"+{only_digits}"
+
 
 @dataclass
 class Customer:
@@ -33,6 +54,7 @@ class Customer:
     created_at: datetime
     language: str | None = None
     identities: list[Identity] = field(default_factory=list)
+    merged_into: str | None = None  # set on a customer merged into another: follow it
 
     @property
     def email(self) -> str | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from ..clock import from_iso, to_iso
+from ..clock import from_iso, to_iso, utc_now
 from ..customers.model import Customer, Identity, IdentityKind
 from ..errors import NotFoundError
 from . import keys
@@ -62,6 +62,28 @@ class CustomerRepository:
         except TransactWriteError as error:
             raise IdentityTakenError(customer.id) from error
 
+    def add_identity(self, customer_id: str, identity: Identity) -> bool:
+        """Gives the identity to the customer; False when another customer already owns it."""
+        try:
+            _identity_item(identity, customer_id, to_iso(utc_now())).save(
+                condition=IdentityItem.pk.does_not_exist()
+            )
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            return False
+        return True
+
+    def move_identity(self, identity: Identity, source_id: str, target_id: str) -> None:
+        """Re-points an identity of `source_id` to `target_id` (only if it is still the source's)."""
+        item = _identity_item(identity, target_id, to_iso(utc_now()))
+        item.save(condition=IdentityItem.customer_id == source_id)
+
+    def mark_merged(self, source_id: str, target_id: str) -> None:
+        CustomerItem(keys.customer_pk(source_id), keys.CUSTOMER_SK).update(
+            actions=[CustomerItem.merged_into.set(target_id)], condition=CustomerItem.pk.exists()
+        )
+
     def get(self, customer_id: str) -> Customer:
         try:
             item = CustomerItem.get(keys.customer_pk(customer_id), keys.CUSTOMER_SK)
@@ -81,4 +103,5 @@ class CustomerRepository:
             language=item.language,
             created_at=from_iso(item.created_at),
             identities=identities,
+            merged_into=item.merged_into,
         )

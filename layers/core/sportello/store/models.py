@@ -136,6 +136,7 @@ class CustomerItem(TableItem, discriminator="customer"):
     name = UnicodeAttribute()
     language = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+    merged_into = UnicodeAttribute(null=True)
 
 
 class IdentityItem(TableItem, discriminator="identity"):

@@ -455,7 +455,7 @@ class TicketRepository:
             combined = condition if combined is None else combined & condition
         return index, hash_key, range_condition, combined
 
-    def of_customer(self, customer_id: str, limit: int = 50) -> list[Ticket]:
+    def of_customer(self, customer_id: str, limit: int | None = 50) -> list[Ticket]:
         results = TableItem.by_owner.query(
             keys.customer_pk(customer_id),
             range_key_condition=TableItem.owner_sk.startswith("TICKET#"),

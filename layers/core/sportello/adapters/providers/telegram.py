@@ -130,4 +130,3 @@ def _replied_message_id(message: OutboundText) -> int | None:
     if chat != message.conversation or not message_id.isdigit():
         return None
     return int(message_id)
-
