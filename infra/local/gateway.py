@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from moto.ses.models import ses_backends
+from public_api.handler import handler as public_api_handler
 from webhooks.handler import handler as webhooks_handler
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
@@ -64,6 +65,8 @@ class Gateway:
     def _dispatch(self, request: Request) -> Response:
         if request.path.startswith("/api/"):
             return self._lambda_proxy(request, agent_api_handler, "agent_api", authorize=True)
+        if request.path.startswith("/public/"):
+            return self._lambda_proxy(request, public_api_handler, "public_api", authorize=False)
         if request.path.startswith("/webhooks/"):
             provider = request.path.removeprefix("/webhooks/").strip("/")
             return self._lambda_proxy(

@@ -12,6 +12,7 @@ from .api.identity import AgentDirectory
 from .channels.messaging import MessagingDesk, MessagingOutbound
 from .channels.outbound import OutboundChannel
 from .channels.registry import REPLY_PROVIDER, ProviderRegistry, SecretStore
+from .channels.web import ChatOutbound, ChatTokens, WebDesk
 from .config import ConfigurationError, Settings, settings
 from .customers.service import CustomerService
 from .email.outbound import EmailOutbound
@@ -21,6 +22,7 @@ from .ports import BlobStore, MailTransport, WorkQueue
 from .store.agents import AgentRepository
 from .store.customers import CustomerRepository
 from .store.quarantine import QuarantineRepository
+from .store.ratelimit import RateLimiter
 from .store.tickets import TicketRepository
 from .tickets.model import Channel
 from .tickets.service import TicketService
@@ -40,6 +42,7 @@ class Sportello:
     blobs: BlobStore
     ticket_repo: TicketRepository
     customer_repo: CustomerRepository
+    web: WebDesk
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,8 @@ def build(config: Settings, adapters: Adapters) -> Sportello:
     ticket_repo = TicketRepository()
     customer_repo = CustomerRepository()
     quarantine = QuarantineRepository()
-    tokens = ReplyTokens(_reply_secret(config), config.mail_domain)
+    secret = _reply_secret(config)
+    tokens = ReplyTokens(secret, config.mail_domain)
     customers = CustomerService(customer_repo)
     registry = ProviderRegistry(config.provider_api_base)
     email_out = EmailOutbound(
@@ -86,6 +90,8 @@ def build(config: Settings, adapters: Adapters) -> Sportello:
     )
     outbound: dict[Channel, OutboundChannel] = dict.fromkeys(REPLY_PROVIDER, messaging_out)
     outbound[Channel.EMAIL] = email_out
+    outbound[Channel.WEB] = email_out  # the web form asks for an email address: answers go there
+    outbound[Channel.CHAT] = ChatOutbound()
     tickets = TicketService(ticket_repo, customers, outbound)
     receiver = EmailReceiver(
         tickets, ticket_repo, customer_repo, quarantine, adapters.blobs, tokens, (config.support_address,)
@@ -114,6 +120,7 @@ def build(config: Settings, adapters: Adapters) -> Sportello:
         adapters.blobs,
         ticket_repo,
         customer_repo,
+        WebDesk(tickets, adapters.blobs, RateLimiter(), ChatTokens(secret)),
     )
 
 

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from ..channels.outbound import UnsupportedChannelError
+from ..channels.web import RateLimitedError
 from ..errors import ConflictError, DomainError, ForbiddenError, InvalidRequestError, NotFoundError
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
@@ -28,6 +29,10 @@ def register_error_handlers(app: APIGatewayHttpResolver) -> None:
     @app.exception_handler(DomainError)
     def domain_error(error: DomainError) -> Response[dict[str, str]]:
         return _error(STATUS_BY_ERROR.get(type(error), 400), error.code, str(error))
+
+    @app.exception_handler(RateLimitedError)
+    def rate_limited(error: RateLimitedError) -> Response[dict[str, str]]:
+        return _error(429, "rate_limited", str(error))
 
     @app.exception_handler(UnsupportedChannelError)
     def unsupported_channel(error: UnsupportedChannelError) -> Response[dict[str, str]]:

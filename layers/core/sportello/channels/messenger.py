@@ -17,6 +17,7 @@ from .meta import (
     JsonObject,
     MetaWebhookAdapter,
     as_object,
+    at_least_one,
     is_true,
     load_entries,
     optional_list,
@@ -54,7 +55,7 @@ class MessagingPlatformAdapter(MetaWebhookAdapter):
         self._identity_kind = identity_kind
 
     def parse(self, request: WebhookRequest) -> list[WebhookEvent]:
-        return parse_each(load_entries(request.body, self._object_name), self._entry)
+        return at_least_one(parse_each(load_entries(request.body, self._object_name), self._entry))
 
     def _entry(self, raw: Any) -> list[WebhookEvent]:
         entry = as_object(raw, "entry")

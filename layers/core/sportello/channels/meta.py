@@ -90,6 +90,11 @@ def load_entries(body: bytes, object_name: str) -> list[Any]:
     return entries
 
 
+def at_least_one(events: list[WebhookEvent]) -> list[WebhookEvent]:
+    """A delivery with nothing in it is still recorded, as an `empty` Unsupported."""
+    return events or [Unsupported("empty", "the payload holds no event")]
+
+
 def parse_each(items: Iterable[Any], parse_one: Callable[[Any], list[WebhookEvent]]) -> list[WebhookEvent]:
     """Parses every item of a batch; a malformed one is recorded, and does not cost the others."""
     events: list[WebhookEvent] = []

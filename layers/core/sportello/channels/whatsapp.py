@@ -21,6 +21,7 @@ from .meta import (
     JsonObject,
     MetaWebhookAdapter,
     as_object,
+    at_least_one,
     is_true,
     load_entries,
     optional_list,
@@ -94,7 +95,7 @@ class WhatsAppAdapter(MetaWebhookAdapter):
     channel = Channel.WHATSAPP
 
     def parse(self, request: WebhookRequest) -> list[WebhookEvent]:
-        return parse_each(load_entries(request.body, "whatsapp_business_account"), self._entry)
+        return at_least_one(parse_each(load_entries(request.body, "whatsapp_business_account"), self._entry))
 
     def _entry(self, raw: Any) -> list[WebhookEvent]:
         return parse_each(optional_list(as_object(raw, "entry"), "changes"), self._change)

@@ -14,6 +14,7 @@ class IdentityKind(StrEnum):
     INSTAGRAM = "instagram"
     TELEGRAM = "telegram"
     SLACK = "slack"
+    CHAT = "chat"  # a visitor of the web chat widget, known by the id in their signed session
 
 
 @dataclass(frozen=True)

@@ -38,5 +38,8 @@ class CustomerService:
             return customer
         raise RuntimeError(f"could not resolve the customer for {identity.kind}:{identity.value}")
 
+    def customer_id_for(self, identity: Identity) -> str | None:
+        return self._customers.customer_id_for(identity)
+
     def get(self, customer_id: str) -> Customer:
         return self._customers.get(customer_id)

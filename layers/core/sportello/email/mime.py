@@ -175,10 +175,12 @@ def collapse_whitespace(value: str) -> str:
 
 
 def content_type(part: Message) -> str:
-    try:
-        return part.get_content_type()
-    except Exception:  # the header object's parser can raise on hostile values
-        return "application/octet-stream"
+    """The lower-cased type/subtype, with RFC 2045's defaults for a missing or malformed value."""
+    value = raw_header(part, "content-type")
+    kind = value.split(";", 1)[0].strip().lower() if value is not None else ""
+    if kind.count("/") == 1:
+        return kind
+    return part.get_default_type() if value is None else "text/plain"
 
 
 def header_param(part: Message, param: str, header: str = "content-type") -> str | None:

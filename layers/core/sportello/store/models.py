@@ -163,6 +163,12 @@ class CounterItem(TableItem, discriminator="counter"):
     value = NumberAttribute(default=0)
 
 
+class RateCounterItem(TableItem, discriminator="rate_counter"):
+    """Uses of a rate-limited key in one time window; expires by TTL."""
+
+    uses = NumberAttribute(default=0)
+
+
 class QuarantineItem(TableItem, discriminator="quarantine"):
     id = UnicodeAttribute()
     received_at = UnicodeAttribute()

@@ -13,7 +13,7 @@ from ..agents import Agent
 from ..channels.inbound import InboundMessage
 from ..channels.outbound import OutboundChannel, UnsupportedChannelError
 from ..clock import utc_now
-from ..customers.model import Customer
+from ..customers.model import Customer, Identity
 from ..customers.service import CustomerService
 from ..errors import ConflictError, InvalidRequestError
 from ..ids import new_id
@@ -216,6 +216,9 @@ class TicketService:
 
     def tickets_of(self, customer_id: str) -> list[Ticket]:
         return self._tickets.of_customer(customer_id)
+
+    def customer_for(self, identity: Identity) -> str | None:
+        return self._customers.customer_id_for(identity)
 
     def reply(self, number: int, agent: Agent, body: str, public: bool) -> tuple[Message, Ticket]:
         """Adds an agent's public reply (sent on the ticket's channel) or internal note."""

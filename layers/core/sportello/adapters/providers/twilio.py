@@ -94,7 +94,7 @@ def split_body(text: str, limit: int = MAX_BODY_CHARACTERS) -> list[str]:
     """The text in parts Twilio accepts, cut at a space or line break where there is one."""
     parts: list[str] = []
     while len(text) > limit:
-        cut = max(text.rfind(" ", 0, limit), text.rfind("\n", 0, limit))
+        cut = max(text.rfind(" ", 0, limit + 1), text.rfind("\n", 0, limit + 1))
         cut = cut if cut > 0 else limit
         parts.append(text[:cut].rstrip())
         text = text[cut:].lstrip()
