@@ -42,10 +42,10 @@ class Desk:
         return len(_raw_outbox())
 
     @staticmethod
-    def acknowledgements(since: int = 0) -> dict[str, Acknowledgement]:
-        """The acknowledgements sent (after the first `since` outbox mails), by the Message-ID answered."""
+    def acknowledgements() -> dict[str, Acknowledgement]:
+        """The acknowledgements in the outbox, by the Message-ID of the mail each one answers."""
         acks = {}
-        for mail in _outbox()[since:]:
+        for mail in _outbox():
             answered = normalise_message_id(str(mail.get("In-Reply-To", "")))
             number = ticket_number_in_subject(str(mail["Subject"]))
             if mail.get("Auto-Submitted") and answered and number is not None:

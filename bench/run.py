@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import platform
 import resource
+import subprocess
 from collections.abc import Callable, Sequence
 from email import policy
 from email.parser import BytesHeaderParser
@@ -19,6 +20,7 @@ from typing import Any
 
 from bench.awsclock import AwsClock, timing_aws_calls
 from bench.desk import Desk, running_desk
+from bench.environment import PROJECT_ROOT
 from bench.metrics import Phase, ReplyOutcome, Sample, combine, threading, timing
 from bench.motoshim import cheap_transaction_rollback
 from bench.workload import Acknowledgement, Mail, Workload, split
@@ -151,8 +153,19 @@ def run(
 
 def _platform() -> dict[str, Any]:
     return {
+        "sportello_commit": _git("rev-parse", "--short", "HEAD"),
+        # Uncommitted changes under the code that ran would make the commit alone misleading.
+        "sportello_tree_dirty": bool(_git("status", "--porcelain", "--", "layers", "functions", "infra")),
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         **{name: version(name) for name in ("moto", "boto3", "pynamodb", "aws-lambda-powertools")},
     }
+
+
+def _git(*args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", *args], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return done.stdout.strip()

@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from sportello.channels import instagram, messenger, whatsapp
-from sportello.channels.meta import MetaWebhookAdapter, signature_for, timestamp
+from sportello.channels.meta import signature_for, timestamp
 from sportello.channels.webhook import (
     PayloadError,
+    ProviderAdapter,
     ProviderSecrets,
     Unsupported,
     VerificationError,
@@ -38,46 +39,46 @@ from .meta_requests import (
     signed,
 )
 
-ADAPTERS = [whatsapp.ADAPTER, messenger.ADAPTER, instagram.ADAPTER]
+ADAPTERS: list[ProviderAdapter] = [whatsapp.ADAPTER, messenger.ADAPTER, instagram.ADAPTER]
 BODY = b'{"object":"page","entry":[]}'
 
 
 @pytest.mark.parametrize("adapter", ADAPTERS, ids=lambda adapter: adapter.name)
 class TestSignature:
-    def test_a_body_signed_with_the_app_secret_verifies(self, adapter: MetaWebhookAdapter) -> None:
+    def test_a_body_signed_with_the_app_secret_verifies(self, adapter: ProviderAdapter) -> None:
         adapter.verify(signed(BODY), SECRETS)
 
-    def test_the_signature_is_meta_s_hex_hmac_sha256(self, adapter: MetaWebhookAdapter) -> None:
+    def test_the_signature_is_meta_s_hex_hmac_sha256(self, adapter: ProviderAdapter) -> None:
         digest = hmac.new(APP_SECRET.encode(), BODY, hashlib.sha256).hexdigest()
         request = WebhookRequest("POST", URL, {"x-hub-signature-256": f"sha256={digest}"}, {}, BODY)
         adapter.verify(request, SECRETS)
         assert signature_for(BODY, APP_SECRET) == f"sha256={digest}"
 
-    def test_a_tampered_body_fails(self, adapter: MetaWebhookAdapter) -> None:
+    def test_a_tampered_body_fails(self, adapter: ProviderAdapter) -> None:
         request = signed(BODY)
         tampered = WebhookRequest("POST", URL, request.headers, {}, BODY.replace(b"[]", b"[{}]"))
         with pytest.raises(VerificationError):
             adapter.verify(tampered, SECRETS)
 
-    def test_another_secret_fails(self, adapter: MetaWebhookAdapter) -> None:
+    def test_another_secret_fails(self, adapter: ProviderAdapter) -> None:
         with pytest.raises(VerificationError):
             adapter.verify(signed(BODY, app_secret="someone-else"), SECRETS)
 
     @pytest.mark.parametrize("header", ["", "sha256=", "sha1=abc", "sha256=" + "0" * 64, "sha256=ünïcode"])
-    def test_a_malformed_or_wrong_header_fails(self, adapter: MetaWebhookAdapter, header: str) -> None:
+    def test_a_malformed_or_wrong_header_fails(self, adapter: ProviderAdapter, header: str) -> None:
         request = WebhookRequest("POST", URL, {"x-hub-signature-256": header}, {}, BODY)
         with pytest.raises(VerificationError):
             adapter.verify(request, SECRETS)
 
-    def test_a_missing_header_fails(self, adapter: MetaWebhookAdapter) -> None:
+    def test_a_missing_header_fails(self, adapter: ProviderAdapter) -> None:
         with pytest.raises(VerificationError, match="missing"):
             adapter.verify(WebhookRequest("POST", URL, {}, {}, BODY), SECRETS)
 
-    def test_without_a_configured_app_secret_nothing_verifies(self, adapter: MetaWebhookAdapter) -> None:
+    def test_without_a_configured_app_secret_nothing_verifies(self, adapter: ProviderAdapter) -> None:
         with pytest.raises(VerificationError, match="app_secret"):
             adapter.verify(signed(BODY, app_secret=""), ProviderSecrets({"app_secret": ""}))
 
-    def test_a_replayed_delivery_still_verifies(self, adapter: MetaWebhookAdapter) -> None:
+    def test_a_replayed_delivery_still_verifies(self, adapter: ProviderAdapter) -> None:
         request = signed(BODY)
         adapter.verify(request, SECRETS)
         adapter.verify(request, SECRETS)  # no timestamp in Meta's scheme: idempotency handles replays
@@ -88,7 +89,7 @@ GOOD_HANDSHAKE = {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hu
 
 @pytest.mark.parametrize("adapter", ADAPTERS, ids=lambda adapter: adapter.name)
 class TestHandshake:
-    def test_the_right_token_gets_the_challenge_back_as_text(self, adapter: MetaWebhookAdapter) -> None:
+    def test_the_right_token_gets_the_challenge_back_as_text(self, adapter: ProviderAdapter) -> None:
         response = adapter.handshake(handshake_request(GOOD_HANDSHAKE), SECRETS)
         assert response is not None
         assert (response.status, response.body, response.content_type) == (200, "1158201444", "text/plain")
@@ -102,25 +103,25 @@ class TestHandshake:
             {"hub.challenge": ""},
         ],
     )
-    def test_anything_else_is_refused(self, adapter: MetaWebhookAdapter, change: dict[str, str]) -> None:
+    def test_anything_else_is_refused(self, adapter: ProviderAdapter, change: dict[str, str]) -> None:
         with pytest.raises(VerificationError):
             adapter.handshake(handshake_request({**GOOD_HANDSHAKE, **change}), SECRETS)
 
-    def test_a_missing_verify_token_is_refused(self, adapter: MetaWebhookAdapter) -> None:
+    def test_a_missing_verify_token_is_refused(self, adapter: ProviderAdapter) -> None:
         query = {key: value for key, value in GOOD_HANDSHAKE.items() if key != "hub.verify_token"}
         with pytest.raises(VerificationError):
             adapter.handshake(handshake_request(query), SECRETS)
 
-    def test_without_a_configured_verify_token_nothing_subscribes(self, adapter: MetaWebhookAdapter) -> None:
+    def test_without_a_configured_verify_token_nothing_subscribes(self, adapter: ProviderAdapter) -> None:
         with pytest.raises(VerificationError, match="verify_token"):
             adapter.handshake(handshake_request(GOOD_HANDSHAKE), ProviderSecrets({"app_secret": APP_SECRET}))
 
-    def test_a_delivery_is_not_a_handshake(self, adapter: MetaWebhookAdapter) -> None:
+    def test_a_delivery_is_not_a_handshake(self, adapter: ProviderAdapter) -> None:
         assert adapter.handshake(signed(BODY), SECRETS) is None
         assert adapter.handshake(handshake_request({}), SECRETS) is None
         assert adapter.handshake(handshake_request(GOOD_HANDSHAKE, method="POST"), SECRETS) is None
 
-    def test_the_acknowledgement_is_an_empty_200(self, adapter: MetaWebhookAdapter) -> None:
+    def test_the_acknowledgement_is_an_empty_200(self, adapter: ProviderAdapter) -> None:
         response = adapter.acknowledgement(signed(BODY))
         assert (response.status, response.body) == (200, "")
 
@@ -138,7 +139,7 @@ CORPORA = [
     ("adapter", "files", "object_name"), CORPORA, ids=["whatsapp", "messenger", "instagram"]
 )
 def test_broken_variants_of_every_payload_give_events_or_payload_error(
-    adapter: MetaWebhookAdapter, files: list[Path], object_name: str
+    adapter: ProviderAdapter, files: list[Path], object_name: str
 ) -> None:
     assert files, "the corpus is missing"
     for path in files:
@@ -151,7 +152,7 @@ def test_broken_variants_of_every_payload_give_events_or_payload_error(
     "body",
     [b"", b"{}", b"[]", b"null", b"\xff", b'{"object": "x", "entry": []}', b'{"entry": {}}', b"[" * 50_000],
 )
-def test_what_is_not_a_meta_payload_is_a_payload_error(adapter: MetaWebhookAdapter, body: bytes) -> None:
+def test_what_is_not_a_meta_payload_is_a_payload_error(adapter: ProviderAdapter, body: bytes) -> None:
     with pytest.raises(PayloadError):
         adapter.parse(signed(body))
 
@@ -166,7 +167,7 @@ def test_what_is_not_a_meta_payload_is_a_payload_error(adapter: MetaWebhookAdapt
     ids=["whatsapp", "messenger", "instagram"],
 )
 def test_another_product_s_payload_is_refused_and_an_empty_one_recorded(
-    adapter: MetaWebhookAdapter, object_name: str
+    adapter: ProviderAdapter, object_name: str
 ) -> None:
     other = "page" if object_name != "page" else "instagram"
     with pytest.raises(PayloadError, match=object_name):

@@ -62,7 +62,10 @@ EXPECTED = {
     "bolt-python__test_message__message_body3_L317.json": CHANNEL_MESSAGE,
     "bolt-python__test_message__message_body_L253.json": CHANNEL_MESSAGE,
     "bolt-python__test_message_bot__bot_message_event_payload_L128.json": (Unsupported, "bot_message"),
-    "bolt-python__test_message_bot__classic_bot_message_event_payload_L173.json": (Unsupported, "bot_message"),
+    "bolt-python__test_message_bot__classic_bot_message_event_payload_L173.json": (
+        Unsupported,
+        "bot_message",
+    ),
     "bolt-python__test_message_bot__user_message_event_payload_L79.json": CHANNEL_MESSAGE,
     "bolt-python__test_message_changed__event_payload_L68.json": (MessageEdited, None),
     "bolt-python__test_message_deleted__event_payload_L68.json": (MessageDeleted, None),
@@ -288,7 +291,10 @@ BODY = (FOLDER / "bolt-python__test_message__message_body_L253.json").read_bytes
 
 def test_slacks_published_example_verifies() -> None:
     at = datetime.fromtimestamp(int(SLACK_EXAMPLE_TIMESTAMP), UTC) + timedelta(seconds=1)
-    headers = {"x-slack-request-timestamp": SLACK_EXAMPLE_TIMESTAMP, "x-slack-signature": SLACK_EXAMPLE_SIGNATURE}
+    headers = {
+        "x-slack-request-timestamp": SLACK_EXAMPLE_TIMESTAMP,
+        "x-slack-signature": SLACK_EXAMPLE_SIGNATURE,
+    }
     SlackAdapter(clock=lambda: at).verify(request(SLACK_EXAMPLE_BODY, headers), SECRETS)
 
 
@@ -324,6 +330,7 @@ def test_a_replayed_or_future_request_is_refused_even_if_signed(age: timedelta) 
         {"x-slack-request-timestamp": "١٧٤٠٨٢١٤٠٠", "x-slack-signature": "v0=00"},  # Arabic-Indic digits
         {"x-slack-request-timestamp": "99999999999999999999", "x-slack-signature": "v0=00"},
         {"x-slack-request-timestamp": "1740821400", "x-slack-signature": "v0=é"},
+        {"x-slack-request-timestamp": "1740821400", "x-slack-signature": "v0=\ud800"},
     ],
 )
 def test_missing_or_malformed_headers_are_refused(headers: dict[str, str]) -> None:

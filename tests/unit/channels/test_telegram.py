@@ -316,7 +316,14 @@ def test_the_right_secret_token_verifies() -> None:
 
 @pytest.mark.parametrize(
     "token",
-    ["s3cr3t-T0ken_for-webhook", "S3CR3T-T0KEN_FOR-WEBHOOKS", "", "s3cr3t-T0ken_for-webhooks ", "sécret"],
+    [
+        "s3cr3t-T0ken_for-webhook",
+        "S3CR3T-T0KEN_FOR-WEBHOOKS",
+        "",
+        "s3cr3t-T0ken_for-webhooks ",
+        "sécret",
+        "\ud800",
+    ],
 )
 def test_a_wrong_secret_token_is_refused(token: str) -> None:
     with pytest.raises(VerificationError):

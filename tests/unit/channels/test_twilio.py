@@ -243,3 +243,10 @@ def test_the_empty_twiml_is_what_twilio_expects():
     assert EMPTY_TWIML.status == 200
     assert EMPTY_TWIML.content_type == "text/xml"
     assert EMPTY_TWIML.body == '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+def test_the_registry_finds_both_adapters_in_the_shared_module():
+    from sportello.channels import twilio
+
+    assert twilio.ADAPTERS == {"twilio-sms": twilio_sms.ADAPTER, "twilio-voice": twilio_voice.ADAPTER}
+    assert (twilio_sms.ADAPTER.channel, twilio_voice.ADAPTER.channel) == ("sms", "voice")

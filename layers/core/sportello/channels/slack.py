@@ -97,7 +97,8 @@ class SlackAdapter:
             raise VerificationError(f"the {SIGNATURE_HEADER} or {TIMESTAMP_HEADER} header is missing")
         self._check_fresh(timestamp)
         expected = signature_for(request.body, timestamp, signing_secret)
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        # surrogatepass: a JSON-decoded header may hold lone surrogates, which must not crash us.
+        if not hmac.compare_digest(given.encode(errors="surrogatepass"), expected.encode()):
             raise VerificationError(f"the {SIGNATURE_HEADER} signature does not match the body")
 
     def parse(self, request: WebhookRequest) -> Sequence[WebhookEvent]:

@@ -87,7 +87,8 @@ class TelegramAdapter:
         given = request.header(SECRET_HEADER)
         if not given:
             raise VerificationError(f"the {SECRET_HEADER} header is missing")
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        # surrogatepass: a JSON-decoded header may hold lone surrogates, which must not crash us.
+        if not hmac.compare_digest(given.encode(errors="surrogatepass"), expected.encode()):
             raise VerificationError(f"the {SECRET_HEADER} header does not match the secret token")
 
     def parse(self, request: WebhookRequest) -> Sequence[WebhookEvent]:

@@ -19,6 +19,7 @@ from .webhook import (
     DeliveryUpdate,
     MediaRef,
     PayloadError,
+    ProviderAdapter,
     Unsupported,
     WebhookEvent,
     WebhookRequest,
@@ -107,4 +108,4 @@ def _delivery_error(form: TwilioForm, status: str) -> str:
     return f"{status} ({detail})" if detail else status
 
 
-ADAPTER = TwilioSmsAdapter()
+ADAPTER: ProviderAdapter = TwilioSmsAdapter()

@@ -36,6 +36,7 @@ from .twilio import (
 from .webhook import (
     CallRecord,
     PayloadError,
+    ProviderAdapter,
     Unsupported,
     WebhookEvent,
     WebhookRequest,
@@ -100,7 +101,7 @@ class TwilioVoiceAdapter(TwilioAdapter):
             return [Unsupported("outbound-call", call_sid)]  # the desk places no calls
         caller = e164(form.get("From") or query_value(request.url, CALLER_PARAMETER))
         if caller is None:
-            # A withheld number: no one to file the call under nor to answer (see the report).
+            # A withheld number: CallRecord needs a caller's identity, and there is no one to answer.
             return [Unsupported("anonymous-call", call_sid)]
         return [
             CallRecord(
@@ -109,6 +110,7 @@ class TwilioVoiceAdapter(TwilioAdapter):
                 conversation=caller,
                 status=_call_status(form),
                 at=self._event_time(form),
+                # The voicemail's length stands in until the call status callback brings the call's.
                 duration_seconds=whole_number(form.get("CallDuration") or form.get("RecordingDuration")),
                 recording_url=form.get("RecordingUrl") or None,
                 transcript=form.get("TranscriptionText") or None,
@@ -169,4 +171,4 @@ def _call_status(form: TwilioForm) -> str:
     raise PayloadError("a call payload without CallStatus, RecordingStatus or TranscriptionStatus")
 
 
-ADAPTER = TwilioVoiceAdapter()
+ADAPTER: ProviderAdapter = TwilioVoiceAdapter()

@@ -48,7 +48,7 @@ from .webhook import (
 CUSTOMER_SERVICE_WINDOW = timedelta(hours=24)
 
 _PHONE_SEPARATORS = re.compile(r"[\s().\-]")
-_E164_DIGITS = re.compile(r"[0-9]{6,15}")
+_E164_DIGITS = re.compile(r"[1-9][0-9]{5,14}")  # country codes never begin with 0
 
 _DELIVERY_STATES = {
     "sent": DeliveryState.SENT,

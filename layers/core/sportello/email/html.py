@@ -10,9 +10,9 @@ from typing import Literal, NamedTuple
 
 import nh3
 
-MAX_HTML_CHARS = 1_000_000
+MAX_HTML_CHARS = 500_000
 """Longer HTML is cut before text conversion: html.parser manages about a megabyte a second at best."""
-_MAX_NESTING = 3000
+_MAX_NESTING = 500
 """html5ever (in nh3) slows down quadratically with block nesting; no real mail nests this deep."""
 
 _ALLOWED_TAGS = {
@@ -93,11 +93,15 @@ def _cleaned(html: str, attributes: dict[str, set[str]]) -> str:
 
 def _defused(html: str) -> str:
     """``html`` itself, or just its text when block elements nest deeper than any real mail does."""
+    slashes = _NESTING_TAG.findall(html)  # "/" for an end tag, "" for a start tag
+    if len(slashes) <= _MAX_NESTING:
+        return html
     depth = 0
-    for match in _NESTING_TAG.finditer(html):
-        depth = max(depth - 1, 0) if match.group(1) else depth + 1
+    for slash in slashes:
+        depth = depth - 1 if slash else depth + 1
         if depth > _MAX_NESTING:
             return escape(unescape(_TAG.sub(" ", html)))
+        depth = max(depth, 0)
     return html
 
 

@@ -34,6 +34,11 @@ class _GraphApi:
         path = "/".join(urllib.parse.quote(segment, safe="") for segment in segments)
         return f"{self._base_url}/{GRAPH_API_VERSION}/{path}"
 
+    def _send_all(self, url: str, token: str, bodies: list[dict[str, Any]], *id_path: str | int) -> str:
+        """Posts each piece of a reply in order; the first one's id stands for the whole reply."""
+        ids = [_text_at(self._post_json(url, token, body), url, *id_path) for body in bodies]
+        return ids[0]
+
     def _post_json(self, url: str, token: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
         return _json_object(self._http.request("POST", url, headers=_bearer(token), json_body=body), url)
 
@@ -44,22 +49,23 @@ class WhatsAppApi(_GraphApi):
     text_limit: ClassVar[int] = 4096
 
     def send(self, message: OutboundText, secrets: ProviderSecrets) -> str:
-        token = secrets.require("access_token")
         url = self._url(secrets.require("phone_number_id"), "messages")
-        first_id = ""
-        for index, chunk in enumerate(split_text(message.text, self.text_limit)):
-            body: dict[str, Any] = {
-                "messaging_product": "whatsapp",
-                "recipient_type": "individual",
-                "to": message.conversation.removeprefix("+"),
-                "type": "text",
-                "text": {"body": chunk, "preview_url": False},
-            }
-            if index == 0 and message.reply_to_external_id:
-                body["context"] = {"message_id": message.reply_to_external_id}
-            answer = self._post_json(url, token, body)
-            first_id = first_id or _text_at(answer, url, "messages", 0, "id")
-        return first_id
+        chunks = split_text(message.text, self.text_limit)
+        bodies = [self._text_body(message, chunk, quoting=index == 0) for index, chunk in enumerate(chunks)]
+        return self._send_all(url, secrets.require("access_token"), bodies, "messages", 0, "id")
+
+    @staticmethod
+    def _text_body(message: OutboundText, chunk: str, *, quoting: bool) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": message.conversation.removeprefix("+"),
+            "type": "text",
+            "text": {"body": chunk, "preview_url": False},
+        }
+        if quoting and message.reply_to_external_id:
+            body["context"] = {"message_id": message.reply_to_external_id}
+        return body
 
     def fetch_media(self, media: MediaRef, secrets: ProviderSecrets) -> FetchedMedia:
         if not media.media_id:
@@ -84,17 +90,15 @@ class MessagingPlatformApi(_GraphApi):
 
     def send(self, message: OutboundText, secrets: ProviderSecrets) -> str:
         # reply_to_external_id is not sent: the Send API has no quoted replies for pages.
-        token = secrets.require(self.token_secret)
-        url = self._url("me", "messages")
-        first_id = ""
-        for chunk in split_text(message.text, self.text_limit, self.text_size):
-            body = {
-                "recipient": {"id": message.conversation},
-                "messaging_type": "RESPONSE",
-                "message": {"text": chunk},
-            }
-            first_id = first_id or _text_at(self._post_json(url, token, body), url, "message_id")
-        return first_id
+        chunks = split_text(message.text, self.text_limit, self.text_size)
+        bodies = [self.message_body(message.conversation, chunk) for chunk in chunks]
+        return self._send_all(
+            self._url("me", "messages"), secrets.require(self.token_secret), bodies, "message_id"
+        )
+
+    def message_body(self, recipient: str, text: str) -> dict[str, Any]:
+        # RESPONSE: a reply within 24 hours of the customer's message, which is what agents send.
+        return {"recipient": {"id": recipient}, "messaging_type": "RESPONSE", "message": {"text": text}}
 
     def fetch_media(self, media: MediaRef, secrets: ProviderSecrets) -> FetchedMedia:
         if not media.url:
@@ -120,6 +124,9 @@ class InstagramApi(MessagingPlatformApi):
     def text_size(self, text: str) -> int:
         return len(text.encode())
 
+    def message_body(self, recipient: str, text: str) -> dict[str, Any]:
+        return {"recipient": {"id": recipient}, "message": {"text": text}}  # Instagram has no messaging_type
+
 
 def split_text(text: str, limit: int, size: Callable[[str], int] = len) -> list[str]:
     """`text` in pieces of at most `limit` (as `size` measures), cut at line breaks or spaces if possible."""
@@ -127,7 +134,8 @@ def split_text(text: str, limit: int, size: Callable[[str], int] = len) -> list[
     rest = text
     while size(rest) > limit:
         end = _longest_prefix(rest, limit, size)
-        cut = max(rest.rfind("\n", 0, end + 1), rest.rfind(" ", 0, end + 1))
+        line_break = rest.rfind("\n", 0, end + 1)
+        cut = line_break if line_break > end // 2 else rest.rfind(" ", 0, end + 1)
         cut = cut if cut > 0 else end
         piece = rest[:cut].rstrip()
         if piece:

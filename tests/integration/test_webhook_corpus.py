@@ -1,0 +1,128 @@
+"""Every webhook payload of ../shared/corpus/webhooks/, signed as its provider signs, through the pipeline.
+
+Each is accepted (200), stored, queued and processed without an error; messages become tickets,
+statuses and other kinds never do; a second delivery of everything creates nothing more.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import pytest
+
+from sportello.app import sportello
+from sportello.store.tickets import TicketQuery
+from tests.conftest import CORPUS
+
+from .messaging import (
+    meta_headers,
+    post_webhook,
+    process_inbound,
+    slack_headers,
+    telegram_headers,
+    twilio_headers,
+    webhook_url,
+)
+
+WEBHOOKS = CORPUS / "webhooks"
+FOLDERS = {
+    "whatsapp": "whatsapp_cloud/split",
+    "messenger": "facebook_messenger",
+    "instagram": "instagram",
+    "telegram": "telegram",
+    "slack": "slack",
+}
+
+
+def corpus_deliveries() -> list[tuple[str, Path]]:
+    deliveries = [
+        (provider, path)
+        for provider, folder in FOLDERS.items()
+        for path in sorted((WEBHOOKS / folder).glob("*.json"))
+    ]
+    deliveries += [("twilio-sms", path) for path in sorted((WEBHOOKS / "twilio_sms").glob("*.form.txt"))]
+    return deliveries
+
+
+def signed(provider: str, path: Path) -> tuple[bytes, dict[str, str]]:
+    body = path.read_bytes()
+    if provider in ("whatsapp", "messenger", "instagram"):
+        return body, meta_headers(body)
+    if provider == "telegram":
+        return body, telegram_headers()
+    if provider == "slack":
+        return body, slack_headers(body)
+    params = dict(parse_qsl(body.decode().strip(), keep_blank_values=True))
+    return body.strip(), twilio_headers(webhook_url(provider), params)
+
+
+def deliver_all(deliveries: list[tuple[str, Path]]) -> Counter[int]:
+    statuses: Counter[int] = Counter()
+    for provider, path in deliveries:
+        body, headers = signed(provider, path)
+        statuses[post_webhook(provider, body, headers)["statusCode"]] += 1
+    return statuses
+
+
+def _ticket_count() -> int:
+    active = sportello().tickets.find(TicketQuery(limit=100)).items
+    return len(active)
+
+
+def test_every_corpus_payload_is_accepted_and_processed(cloud, fake_providers):
+    deliveries = corpus_deliveries()
+    assert len(deliveries) > 100, "the shared webhook corpus is missing"
+
+    statuses = deliver_all(deliveries)
+    processed = process_inbound()
+
+    assert statuses == Counter({200: len(deliveries)})
+    assert processed == len(deliveries), (
+        "a delivery failed processing (it would be retried, then dead-lettered)"
+    )
+    assert sportello().quarantine.recent().items == [], "a corpus payload was not understood"
+    tickets = _ticket_count()
+    assert tickets > 0
+    # Delivery and read statuses, reactions and account events never open tickets.
+    fetched = [r for r in fake_providers.requests if "media" in r["action"] or "file" in r["action"]]
+    assert fetched, "media in the corpus must be fetched from the provider"
+
+
+def test_redelivering_the_corpus_creates_nothing(cloud, fake_providers):
+    deliveries = corpus_deliveries()
+    deliver_all(deliveries)
+    process_inbound()
+    before = _ticket_count()
+    messages_before = sum(
+        len(sportello().tickets.history(t.number).messages)
+        for t in sportello().tickets.find(TicketQuery(limit=100)).items
+    )
+
+    deliver_all(deliveries)
+    process_inbound()
+
+    assert _ticket_count() == before
+    after = sum(
+        len(sportello().tickets.history(t.number).messages)
+        for t in sportello().tickets.find(TicketQuery(limit=100)).items
+    )
+    assert after == messages_before
+
+
+@pytest.mark.parametrize("provider", ["whatsapp", "telegram", "slack", "twilio-sms"])
+def test_unsigned_or_badly_signed_deliveries_leave_nothing(cloud, provider):
+    path = next(p for prov, p in corpus_deliveries() if prov == provider)
+    body, headers = signed(provider, path)
+    tampered = body.replace(b"a", b"b", 1)
+    missing = {"content-type": headers["content-type"]}
+
+    assert post_webhook(provider, tampered, headers)["statusCode"] == 401
+    assert post_webhook(provider, body, missing)["statusCode"] == 401
+    assert process_inbound() == 0
+    assert list(cloud.s3.list_objects_v2(Bucket=cloud.bucket, Prefix="webhooks/").get("Contents", [])) == []
+
+
+def test_unknown_provider_is_404(cloud):
+    assert post_webhook("carrier-pigeon", b"{}", {"content-type": "application/json"})["statusCode"] == 404
