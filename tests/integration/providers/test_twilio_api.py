@@ -106,15 +106,13 @@ def test_mms_media_are_fetched_through_twilios_redirect_without_leaking_credenti
     assert fetched["payload"]["media_sid"] == "ME0123456789abcdef0123456789abcdef"
 
 
-def test_urllibs_default_redirect_would_carry_the_credentials_to_the_cdn(twilio):
-    """Why TwilioApi has its own HttpClient: the fake CDN refuses them as S3 does."""
+def test_redirects_never_carry_the_credentials_to_the_cdn(twilio):
+    """The fake CDN refuses a request with our Basic credentials, as S3 does."""
     plain = TwilioApi(twilio.base_url, http=HttpClient(attempts=1))
 
-    with pytest.raises(ProviderHttpError) as error:
-        plain.fetch_media(MediaRef(url=twilio.base_url + MEDIA_PATH), SECRETS)
+    media = plain.fetch_media(MediaRef(url=twilio.base_url + MEDIA_PATH), SECRETS)
 
-    assert error.value.status == 400
-    assert "Only one auth mechanism allowed" in error.value.body
+    assert media.content
 
 
 def test_a_voicemail_recording_is_fetched(twilio, api):

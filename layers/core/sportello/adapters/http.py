@@ -9,9 +9,33 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from http.client import HTTPMessage
+from typing import IO, Any
 
 RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+class _NoCredentialsOnRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect (Twilio media → its CDN, Slack files) must not carry our credentials along:
+    urllib keeps the Authorization header by default, which would leak the token, and S3-signed
+    URLs refuse a second authentication anyway."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        follow = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if follow is not None:
+            follow.remove_header("Authorization")
+        return follow
+
+
+_OPENER = urllib.request.build_opener(_NoCredentialsOnRedirect)
 
 
 class ProviderHttpError(Exception):
@@ -80,7 +104,7 @@ class HttpClient:
     def _once(self, method: str, url: str, headers: Mapping[str, str], body: bytes | None) -> HttpResponse:
         request = urllib.request.Request(url, data=body, headers=dict(headers), method=method)  # noqa: S310
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310
+            with _OPENER.open(request, timeout=self._timeout) as response:
                 return HttpResponse(response.status, dict(response.headers.items()), response.read())
         except urllib.error.HTTPError as error:
             raise ProviderHttpError(error.code, error.read().decode(errors="replace"), url) from error

@@ -107,7 +107,9 @@ class MessagingDesk:
         adapter.verify(request, secrets)
         digest = hashlib.sha256(request.body).hexdigest()
         key = f"{WEBHOOKS_PREFIX}{provider}/{digest}"
-        self._blobs.put(key, request.body, request.header("content-type") or "application/octet-stream")
+        # Stored as opaque bytes: the job keeps the real content type (and some stores, moto among
+        # them, mangle form-encoded objects).
+        self._blobs.put(key, request.body, "application/octet-stream")
         self._inbound_queue.send(
             {
                 "provider": provider,

@@ -122,24 +122,22 @@ class WhatsAppAdapter(MetaWebhookAdapter):
             return [MessageDeleted(original, at)]
         if kind == "edit":
             return [_edit(optional_object(message, "edit"), at)]
-        phone = e164(required_text(message, "from"))
         if kind == "reaction":
             reaction = optional_object(message, "reaction")
             target = required_text(reaction, "message_id")
-            return [
-                Reaction(target, Identity(IdentityKind.PHONE, phone), optional_text(reaction, "emoji"), at)
-            ]
+            return [Reaction(target, _customer(message), optional_text(reaction, "emoji"), at)]
         content = _content(kind, message)
         if isinstance(content, Unsupported):
             return [content]
+        customer = _customer(message)
         reply_to = optional_text(optional_object(message, "context"), "id") or None
         return [
             ChannelMessage(
                 external_id=required_text(message, "id"),
                 channel=Channel.WHATSAPP,
-                identity=Identity(IdentityKind.PHONE, phone),
-                conversation=phone,
-                sender_name=names.get(phone, ""),
+                identity=customer,
+                conversation=customer.value,
+                sender_name=names.get(customer.value, ""),
                 text=content.text,
                 sent_at=at,
                 media=content.media,
@@ -147,6 +145,10 @@ class WhatsAppAdapter(MetaWebhookAdapter):
                 kind=content.kind,
             )
         ]
+
+
+def _customer(message: JsonObject) -> Identity:
+    return Identity(IdentityKind.PHONE, e164(required_text(message, "from")))
 
 
 def _contact_names(value: JsonObject) -> dict[str, str]:

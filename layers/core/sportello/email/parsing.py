@@ -97,8 +97,6 @@ class ParsedEmail:
     defects: tuple[str, ...]
 
 
-
-
 class _RawHeaders(policy.Compat32):
     """Header values kept as the raw strings they were, which is all this package reads, unfolded on read.
 
@@ -146,7 +144,7 @@ def parse_email(raw: bytes) -> ParsedEmail:
         cc=_address_list(msg, "cc"),
         date=_date(raw_header(msg, "date")),
         text=text,
-        html=sanitise_html(body.html_source()) if body.html else None,
+        html=sanitise_html("\n".join(body.html)) if body.html else None,
         display_text=body.display_text() or text,
         attachments=tuple(body.attachments),
         auto_submitted=auto_submitted_reason(msg),
@@ -199,6 +197,8 @@ class _Body:
 
     plain: list[str] = field(default_factory=list)
     html: list[str] = field(default_factory=list)
+    named_plain: list[str] = field(default_factory=list)
+    """Text parts that carry a file name but were not marked as attachments: the text of last resort."""
     attachments: list[ParsedAttachment] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
 
@@ -216,45 +216,50 @@ class _Body:
             if depth >= MAX_DEPTH:
                 self.defects.append("NestingTooDeep")
             return
+        placement = disposition(part)
         if kind.startswith("multipart/"):
             # No usable boundary: the parser left the whole body as one text.
-            self.plain.append(_unix_newlines(text_content(part)))
-        elif kind in {"text/plain", "text/html"} and not _is_attachment(part):
-            (self.plain if kind == "text/plain" else self.html).append(_unix_newlines(text_content(part)))
+            self.plain.append(_text(part))
+        elif kind in {"text/plain", "text/html"} and _is_shown_as_body(part, placement):
+            (self.plain if kind == "text/plain" else self.html).append(_text(part))
         else:
-            self.attachments.append(_attachment(part, kind, len(self.attachments) + 1))
-
-    def plain_text(self) -> str:
-        return "\n\n".join(text.strip("\n") for text in self.plain if text.strip())
-
-    def html_source(self) -> str:
-        return "\n".join(self.html)
+            self.attachments.append(_attachment(part, kind, placement, len(self.attachments) + 1))
+            if kind == "text/plain" and placement != "attachment":
+                self.named_plain.append(_text(part))
 
     @cached_property
     def html_document(self) -> HtmlDocument:
-        return HtmlDocument(self.html_source())
+        return HtmlDocument("\n".join(self.html))
+
+    def html_text(self) -> str:
+        return self.html_document.text() if self.html else ""
 
     def text(self) -> str:
-        plain = self.plain_text()
-        return plain if plain or not self.html else self.html_document.text()
+        return _joined(self.plain) or self.html_text() or _joined(self.named_plain)
 
     def display_text(self) -> str:
-        if self.plain_text() or not self.html:
-            return strip_quoted(self.plain_text())
-        return strip_quoted_html_text(self.html_document)
+        if plain := _joined(self.plain):
+            return strip_quoted(plain)
+        if self.html_text():
+            return strip_quoted_html_text(self.html_document)
+        return strip_quoted(_joined(self.named_plain))
 
 
-def _unix_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+def _text(part: Message) -> str:
+    return text_content(part).replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _is_attachment(part: Message) -> bool:
-    return disposition(part) == "attachment" or _filename(part) is not None
+def _joined(texts: list[str]) -> str:
+    return "\n\n".join(text.strip("\n") for text in texts if text.strip())
 
 
-def _attachment(part: Message, kind: str, number: int) -> ParsedAttachment:
+def _is_shown_as_body(part: Message, placement: str) -> bool:
+    """Explicitly inline parts are body even when named; parts without a disposition only when unnamed."""
+    return placement == "inline" or (placement != "attachment" and _filename(part) is None)
+
+
+def _attachment(part: Message, kind: str, placement: str, number: int) -> ParsedAttachment:
     content_id = normalise_message_id(raw_header(part, "content-id") or "")
-    placement = disposition(part)
     return ParsedAttachment(
         filename=_filename(part) or _default_filename(kind, number),
         content_type=kind,

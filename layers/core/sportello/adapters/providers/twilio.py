@@ -8,11 +8,6 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-import urllib.error
-import urllib.request
-from collections.abc import Mapping
-from http.client import HTTPMessage
-from typing import IO
 from urllib.parse import quote, urlsplit
 
 from ...channels.webhook import FetchedMedia, MediaRef, OutboundText, ProviderSecrets
@@ -22,45 +17,10 @@ API_BASE_URL = "https://api.twilio.com"
 MAX_BODY_CHARACTERS = 1600  # Twilio refuses longer bodies (error 21617)
 
 
-class _CredentialsStayWithTwilio(urllib.request.HTTPRedirectHandler):
-    """Twilio answers a media GET with a redirect to a short-lived CDN URL that must not receive our
-    Basic credentials: they would leak the auth token, and S3 refuses a second auth mechanism."""
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: IO[bytes],
-        code: int,
-        msg: str,
-        headers: HTTPMessage,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        follow = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if follow is not None:
-            follow.remove_header("Authorization")
-        return follow
-
-
-class TwilioHttpClient(HttpClient):
-    """HttpClient whose redirects drop the Authorization header (urllib's default keeps it)."""
-
-    _opener = urllib.request.build_opener(_CredentialsStayWithTwilio)
-
-    def _once(self, method: str, url: str, headers: Mapping[str, str], body: bytes | None) -> HttpResponse:
-        request = urllib.request.Request(url, data=body, headers=dict(headers), method=method)  # noqa: S310
-        try:
-            with self._opener.open(request, timeout=self._timeout) as response:
-                return HttpResponse(response.status, dict(response.headers.items()), response.read())
-        except urllib.error.HTTPError as error:
-            raise ProviderHttpError(error.code, error.read().decode(errors="replace"), url) from error
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
-            raise ProviderHttpError(0, str(error), url) from error
-
-
 class TwilioApi:
     def __init__(self, base_url: str | None = None, http: HttpClient | None = None) -> None:
         self._base_url = (base_url or API_BASE_URL).rstrip("/")
-        self._http = http or TwilioHttpClient()
+        self._http = http or HttpClient()
 
     def send(self, message: OutboundText, secrets: ProviderSecrets) -> str:
         """Sends the text as SMS, split where Twilio's limit requires; returns the last part's SID
