@@ -22,12 +22,14 @@ TEST_PROVIDER_SECRETS = {
     "page_access_token": "test-page-token",
     "phone_number_id": "100000000000001",
     "secret_token": "test-telegram-secret",
-    "bot_token": "123456:test-bot-token",
+    "bot_token": "123456789:AAtest-bot-token-for-sportello-tests",
     "signing_secret": "test-slack-signing-secret",
     "auth_token": "test-twilio-auth-token",
     "account_sid": "AC" + "0" * 32,
     "from_number": "+15005550006",
 }
+# Where providers' credentials have shapes of their own (the fakes check them as the real APIs do).
+PROVIDER_SPECIFIC = {"slack": {"bot_token": "xoxb-1111-2222-sportellotest"}}
 PROVIDER_NAMES = ("whatsapp", "messenger", "instagram", "telegram", "slack", "twilio-sms", "twilio-voice")
 os.environ.update(
     AWS_ACCESS_KEY_ID="testing",
@@ -47,7 +49,9 @@ os.environ.update(
     OUTBOUND_QUEUE_URL="https://sqs.eu-west-1.amazonaws.com/123456789012/sportello-outbound",
     OUTBOUND_MAX_RECEIVES="5",
     PROVIDER_API_BASE=f"http://127.0.0.1:{FAKE_PROVIDERS_PORT}",
-    PROVIDER_SECRETS=json.dumps(dict.fromkeys(PROVIDER_NAMES, TEST_PROVIDER_SECRETS)),
+    PROVIDER_SECRETS=json.dumps(
+        {name: TEST_PROVIDER_SECRETS | PROVIDER_SPECIFIC.get(name, {}) for name in PROVIDER_NAMES}
+    ),
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 

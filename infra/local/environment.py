@@ -119,11 +119,17 @@ def provider_secrets(home: Path) -> dict[str, dict[str, str]]:
     """Local provider credentials, made once and kept in `<home>/provider-secrets.json`."""
     path = home / "provider-secrets.json"
     if not path.exists():
-        values = {key: secrets.token_hex(16) for key in PROVIDER_SECRET_KEYS} | PROVIDER_IDS
         from sportello.channels.registry import PROVIDERS
 
+        shared = {key: secrets.token_hex(16) for key in PROVIDER_SECRET_KEYS} | PROVIDER_IDS
+        # Tokens with a shape of their own, as the fake provider APIs check them.
+        specific = {
+            "telegram": {"bot_token": f"{secrets.randbelow(10**9)}:{secrets.token_urlsafe(26)}"},
+            "slack": {"bot_token": f"xoxb-{secrets.token_hex(8)}"},
+        }
         home.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(dict.fromkeys(PROVIDERS, values), indent=2))
+        document = {name: shared | specific.get(name, {}) for name in PROVIDERS}
+        path.write_text(json.dumps(document, indent=2))
         path.chmod(0o600)
-    document: dict[str, dict[str, str]] = json.loads(path.read_text())
-    return document
+    loaded: dict[str, dict[str, str]] = json.loads(path.read_text())
+    return loaded

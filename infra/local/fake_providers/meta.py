@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,6 +35,7 @@ MESSENGER_TEXT_LIMIT = 2000
 INSTAGRAM_TEXT_LIMIT_BYTES = 1000
 MESSAGING_TYPES = frozenset({"RESPONSE", "UPDATE", "MESSAGE_TAG"})
 _VERSION = f"/{GRAPH_API_VERSION}"
+_RUN = secrets.token_hex(4)
 
 
 class GraphError(Exception):
@@ -83,7 +85,8 @@ def _text_param(container: Any, name: str) -> str:
 
 
 def _message_id(prefix: str, seq: int) -> str:
-    return prefix + base64.urlsafe_b64encode(f"sportello-fake-{seq:08d}".encode()).decode().rstrip("=")
+    # Unique across restarts too: the local cloud keeps its tickets, and their ids, between runs.
+    return prefix + base64.urlsafe_b64encode(f"fake-{_RUN}-{seq:08d}".encode()).decode().rstrip("=")
 
 
 def _graph_view(action: View) -> View:

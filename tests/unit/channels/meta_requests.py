@@ -1,4 +1,4 @@
-"""Meta webhook requests for the tests: corpus bodies (or documented events), signed as Meta signs them."""
+"""Meta webhook requests for the tests: corpus bodies or documented events, signed as Meta signs them."""
 
 from __future__ import annotations
 
@@ -20,24 +20,14 @@ APP_SECRET = "test-meta-app-secret"
 VERIFY_TOKEN = "test-meta-verify-token"
 SECRETS = ProviderSecrets({"app_secret": APP_SECRET, "verify_token": VERIFY_TOKEN})
 URL = "https://desk.example.com/webhooks/meta"
-# Meta's docs show single messaging events; we deliver them as Meta does, inside an entry.
-DOCS_ENTRY_TIME = 1458668856253
+ENTRY_TIME = 1458668856253
 
 
 def corpus(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.json"))
 
 
-def corpus_body(path: Path, object_name: str = "page") -> bytes:
-    """The file's bytes; a docs excerpt (one messaging event) wrapped in Meta's envelope."""
-    raw = path.read_bytes()
-    document = json.loads(raw)
-    if "object" in document:
-        return raw
-    return envelope(object_name, messaging=[document], time=DOCS_ENTRY_TIME)
-
-
-def envelope(object_name: str, *, time: int = DOCS_ENTRY_TIME, **lists: list[Any]) -> bytes:
+def envelope(object_name: str, *, time: int = ENTRY_TIME, **lists: list[Any]) -> bytes:
     """A Meta webhook body with one entry holding `lists` (messaging=[…], standby=[…], changes=[…])."""
     return json.dumps(
         {"object": object_name, "entry": [{"id": "17841400000000000", "time": time, **lists}]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from sportello.channels.webhook import (
 from sportello.customers.model import Identity, IdentityKind
 from sportello.tickets.model import Channel
 
-from .meta_requests import DOCS_ENTRY_TIME, MESSENGER_CORPUS, corpus, corpus_body, envelope, only, signed
+from .meta_requests import ENTRY_TIME, MESSENGER_CORPUS, corpus, envelope, only, signed
 
 USER = Identity(IdentityKind.MESSENGER, "USER_ID")
 PSID = Identity(IdentityKind.MESSENGER, "<PSID>")
@@ -30,7 +31,7 @@ SENT = datetime(2016, 3, 23, 0, 25, 52, 478000, tzinfo=UTC)  # 1458692752478 ms
 
 
 def parse_file(name: str) -> list[WebhookEvent]:
-    return list(ADAPTER.parse(signed(corpus_body(MESSENGER_CORPUS / f"{name}.json"))))
+    return list(ADAPTER.parse(signed((MESSENGER_CORPUS / f"{name}.json").read_bytes())))
 
 
 def parse_event(event: dict[str, Any]) -> list[WebhookEvent]:
@@ -44,7 +45,7 @@ def test_the_corpus_is_all_there() -> None:
 
 @pytest.mark.parametrize("path", corpus(MESSENGER_CORPUS), ids=lambda path: path.stem)
 def test_every_corpus_payload_yields_events(path: Path) -> None:
-    events = ADAPTER.parse(signed(corpus_body(path)))
+    events = ADAPTER.parse(signed(path.read_bytes()))
     assert events
     assert all(isinstance(event, WebhookEvent) for event in events)
     assert not [event for event in events if isinstance(event, Unsupported) and event.kind == "malformed"]
@@ -64,9 +65,24 @@ def test_a_text_message_comes_from_the_sender_s_psid() -> None:
 
 
 def test_an_attachment_is_fetched_by_its_url() -> None:
-    event = only(parse_file("fbmessenger-api-hs__wsStructuredMessageRequest"))
+    url = "https://scontent.xx.fbcdn.net/v/t1.15752-9/photo_n.png?_nc_cat=1"
+    event = only(
+        parse_event({"message": {"mid": "m_1", "attachments": [{"type": "image", "payload": {"url": url}}]}})
+    )
     assert isinstance(event, ChannelMessage)
-    assert (event.kind, event.text, event.media) == ("image", "", (MediaRef(url="IMAGE_URL"),))
+    assert (event.kind, event.text, event.media) == ("image", "", (MediaRef(url=url),))
+
+
+def test_an_attachment_whose_url_is_a_placeholder_has_nothing_to_fetch() -> None:
+    assert parse_file("fbmessenger-api-hs__wsStructuredMessageRequest") == [
+        Unsupported("empty_message", "mid.1458696618141:b4ef9d19ec21086067")
+    ]
+
+
+def test_a_docs_event_alone_reads_as_the_entry_meta_would_wrap_it_in() -> None:
+    alone = (MESSENGER_CORPUS / "metadocs__messages_event__reply_to.json").read_bytes()
+    wrapped = envelope("page", messaging=[json.loads(alone)])
+    assert ADAPTER.parse(signed(alone)) == ADAPTER.parse(signed(wrapped))
 
 
 def test_a_reply_names_the_message_it_answers_and_a_quick_reply_is_marked() -> None:
@@ -157,7 +173,7 @@ def test_an_event_without_its_own_time_takes_the_entry_s() -> None:
     body = envelope("page", messaging=[{"sender": {"id": "1"}, "message": {"mid": "m_5", "text": "hi"}}])
     event = only(ADAPTER.parse(signed(body)))
     assert isinstance(event, ChannelMessage)
-    assert event.sent_at == datetime.fromtimestamp(DOCS_ENTRY_TIME / 1000, UTC)
+    assert event.sent_at == datetime.fromtimestamp(ENTRY_TIME / 1000, UTC)
 
 
 def test_feed_changes_beside_messaging_are_unsupported() -> None:

@@ -18,8 +18,9 @@ from .meta import (
     MetaWebhookAdapter,
     as_object,
     at_least_one,
+    entries_of,
     is_true,
-    load_entries,
+    load_json,
     optional_list,
     optional_object,
     optional_text,
@@ -55,7 +56,14 @@ class MessagingPlatformAdapter(MetaWebhookAdapter):
         self._identity_kind = identity_kind
 
     def parse(self, request: WebhookRequest) -> list[WebhookEvent]:
-        return at_least_one(parse_each(load_entries(request.body, self._object_name), self._entry))
+        return at_least_one(parse_each(self._entries(request.body), self._entry))
+
+    def _entries(self, body: bytes) -> list[Any]:
+        document = load_json(body)
+        if isinstance(document, dict) and "object" not in document and "sender" in document:
+            # Meta's reference shows each event alone; such a body reads as a one-event entry.
+            return [{"messaging": [document]}]
+        return entries_of(document, self._object_name)
 
     def _entry(self, raw: Any) -> list[WebhookEvent]:
         entry = as_object(raw, "entry")
@@ -99,8 +107,8 @@ class MessagingPlatformAdapter(MetaWebhookAdapter):
         text, media, attachment_kind = _attachments(message, optional_text(message, "text"))
         reply_to = optional_object(message, "reply_to")
         story = optional_object(reply_to, "story")
-        if story:
-            media += (MediaRef(url=required_text(story, "url")),)
+        if _fetchable(optional_text(story, "url")):
+            media += (MediaRef(url=optional_text(story, "url")),)
         if not text and not media:
             return [Unsupported("empty_message", optional_text(message, "mid"))]
         kind = (
@@ -171,13 +179,17 @@ def _attachments(message: JsonObject, text: str) -> tuple[str, tuple[MediaRef, .
         first_kind = first_kind or kind
         payload = optional_object(attachment, "payload")
         url = optional_text(payload, "url")
-        if not url:
-            continue  # templates and stickers without a file: nothing to fetch
+        if not _fetchable(url):
+            continue  # templates, and placeholders of docs and tests: nothing to fetch
         if kind in _LINK_ATTACHMENTS:
             links.append(" ".join(part for part in (optional_text(payload, "title"), url) if part))
         else:
             media.append(MediaRef(url=url, caption=optional_text(payload, "title") or None))
     return "\n".join(part for part in (text, *links) if part), tuple(media), first_kind
+
+
+def _fetchable(url: str) -> bool:
+    return url.startswith(("https://", "http://"))
 
 
 def _delivery(event: JsonObject, entry: JsonObject) -> list[WebhookEvent]:

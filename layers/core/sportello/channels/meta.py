@@ -75,19 +75,26 @@ class MetaWebhookAdapter:
 # --- reading Meta's JSON without trusting its shape ---------------------------------------------------
 
 
-def load_entries(body: bytes, object_name: str) -> list[Any]:
-    """The `entry` list of a Meta webhook body whose `object` is `object_name`."""
+def load_json(body: bytes) -> Any:
     try:
-        payload = json.loads(body)
+        return json.loads(body)
     except (ValueError, RecursionError) as error:  # UnicodeDecodeError is a ValueError too
         raise PayloadError(f"the body is not JSON: {error}") from error
-    envelope = as_object(payload, "the body")
+
+
+def entries_of(document: Any, object_name: str) -> list[Any]:
+    """The `entry` list of a Meta webhook body whose `object` is `object_name`."""
+    envelope = as_object(document, "the body")
     if envelope.get("object") != object_name:
         raise PayloadError(f"the body's object is not {object_name!r}")
     entries = envelope.get("entry")
     if not isinstance(entries, list):
         raise PayloadError("the body has no entry list")
     return entries
+
+
+def load_entries(body: bytes, object_name: str) -> list[Any]:
+    return entries_of(load_json(body), object_name)
 
 
 def at_least_one(events: list[WebhookEvent]) -> list[WebhookEvent]:

@@ -59,6 +59,7 @@ _STATUS_CODE = re.compile(r"\b([245]\.\d{1,3}\.\d{1,3})\b")
 _FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)\s*:\s*(.*)$")
 _MESSAGE_ID_LINE = re.compile(r"^[ \t]*message-id[ \t]*:[ \t]*(\S.*)$", re.IGNORECASE | re.MULTILINE)
 _FOLD = re.compile(r"\r?\n[ \t]+")
+_BASE64_BLOCK = re.compile(r"\s*[A-Za-z0-9+/]{20,}={0,2}(?:\s+[A-Za-z0-9+/]+={0,2})*\s*")
 _BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|delivery\s+(?:status\s+notification|failure|failed|has\s+failed|problem|delayed)"
     r"|mail\s+delivery\s+failed|failure\s+notice|returned\s+mail|returned\s+to\s+sender|mail\s+failure"
@@ -68,16 +69,21 @@ _BOUNCE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _DELAY = re.compile(
-    r"\(delay\)|\bdelayed\b|will\s+(?:be\s+)?retr|still\s+trying|warning:\s+could\s+not", re.I
+    r"\(delay\)|\bdelayed\b|will\s+(?:be\s+)?retr|still\s+trying|warning:\s+could\s+not", re.IGNORECASE
 )
 _RECIPIENT_PATTERNS = (
-    re.compile(r"^\s*<([^<>\s@]+@[^<>\s]+)>\s*:", re.MULTILINE),  # Postfix, qmail: "<user@x>: reason"
-    re.compile(r"^\s*([^\s<>@:;,\"]+@[\w-]+(?:\.[\w-]+)+)\s*$", re.MULTILINE),  # Exim, Gmail: alone on a line
+    # Postfix and qmail: "<user@example.com>: reason"
+    re.compile(r"^[ \t]*<([^<>\s@]+@[^<>\s]+)>[ \t]*:", re.MULTILINE),
+    # Exim and Gmail: the address alone on its line
+    re.compile(r"^[ \t]*([^\s<>@:;,\"]+@[\w-]+(?:\.[\w-]+)+)[ \t]*$", re.MULTILINE),
+    # RFC 3464 fields quoted in the text
     re.compile(
-        r"^\s*(?:final|original)-recipient\s*:\s*(?:rfc822\s*;)?\s*<?([^\s<>;]+@[^\s<>;]+?)>?\s*$",
-        re.I | re.M,
+        r"^[ \t]*(?:final|original)-recipient[ \t]*:[ \t]*(?:rfc822[ \t]*;)?"
+        r"[ \t]*<?([^\s<>;]+@[^\s<>;]+?)>?[ \t]*$",
+        re.IGNORECASE | re.MULTILINE,
     ),
 )
+_FINAL_RECIPIENT = re.compile(r"^[ \t]*final-recipient[ \t]*:", re.IGNORECASE | re.MULTILINE)
 _MAX_SCANNED_CHARS = 20_000
 _SES_SENDER_DOMAINS = ("amazonaws.com", "amazonses.com")
 
@@ -177,19 +183,24 @@ def _report_text(part: Message) -> str:
     payload = part.get_payload()
     if not isinstance(payload, list):
         return text_content(part)
-    # The parser reads message/delivery-status as blocks of headers, one Message per block.
-    blocks = []
-    for block in payload:
-        if isinstance(block, Message):
-            fields = "\n".join(f"{name}: {value}" for name, value in block.raw_items())
-            body = block.get_payload()
-            blocks.append(f"{fields}\n{body}" if isinstance(body, str) else fields)
-    text = "\n\n".join(blocks)
-    encoding = (raw_header(part, "content-transfer-encoding") or "").strip().lower()
-    return _transfer_decoded(text, encoding)
+    # The parser reads message/delivery-status as blocks of header fields, one Message per block.
+    blocks = [_block_text(block) for block in payload if isinstance(block, Message)]
+    return _transfer_decoded("\n\n".join(blocks), raw_header(part, "content-transfer-encoding"))
 
 
-def _transfer_decoded(text: str, encoding: str) -> str:
+def _block_text(block: Message) -> str:
+    fields = "\n".join(f"{name}: {value}" for name, value in block.raw_items())
+    body = block.get_payload()
+    if not isinstance(body, str):
+        return fields
+    if not fields and _BASE64_BLOCK.fullmatch(body):
+        # Some filters base64-encode the per-recipient fields inside an otherwise plain report.
+        body = _transfer_decoded(body, "base64")
+    return f"{fields}\n{body}"
+
+
+def _transfer_decoded(text: str, encoding: str | None) -> str:
+    encoding = (encoding or "").strip().lower()
     data = text.encode("ascii", errors="ignore")
     if encoding == "base64":
         try:
@@ -354,13 +365,17 @@ def _from_daemon_text(msg: Message) -> Bounce | None:
 
 
 def _from_free_text(msg: Message, original_id: str | None) -> Bounce:
-    text = _body_text(msg)[:_MAX_SCANNED_CHARS]
+    body = _body_text(msg)
+    text = body[:_MAX_SCANNED_CHARS]
+    original_id = original_id or _message_id_in_text(body)
+    if _FINAL_RECIPIENT.search(text):  # a report whose MIME structure was lost on the way
+        return _from_status_fields(text, original_id)
     status = _STATUS_CODE.search(text)
     delayed = _DELAY.search(decoded_header(msg, "subject")) or _DELAY.search(text)
     return Bounce(
-        original_message_id=original_id or _message_id_in_text(_body_text(msg)),
+        original_message_id=original_id,
         recipients=_unique_addresses(
-            match for pattern in _RECIPIENT_PATTERNS for match in pattern.findall(text)
+            found for pattern in _RECIPIENT_PATTERNS for found in pattern.findall(text)
         ),
         action="delayed" if delayed and not (status and status.group(1).startswith("5")) else "failed",
         status=status.group(1) if status else "",
@@ -382,7 +397,7 @@ def _body_text(msg: Message) -> str:
         kind = content_type(part)
         if part.is_multipart() or disposition(part) == "attachment":
             continue
-        if kind == "text/plain":
+        if kind == "text/plain" or kind.startswith("multipart/"):  # a multipart leaf lost its boundary
             plain.append(text_content(part))
         elif kind == "text/html":
             html.append(text_content(part))

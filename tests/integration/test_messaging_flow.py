@@ -1,0 +1,201 @@
+"""A customer on each messaging channel reaches the desk and gets the agent's answer on the same channel."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import replace
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import boto3
+import pytest
+
+from sportello.app import sportello
+from sportello.store.tickets import message_key
+from tests.conftest import CORPUS
+
+from .api import call
+from .messaging import (
+    meta_headers,
+    post_webhook,
+    process_inbound,
+    process_outbound,
+    slack_headers,
+    telegram_headers,
+    twilio_headers,
+    webhook_url,
+)
+
+WEBHOOKS = CORPUS / "webhooks"
+
+
+def _json(relative: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((WEBHOOKS / relative).read_text())
+    return loaded
+
+
+def whatsapp_text(
+    text: str, message_id: str = "wamid.flow1", at: int | None = None
+) -> tuple[bytes, dict[str, str]]:
+    payload = _json("whatsapp_cloud/split/message__text.json")
+    message = payload["entry"][0]["changes"][0]["value"]["messages"][0]
+    message.update({"id": message_id, "timestamp": str(at if at is not None else int(time.time()))})
+    message["text"]["body"] = text
+    body = json.dumps(payload).encode()
+    return body, meta_headers(body)
+
+
+def telegram_text(text: str, message_id: int = 1365) -> tuple[bytes, dict[str, str]]:
+    payload = _json("telegram/tgdocs_01_message_text_start.json")
+    payload["message"].update({"text": text, "message_id": message_id})
+    return json.dumps(payload).encode(), telegram_headers()
+
+
+def slack_dm(text: str) -> tuple[bytes, dict[str, str]]:
+    payload = _json("slack/bolt-python__test_message__message_body_L253.json")
+    payload["event"].update({"channel_type": "im", "channel": "D111", "text": text})
+    payload["event"].pop("blocks", None)
+    body = json.dumps(payload).encode()
+    return body, slack_headers(body)
+
+
+def twilio_sms(text: str) -> tuple[bytes, dict[str, str]]:
+    params = dict(parse_qsl((WEBHOOKS / "twilio_sms/zammad__inbound_sms1.form.txt").read_text().strip()))
+    params["Body"] = text
+    return urlencode(params).encode(), twilio_headers(webhook_url("twilio-sms"), params)
+
+
+def messenger_text(provider: str, text: str) -> tuple[bytes, dict[str, str]]:
+    event = _json("facebook_messenger/metadocs__messages_event__text_quick_reply.json")
+    event["message"] = {"mid": f"mid.{provider}.1", "text": text}
+    event["sender"] = {"id": "PSID-123"}
+    event["timestamp"] = int(time.time() * 1000)
+    envelope = {
+        "object": "page" if provider == "messenger" else "instagram",
+        "entry": [{"id": "1", "time": 1, "messaging": [event]}],
+    }
+    body = json.dumps(envelope).encode()
+    return body, meta_headers(body)
+
+
+CHANNELS = {
+    "whatsapp": (lambda: whatsapp_text("Ciao, il mio ordine non è arrivato"), "whatsapp"),
+    "telegram": (lambda: telegram_text("Hello, I need help"), "telegram"),
+    "slack": (lambda: slack_dm("Hello from Slack"), "slack"),
+    "twilio-sms": (lambda: twilio_sms("Hello by SMS"), "sms"),
+    "messenger": (lambda: messenger_text("messenger", "Hello on Messenger"), "messenger"),
+    "instagram": (lambda: messenger_text("instagram", "Hello on Instagram"), "instagram"),
+}
+
+
+@pytest.mark.parametrize("provider", sorted(CHANNELS))
+def test_customer_writes_and_the_answer_goes_back_on_the_same_channel(cloud, fake_providers, provider):
+    make, channel = CHANNELS[provider]
+    body, headers = make()
+
+    assert post_webhook(provider, body, headers)["statusCode"] == 200
+    assert process_inbound() == 1
+    ticket = call("GET", "/api/tickets/1").body
+    assert ticket["ticket"]["channel"] == channel
+    sent_before = len(fake_providers.requests)
+
+    reply = call("POST", "/api/tickets/1/messages", {"body": "We are on it!", "public": True})
+    assert reply.status == 201
+    assert reply.body["message"]["delivery_status"] == "queued"
+    assert process_outbound() == 1
+
+    sends = [r for r in fake_providers.requests[sent_before:] if "We are on it!" in json.dumps(r["payload"])]
+    assert len(sends) == 1, fake_providers.requests[sent_before:]
+    messages = call("GET", "/api/tickets/1").body["messages"]
+    assert messages[-1]["delivery_status"] == "sent"
+
+
+def test_same_customer_keeps_one_conversation(cloud):
+    for message_id, text in enumerate(("first", "second", "third"), start=1):
+        post_webhook("telegram", *telegram_text(text, message_id))
+    process_inbound()
+
+    assert [t["number"] for t in call("GET", "/api/tickets").body["items"]] == [1]
+    assert len(call("GET", "/api/tickets/1").body["messages"]) == 3
+
+
+def test_whatsapp_delivery_and_read_statuses_update_the_reply(cloud, fake_providers):
+    body, headers = whatsapp_text("Ciao")
+    post_webhook("whatsapp", body, headers)
+    process_inbound()
+    call("POST", "/api/tickets/1/messages", {"body": "Ciao! Come possiamo aiutarti?", "public": True})
+    process_outbound()
+    message = call("GET", "/api/tickets/1").body["messages"][-1]
+    sent_id = sportello().ticket_repo.message(1, _message_sk(message)).external_id
+
+    for state in ("delivered", "read", "delivered"):
+        status = _json("whatsapp_cloud/split/message_status__delivered.json")
+        entry = status["entry"][0]["changes"][0]["value"]["statuses"][0]
+        entry.update({"id": sent_id, "status": state})
+        raw = json.dumps(status).encode()
+        post_webhook("whatsapp", raw, meta_headers(raw))
+        process_inbound()
+
+    assert call("GET", "/api/tickets/1").body["messages"][-1]["delivery_status"] == "read"
+    assert [t["number"] for t in call("GET", "/api/tickets").body["items"]] == [1], "statuses open no ticket"
+
+
+def _message_sk(message: dict[str, Any]) -> str:
+    history = sportello().tickets.history(1)
+    [match] = [m for m in history.messages if m.id == message["id"]]
+    return message_key(match)
+
+
+def test_whatsapp_reply_outside_the_24_hour_window_asks_for_a_template(cloud):
+    body, headers = whatsapp_text("Old message", at=int(time.time()) - 25 * 3600)
+    post_webhook("whatsapp", body, headers)
+    process_inbound()
+
+    response = call("POST", "/api/tickets/1/messages", {"body": "Sorry for the delay", "public": True})
+
+    assert response.status == 422
+    assert "template" in response.body["message"]
+
+
+def test_concurrent_redeliveries_create_exactly_one_message(cloud):
+    body, headers = telegram_text("Sent once, delivered many times")
+    threads = [threading.Thread(target=post_webhook, args=("telegram", body, headers)) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    jobs = []
+    sqs = boto3.client("sqs")
+    url = sportello().settings.inbound_queue_url
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
+        jobs += [json.loads(m["Body"]) for m in batch]
+        for m in batch:
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    assert len(jobs) == 8
+
+    workers = [threading.Thread(target=sportello().messaging.process, args=(job,)) for job in jobs]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    tickets = call("GET", "/api/tickets").body["items"]
+    assert len(tickets) == 1
+    assert len(call("GET", f"/api/tickets/{tickets[0]['number']}").body["messages"]) == 1
+
+
+def test_failed_send_is_marked_failed(cloud, fake_providers):
+    body, headers = telegram_text("Hello")
+    post_webhook("telegram", body, headers)
+    process_inbound()
+    # A chat the provider refuses (the fake answers 400 for an unknown chat id).
+    ticket = sportello().ticket_repo.get(1)
+    sportello().ticket_repo.write(replace(ticket, channel_address="not-a-chat-id"))
+
+    call("POST", "/api/tickets/1/messages", {"body": "Hello?", "public": True})
+    process_outbound()
+
+    assert call("GET", "/api/tickets/1").body["messages"][-1]["delivery_status"] == "failed"
+    assert any(e["kind"] == "delivery_failed" for e in call("GET", "/api/tickets/1").body["events"])
