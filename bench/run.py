@@ -112,6 +112,8 @@ def run(
     n: int, seed: int, desk_ids: bool, stock_moto: bool = False, progress: Progress = print
 ) -> dict[str, Any]:
     originals_n, replies_n = split(n)
+    # Other work on the machine slows every figure: the load average says how busy it was.
+    load_at_start = os.getloadavg()[0]
     with (
         cheap_transaction_rollback(enabled=not stock_moto) as moto_transactions,
         TemporaryDirectory(prefix="sportello-bench-") as tmp,
@@ -148,6 +150,7 @@ def run(
         "threading": threading(outcomes),
         "peak_rss_mb": peak_rss_mb(),
         "platform": _platform(),
+        "load_average_1m": {"start": round(load_at_start, 2), "end": round(os.getloadavg()[0], 2)},
     }
 
 

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,6 +46,23 @@ class RunningCloud:
     home: Path
     process: subprocess.Popen[bytes]
     env: dict[str, str]
+    fake_providers_url: str
+
+    def provider_secrets(self, provider: str) -> dict[str, str]:
+        document: dict[str, dict[str, str]] = json.loads((self.home / "provider-secrets.json").read_text())
+        return document[provider]
+
+    def post_raw(self, path: str, body: bytes, headers: dict[str, str]) -> int:
+        request = urllib.request.Request(self.base_url + path, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as error:
+            return int(error.code)
+
+    def provider_requests(self) -> list[dict[str, Any]]:
+        with urllib.request.urlopen(self.fake_providers_url + "/__fake__/requests", timeout=10) as response:
+            return list(json.loads(response.read())["requests"])
 
     def get(self, path: str, token: str | None = None) -> Any:
         request = urllib.request.Request(self.base_url + path)
@@ -85,13 +103,14 @@ def start_cloud(home: Path, *, demo: bool = False) -> RunningCloud:
     dist = PROJECT_ROOT / "web" / "dist" / "index.html"
     if not dist.exists():
         pytest.fail("web/dist is missing: build the agent app first (make web)")
-    port, smtp_port, moto_port = _free_port(), _free_port(), _free_port()
+    port, smtp_port, moto_port, fake_port = _free_port(), _free_port(), _free_port(), _free_port()
     env = {
         **os.environ,
         "SPORTELLO_HOME": str(home),
         "PORT": str(port),
         "SMTP_PORT": str(smtp_port),
         "MOTO_PORT": str(moto_port),
+        "FAKE_PROVIDERS_PORT": str(fake_port),
         "SPORTELLO_DEMO": "1" if demo else "0",
     }
     for leaked in (
@@ -110,7 +129,9 @@ def start_cloud(home: Path, *, demo: bool = False) -> RunningCloud:
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.local"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
     )
-    cloud = RunningCloud(f"http://127.0.0.1:{port}", smtp_port, home, process, env)
+    cloud = RunningCloud(
+        f"http://127.0.0.1:{port}", smtp_port, home, process, env, f"http://127.0.0.1:{fake_port}"
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

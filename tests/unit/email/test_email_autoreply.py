@@ -12,10 +12,14 @@ from email_corpus import corpus_files, corpus_id
 from sportello.email import parse_email
 from sportello.email.autoreply import auto_submitted_reason
 
-HUMAN_MAIL = corpus_files("mailgun_talon/*.eml") + corpus_files("sisimai_set-of-emails/not_bounce/is-not-bounce-*.eml")
-AUTOMATIC_MAIL = corpus_files("sisimai_set-of-emails/bsd_LF/rfc3834-*.eml") + [
-    *corpus_files("mimekit/messages_disposition-notification.txt"),
+HUMAN_MAIL = [
+    *corpus_files("mailgun_talon/*.eml"),
+    *corpus_files("sisimai_set-of-emails/not_bounce/is-not-bounce-*.eml"),
+]
+AUTOMATIC_MAIL = [
+    *corpus_files("sisimai_set-of-emails/bsd_LF/rfc3834-*.eml"),
     *corpus_files("sisimai_set-of-emails/not_bounce/rb-issue-368-bug.eml"),
+    *corpus_files("mimekit/messages_disposition-notification.txt"),
 ]
 
 

@@ -79,7 +79,7 @@ def test_html_replies_lose_the_quoted_message(path: Path) -> None:
         "-----Messaggio originale-----\nDa: Megan\nInviato: lunedì\nA: Desk\nOggetto: Aiuto\n\nCiao",
         "________________________________\nFrom: Megan <megan@example.com>\nSent: Monday\n\nHi",
         "________________________________\nDa: Megan <megan@example.com>\nInviato: lunedì\n\nCiao",
-        "From: Megan [mailto:megan@example.com]\nSent: Monday, April 2, 2012 6:26 PM\nTo: Desk\nSubject: Help\n\nHi",
+        "From: Megan [mailto:megan@example.com]\nSent: Monday, April 2, 2012\nTo: Desk\nSubject: Help\n\nHi",
         "Da: Megan <megan@example.com>\nInviato: lunedì 2 aprile 2012 18:26\nA: Desk\nOggetto: Aiuto\n\nCiao",
         "Sent from my iPhone\n\nOn 2 Apr 2012, at 18:26, Megan wrote:\n> Hi",
         "Inviato da iPhone",
@@ -104,7 +104,8 @@ def test_inline_replies_keep_their_quotes_but_not_the_trailing_one() -> None:
 
 
 def test_a_forwarded_message_is_content_not_history() -> None:
-    text = "See below.\n\n---------- Forwarded message ---------\nFrom: Bob\nDate: Mon\nTo: Alice\nSubject: x\n\nBody"
+    forwarded = "---------- Forwarded message ---------\nFrom: Bob\nDate: Mon\nTo: Alice\nSubject: x\n\nBody"
+    text = f"See below.\n\n{forwarded}"
 
     assert strip_quoted(text) == text
 

@@ -11,7 +11,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from ..adapters.http import ProviderHttpError
@@ -43,11 +43,11 @@ from .webhook import (
     WebhookRequest,
     WebhookResponse,
 )
+from .whatsapp import customer_service_window_open
 
 logger = logging.getLogger(__name__)
 
 WEBHOOKS_PREFIX = "webhooks/"
-WHATSAPP_WINDOW = timedelta(hours=24)
 # Delivery states only move forward: a late "delivered" never overwrites "read".
 _DELIVERY_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 _KEPT_HEADERS = (
@@ -170,8 +170,10 @@ class MessagingDesk:
         if self._repo.ticket_for_ref(ref) is not None:
             return "duplicate"
         message_id = new_id()
-        attachments = self._fetch_media(provider, message_id, event)
+        attachments, missing = self._fetch_media(provider, message_id, event)
         text = event.text or ", ".join(a.filename for a in attachments) or f"[{event.kind}]"
+        if missing:
+            text += "".join(f"\n[attachment not available: {name}]" for name in missing)
         customer = self._customers.resolve(event.identity, event.sender_name)
         inbound = InboundMessage(
             id=message_id,
@@ -198,14 +200,24 @@ class MessagingDesk:
 
     def _fetch_media(
         self, provider: str, message_id: str, event: ChannelMessage
-    ) -> tuple[AttachmentRef, ...]:
+    ) -> tuple[tuple[AttachmentRef, ...], list[str]]:
+        """Stores the message's media as attachments; returns them and what could not be fetched."""
         if not event.media:
-            return ()
+            return (), []
         api = self._registry.api(provider)
         secrets = self._secrets.secrets_for(provider)
-        stored = []
+        stored: list[AttachmentRef] = []
+        missing: list[str] = []
         for index, media in enumerate(event.media, start=1):
-            fetched = api.fetch_media(media, secrets)
+            try:
+                fetched = api.fetch_media(media, secrets)
+            except ProviderHttpError as error:
+                # The client has retried already; the message must not be lost for its media.
+                logger.warning(
+                    "could not fetch %s media %s: %s", provider, media.url or media.media_id, error
+                )
+                missing.append(media.filename or media.url or media.media_id or f"attachment {index}")
+                continue
             filename = media.filename or fetched.filename
             key = f"{ATTACHMENTS_PREFIX}{message_id}/{index}-{filename}"
             self._blobs.put(key, fetched.content, fetched.content_type)
@@ -214,12 +226,12 @@ class MessagingDesk:
                     f"{message_id}-{index}", filename, fetched.content_type, len(fetched.content), key
                 )
             )
-        return tuple(stored)
+        return tuple(stored), missing
 
     def _delivery(self, provider: str, event: DeliveryUpdate) -> str:
         found = self._repo.message_ref(provider_ref(provider, event.external_id))
-        if found is None or found.message_sk is None:
-            return "unknown_message"
+        if found is None or found.message_sk is None or found.direction != "outbound":
+            return "unknown_message"  # statuses are about messages we sent, never the customer's
         current = self._repo.message(found.ticket_number, found.message_sk).delivery_status or "queued"
         if _DELIVERY_RANK.get(event.state.value, 0) <= _DELIVERY_RANK.get(current, 0):
             return "stale_status"
@@ -307,7 +319,7 @@ class MessagingOutbound:
             )
         if ticket.channel is Channel.WHATSAPP:
             last = max((m.created_at for m in thread if m.author_type is AuthorType.CUSTOMER), default=None)
-            if last is None or self._clock() - last > WHATSAPP_WINDOW:
+            if not customer_service_window_open(last, self._clock()):
                 raise InvalidRequestError(
                     "WhatsApp allows free-form replies only within 24 hours of the customer's last message; "
                     "send an approved template instead"

@@ -12,7 +12,6 @@ from sportello.email.mime import (
     decoded_header,
     header_param,
     raw_header,
-    raw_headers,
 )
 
 _BULK_PRECEDENCE = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
@@ -83,8 +82,9 @@ def _mailing_list(msg: Message) -> str | None:
 
 
 def _null_sender(msg: Message) -> str | None:
-    paths = raw_headers(msg, "return-path")
-    return "null sender" if paths and paths[-1].replace(" ", "") in {"<>", ""} else None
+    # The topmost Return-Path is the one the last MTA wrote from the SMTP envelope.
+    path = raw_header(msg, "return-path")
+    return "null sender" if path is not None and path.replace(" ", "") in {"<>", ""} else None
 
 
 def _bulk_sender(msg: Message) -> str | None:

@@ -236,7 +236,7 @@ def join_lines(lines: list[str]) -> str:
     for line in lines:
         if line or (kept and kept[-1]):
             kept.append(line)
-    return "\n".join(kept).strip()
+    return "\n".join(kept).rstrip("\n")
 
 
 def html_to_text(html: str) -> str:

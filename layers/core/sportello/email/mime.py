@@ -19,7 +19,7 @@ from email.message import Message
 MAX_DEPTH = 50
 """MIME nesting deeper than this is not walked (real mail nests a handful of levels)."""
 
-_FALLBACK_ERRORS = "sportello-latin1"
+_FALLBACK_ERRORS = "sportello-windows-1252-per-byte"
 
 # Labels seen in real mail that Python's codec registry does not know.
 _CHARSET_ALIASES = {

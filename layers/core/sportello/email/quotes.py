@@ -125,9 +125,9 @@ def _reply_header_length(lines: list[str], index: int) -> int:
     line = lines[index]
     if not line.strip() or len(line) > _MAX_ATTRIBUTION_CHARS or _is_quoted(line):
         return 0
-    if _REPLY_HEADER.match(line):
-        return 1
-    if index + 1 < len(lines) and not _is_quoted(lines[index + 1]):
+    if _ends_with_colon(line):
+        return 1 if _REPLY_HEADER.match(line) else 0
+    if index + 1 < len(lines) and _ends_with_colon(lines[index + 1]) and not _is_quoted(lines[index + 1]):
         joined = f"{line.strip()} {lines[index + 1].strip()}"
         # A wrapped attribution carries a date or an address; plain prose ending in "wrote:" does not.
         if (
@@ -139,6 +139,11 @@ def _reply_header_length(lines: list[str], index: int) -> int:
     return 0
 
 
+def _ends_with_colon(line: str) -> bool:
+    """Every attribution ends with a colon: a cheap test before the expensive pattern."""
+    return line.rstrip().endswith(":")
+
+
 def _has_date_or_address(text: str) -> bool:
     return "@" in text or bool(_DATE_OR_TIME.search(text))
 
@@ -146,8 +151,7 @@ def _has_date_or_address(text: str) -> bool:
 def _is_underscore_separator(lines: list[str], index: int) -> bool:
     if not _UNDERSCORES.match(lines[index]):
         return False
-    following = next((line for line in lines[index + 1 :] if line.strip()), "")
-    return _header_kind(following) == "from"
+    return _header_kind(_nearest_text(lines, index + 1, step=1)) == "from"
 
 
 def _header_kind(line: str) -> str | None:
@@ -168,8 +172,17 @@ def _is_header_block(lines: list[str], index: int) -> bool:
     if "from" not in kinds or len(kinds) < 3:
         return False
     # A forwarded message is the content the customer wants us to read, not history.
-    previous = next((line for line in reversed(lines[:index]) if line.strip()), "")
-    return not _FORWARD_MARKER.search(previous)
+    return not _FORWARD_MARKER.search(_nearest_text(lines, index - 1, step=-1))
+
+
+def _nearest_text(lines: list[str], start: int, *, step: int) -> str:
+    """The first non-blank line from ``start`` onwards (``step`` 1) or backwards (``step`` -1), or ""."""
+    index = start
+    while 0 <= index < len(lines):
+        if lines[index].strip():
+            return lines[index]
+        index += step
+    return ""
 
 
 def _is_quoted(line: str) -> bool:
