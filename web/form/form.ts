@@ -36,6 +36,7 @@ function show(text: string, ok: boolean): void {
     const again = document.createElement("button");
     again.type = "button";
     again.className = "link";
+    again.dataset.i18n = "another"; // follows the language switch
     again.textContent = STRINGS[lang].another;
     again.addEventListener("click", () => {
       form.reset();

@@ -392,7 +392,7 @@ class ChatWidget {
     this.badge.hidden = unread === 0;
     this.badge.textContent = unread > 9 ? "9+" : String(unread);
     let label = this.isOpen ? this.strings.close : this.strings.open;
-    if (unread > 0) label += ` (${format(this.strings.unread, { n: unread })})`;
+    if (unread > 0) label += ` (${unread === 1 ? this.strings.unreadOne : format(this.strings.unread, { n: unread })})`;
     this.launcher.setAttribute("aria-label", label);
     this.launcher.setAttribute("aria-expanded", String(this.isOpen));
     this.launcher.classList.toggle("is-open", this.isOpen);
