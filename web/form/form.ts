@@ -1,11 +1,22 @@
 // Sportello public contact form: posts multipart/form-data to {api}/public/form.
-// The API base is `?api=…` or this page's origin; the language follows the browser, `?lang=`,
-// or the switch.
+// The API base is `?api=…`, else config.json's `apiBase` (as the agent app reads it), else this
+// page's origin; the language follows `?lang=`, the browser, or the switch.
 import "./form.css";
 import { type Lang, STRINGS, apiBase, outcome, pickLang, validate } from "./logic";
 
 const page = new URL(window.location.href);
-const api = apiBase(page.href);
+let api: Promise<string> | null = null;
+
+/** The API base, looked up once: config.json is only read when there is no `?api=`. */
+function resolveApi(): Promise<string> {
+  if (api) return api;
+  if (page.searchParams.get("api")) return (api = Promise.resolve(apiBase(page.href)));
+  api = fetch("./config.json", { cache: "no-store", credentials: "omit" })
+    .then((response) => (response.ok ? response.json() : null))
+    .then((config: unknown) => apiBase(page.href, (config as { apiBase?: unknown } | null)?.apiBase))
+    .catch(() => apiBase(page.href));
+  return api;
+}
 let lang: Lang = pickLang(page.searchParams.get("lang"), navigator.language);
 
 const form = document.getElementById("contact") as HTMLFormElement;
@@ -86,7 +97,8 @@ async function send(event: SubmitEvent): Promise<void> {
   let status = 0;
   let payload: unknown = null;
   try {
-    const response = await fetch(`${api}/public/form`, { method: "POST", body, credentials: "omit" });
+    const url = `${await resolveApi()}/public/form`;
+    const response = await fetch(url, { method: "POST", body, credentials: "omit" });
     status = response.status;
     payload = await response.json().catch(() => null);
   } catch {
@@ -106,3 +118,4 @@ switcher.addEventListener("change", () => {
 });
 form.addEventListener("submit", (event) => void send(event));
 applyLanguage();
+void resolveApi();

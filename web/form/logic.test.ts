@@ -21,6 +21,15 @@ describe("contact form", () => {
     expect(apiBase("https://desk.example.com/x/form.html?api=/v1")).toBe("https://desk.example.com/v1");
   });
 
+  it("falls back to the apiBase of config.json, then the page's origin", () => {
+    expect(apiBase("https://desk.example.com/form.html", "https://api.example.com/")).toBe("https://api.example.com");
+    expect(apiBase("https://desk.example.com/form.html?api=https://other.example.com", "https://api.example.com")).toBe(
+      "https://other.example.com",
+    );
+    expect(apiBase("https://desk.example.com/form.html", "")).toBe("https://desk.example.com");
+    expect(apiBase("https://desk.example.com/form.html", 42)).toBe("https://desk.example.com");
+  });
+
   it("checks the required fields and the 10 MB total before sending", () => {
     const ok = { email: "anna@example.it", message: "Buongiorno" };
     expect(validate(ok, [], en, "en")).toBeNull();

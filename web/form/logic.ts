@@ -71,18 +71,24 @@ export function pickLang(query: string | null | undefined, browser: string | nul
   return "en";
 }
 
-/** `?api=` (absolute, or relative to the page) or the page's own origin; no trailing slash. */
-export function apiBase(pageUrl: string): string {
+/**
+ * Where to post: `?api=` (absolute, or relative to the page), else the `apiBase` of the desk's
+ * config.json (a deployment's API lives on its own domain), else the page's own origin.
+ * Never a trailing slash.
+ */
+export function apiBase(pageUrl: string, configured?: unknown): string {
   const page = new URL(pageUrl);
-  const requested = page.searchParams.get("api")?.trim();
-  if (!requested) return page.origin;
-  try {
-    const url = new URL(requested, page);
-    if (url.protocol !== "https:" && url.protocol !== "http:") return page.origin;
-    return url.href.replace(/[?#].*$/, "").replace(/\/+$/, "");
-  } catch {
-    return page.origin;
+  for (const candidate of [page.searchParams.get("api"), configured]) {
+    if (typeof candidate !== "string" || !candidate.trim()) continue;
+    try {
+      const url = new URL(candidate.trim(), page);
+      if (url.protocol !== "https:" && url.protocol !== "http:") continue;
+      return url.href.replace(/[?#].*$/, "").replace(/\/+$/, "");
+    } catch {
+      // not a URL: try the next one
+    }
   }
+  return page.origin;
 }
 
 export function totalSize(files: ArrayLike<{ size: number }>): number {
