@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import urllib.request
 
 import pytest
 from playwright.sync_api import expect
@@ -10,6 +11,14 @@ from playwright.sync_api import expect
 from .conftest import RunningCloud, screenshot
 
 pytestmark = pytest.mark.e2e
+
+
+def test_widget_script_is_plain_ascii(local_cloud: RunningCloud) -> None:
+    # A host page may declare any charset, and the script is decoded in it.
+    with urllib.request.urlopen(f"{local_cloud.base_url}/widget.js", timeout=10) as response:
+        script = response.read()
+    assert script.isascii()
+    assert b"chat-launcher" in script
 
 
 def test_chat_widget_to_agent_and_back(local_cloud: RunningCloud, page, browser) -> None:

@@ -218,3 +218,19 @@ def test_failed_send_is_marked_failed(cloud, fake_providers):
 
     assert call("GET", "/api/tickets/1").body["messages"][-1]["delivery_status"] == "failed"
     assert any(e["kind"] == "delivery_failed" for e in call("GET", "/api/tickets/1").body["events"])
+
+
+def test_agent_can_answer_on_another_of_the_customers_channels(cloud, fake_providers):
+    post_webhook("telegram", *telegram_text("Please email me the invoice"))
+    process_inbound()
+    customer = call("GET", "/api/tickets/1").body["ticket"]["requester"]["id"]
+    call("POST", f"/api/customers/{customer}/identities", {"kind": "email", "value": "luca@example.org"})
+
+    reply = call("POST", "/api/tickets/1/messages", {"body": "Invoice attached.", "public": True, "channel": "email"})
+    no_phone = call("POST", "/api/tickets/1/messages", {"body": "By SMS?", "public": True, "channel": "sms"})
+
+    assert reply.status == 201
+    assert reply.body["message"]["channel"] == "email"
+    assert cloud.sent_mails()[-1]["To"].addresses[0].addr_spec == "luca@example.org"
+    assert no_phone.status == 422
+    assert "no sms identity" in no_phone.body["message"]

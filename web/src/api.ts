@@ -1,6 +1,7 @@
 // HTTP client for the Sportello agent API: bearer token, JSON, error mapping.
 import type {
   Agent,
+  Channel,
   Customer,
   Group,
   Me,
@@ -195,10 +196,16 @@ export class ApiClient {
     return this.request("GET", `/api/tickets/${encodeURIComponent(String(number))}`);
   }
 
-  addMessage(number: number, body: string, isPublic: boolean): Promise<{ message: Message; ticket: Ticket }> {
+  addMessage(
+    number: number,
+    body: string,
+    isPublic: boolean,
+    channel?: Channel,
+  ): Promise<{ message: Message; ticket: Ticket }> {
     return this.request("POST", `/api/tickets/${encodeURIComponent(String(number))}/messages`, {
       body,
       public: isPublic,
+      ...(channel ? { channel } : {}),
     });
   }
 

@@ -1,6 +1,6 @@
 // The ticket properties form: its values and the PATCH body built from edits.
 import { parseTags } from "./format";
-import type { Priority, Status, Ticket, TicketPatch, TicketType } from "./types";
+import type { Channel, Customer, Priority, Status, Ticket, TicketPatch, TicketType } from "./types";
 
 export interface FormValues {
   status: string;
@@ -35,4 +35,18 @@ export function buildPatch(tk: Ticket, edits: Partial<FormValues>): TicketPatch 
     if (tags.join("\n") !== tk.tags.join("\n")) patch.tags = tags;
   }
   return patch;
+}
+
+// The channels a reply can take to reach the customer, from the identities we know them by.
+const CHANNELS_BY_IDENTITY: Record<string, Channel[]> = {
+  email: ["email"],
+  phone: ["sms", "whatsapp"],
+  telegram: ["telegram"],
+  messenger: ["messenger"],
+  instagram: ["instagram"],
+};
+
+export function replyChannels(ticket: Ticket, requester: Customer): Channel[] {
+  const others = requester.identities.flatMap((identity) => CHANNELS_BY_IDENTITY[identity.kind] ?? []);
+  return [ticket.channel, ...others.filter((channel, index) => channel !== ticket.channel && others.indexOf(channel) === index)];
 }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { ApiError } from "../api";
 import { dateTime, fileSize } from "../format";
-import { buildPatch, valuesOf, type FormValues } from "../ticketForm";
+import { buildPatch, replyChannels, valuesOf, type FormValues } from "../ticketForm";
 import { useI18n } from "../i18n";
 import { ticketHref, formatRoute, type ViewId } from "../router";
 import { agentName, errorText, useSession } from "../session";
@@ -9,6 +9,7 @@ import {
   PRIORITIES,
   STATUSES,
   TICKET_TYPES,
+  type Channel,
   type Customer,
   type Message,
   type Ticket,
@@ -95,6 +96,7 @@ export function TicketPage({ number, backView }: { number: number; backView: Vie
           <Conversation messages={messages} now={now} />
           <ReplyBox
             ticket={ticket}
+            requester={requester}
             onSent={async (isPublic) => {
               setNotice({ kind: "success", text: t(isPublic ? "reply.sent" : "reply.noteAdded") });
               await reload();
@@ -209,15 +211,18 @@ function PaperclipIcon() {
 
 interface ReplyProps {
   ticket: Ticket;
+  requester: Customer;
   onSent: (isPublic: boolean) => Promise<void>;
   onError: (e: unknown) => void;
 }
 
-function ReplyBox({ ticket, onSent, onError }: ReplyProps) {
+function ReplyBox({ ticket, requester, onSent, onError }: ReplyProps) {
   const { api } = useSession();
-  const { t } = useI18n();
+  const { t, label } = useI18n();
   const [body, setBody] = useState("");
   const [isPublic, setPublic] = useState(true);
+  const channels = replyChannels(ticket, requester);
+  const [via, setVia] = useState<Channel>(ticket.channel);
   const [busy, setBusy] = useState(false);
 
   async function send(e: FormEvent) {
@@ -225,7 +230,7 @@ function ReplyBox({ ticket, onSent, onError }: ReplyProps) {
     if (!body.trim() || busy) return;
     setBusy(true);
     try {
-      await api.addMessage(ticket.number, body, isPublic);
+      await api.addMessage(ticket.number, body, isPublic, isPublic && via !== ticket.channel ? via : undefined);
       setBody("");
       await onSent(isPublic);
     } catch (err) {
@@ -257,6 +262,18 @@ function ReplyBox({ ticket, onSent, onError }: ReplyProps) {
         }}
       />
       <div className="reply-actions">
+        {isPublic && channels.length > 1 ? (
+          <label className="reply-via">
+            {t("reply.via")}{" "}
+            <select data-testid="reply-channel" value={via} onChange={(e) => setVia(e.target.value as Channel)}>
+              {channels.map((channel) => (
+                <option key={channel} value={channel}>
+                  {label("channel", channel)}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
         <button type="submit" data-testid="reply-send" className="btn btn-primary" disabled={busy || !body.trim()}>
           {busy ? t("reply.sending") : t("reply.send")}
         </button>

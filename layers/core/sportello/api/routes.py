@@ -15,7 +15,7 @@ from ..app import sportello
 from ..customers.merge import link_identity, merge_customers
 from ..customers.model import IdentityKind
 from ..store.tickets import TicketQuery
-from ..tickets.model import Priority, Status, TicketType
+from ..tickets.model import Channel, Priority, Status, TicketType
 from ..tickets.service import TicketChanges
 from .views import (
     agent_view,
@@ -39,6 +39,7 @@ def current_agent() -> Agent:
 class ReplyBody(BaseModel):
     body: str = Field(min_length=1, max_length=100_000)
     public: bool = True
+    channel: Channel | None = Field(default=None, description="reply on another of the customer's channels")
 
 
 class TicketPatch(BaseModel):
@@ -100,7 +101,7 @@ def get_ticket(number: int) -> dict[str, Any]:
 @router.post("/tickets/<number>/messages")
 def add_message(number: int, reply: ReplyBody) -> Response[dict[str, Any]]:
     app = sportello()
-    message, ticket = app.tickets.reply(number, current_agent(), reply.body, reply.public)
+    message, ticket = app.tickets.reply(number, current_agent(), reply.body, reply.public, reply.channel)
     return Response(
         status_code=201,
         content_type="application/json",

@@ -13,7 +13,7 @@ from ..agents import Agent
 from ..channels.inbound import InboundMessage
 from ..channels.outbound import OutboundChannel, UnsupportedChannelError
 from ..clock import utc_now
-from ..customers.model import Customer, Identity
+from ..customers.model import Customer, Identity, IdentityKind
 from ..customers.service import CustomerService
 from ..errors import ConflictError, InvalidRequestError
 from ..ids import new_id
@@ -36,6 +36,17 @@ logger = logging.getLogger(__name__)
 SYSTEM_ACTOR = "system"
 MAX_SUBJECT_LENGTH = 250
 MAX_REPLY_LENGTH = 100_000
+
+
+# Which identity of a customer a reply on each channel goes to.
+CHANNEL_IDENTITY: dict[Channel, frozenset[IdentityKind]] = {
+    Channel.EMAIL: frozenset({IdentityKind.EMAIL}),
+    Channel.WHATSAPP: frozenset({IdentityKind.PHONE}),
+    Channel.SMS: frozenset({IdentityKind.PHONE}),
+    Channel.TELEGRAM: frozenset({IdentityKind.TELEGRAM}),  # a private chat's id is the user's id
+    Channel.MESSENGER: frozenset({IdentityKind.MESSENGER}),
+    Channel.INSTAGRAM: frozenset({IdentityKind.INSTAGRAM}),
+}
 
 
 class Outcome(StrEnum):
@@ -220,8 +231,14 @@ class TicketService:
     def customer_for(self, identity: Identity) -> str | None:
         return self._customers.customer_id_for(identity)
 
-    def reply(self, number: int, agent: Agent, body: str, public: bool) -> tuple[Message, Ticket]:
-        """Adds an agent's public reply (sent on the ticket's channel) or internal note."""
+    def reply(
+        self, number: int, agent: Agent, body: str, public: bool, via: Channel | None = None
+    ) -> tuple[Message, Ticket]:
+        """Adds an agent's public reply or internal note.
+
+        A public reply goes out on the ticket's channel, or on `via`: another channel the customer
+        is known on (an SMS to the number they called from, an email to a chat visitor who left one).
+        """
         text = body.strip()
         if not text:
             raise InvalidRequestError("the reply is empty")
@@ -232,6 +249,7 @@ class TicketService:
         if ticket.status is Status.CLOSED and public:
             raise InvalidRequestError(f"ticket #{number} is closed; open a follow-up instead")
         now = self._clock()
+        route = self._route(ticket, via) if public and via and via is not ticket.channel else ticket
         message = Message(
             id=new_id(),
             ticket_number=number,
@@ -239,16 +257,16 @@ class TicketService:
             author_id=agent.id,
             author_name=agent.name,
             public=public,
-            channel=ticket.channel,
+            channel=route.channel,
             text=text,
             full_text=text,
             created_at=now,
         )
         if public:
-            channel = self._outbound.get(ticket.channel)
+            channel = self._outbound.get(route.channel)
             if channel is None:
-                raise UnsupportedChannelError(f"no outbound adapter for {ticket.channel.value}")
-            delivery = channel.send_reply(ticket, message, history.messages)
+                raise UnsupportedChannelError(f"no outbound adapter for {route.channel.value}")
+            delivery = channel.send_reply(route, message, history.messages)
             message = replace(message, external_id=delivery.external_id, delivery_status=delivery.status)
 
         def change(current: Ticket) -> tuple[Ticket, list[Event]]:
@@ -261,6 +279,17 @@ class TicketService:
 
         saved = self._save_with_retry(number, change, [message])
         return message, saved
+
+    def _route(self, ticket: Ticket, via: Channel) -> Ticket:
+        """The ticket as the channel `via` sees it: its address is the customer's identity there."""
+        kinds = CHANNEL_IDENTITY.get(via)
+        customer = self._customers.get(ticket.requester.id)
+        address = next((i.value for i in customer.identities if kinds and i.kind in kinds), None)
+        if address is None:
+            raise InvalidRequestError(f"the customer has no {via.value} identity to reply to")
+        if via is Channel.EMAIL:
+            return replace(ticket, channel=via, requester=replace(ticket.requester, email=address))
+        return replace(ticket, channel=via, channel_address=address)
 
     def update(self, number: int, agent: Agent, changes: TicketChanges, version: int) -> Ticket:
         """Applies an agent's edit made on `version`; a stale version is a conflict, never a lost write."""
