@@ -15,6 +15,7 @@ from infra.constructs.data import Data
 from infra.constructs.email import Email
 from infra.constructs.functions import Functions
 from infra.constructs.layers import Layers
+from infra.constructs.messaging import Messaging
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.settings import DeploymentSettings
 from infra.constructs.web import Web
@@ -38,6 +39,15 @@ class SportelloStack(Stack):
             handler=self.functions.email_inbound.function,
             settings=settings,
         )
+        self.messaging = Messaging(
+            self,
+            "Messaging",
+            data=self.data,
+            layers=self.layers,
+            environment=self.functions.environment,
+            reply_token_secret=self.functions.reply_token_secret,
+        )
+        self.messaging.allow_replies_from(self.functions.agent_api)
         self.api = Api(
             self,
             "Api",
@@ -46,6 +56,8 @@ class SportelloStack(Stack):
             allowed_origin=self.web.url,
             agent_api=self.functions.agent_api.function,
         )
+        # Providers cannot present a Cognito token: the handler verifies each provider's signature.
+        self.api.add_public_route(names.WEBHOOKS_ROUTE, self.messaging.webhooks.function)
         self.web.deploy_site(self._web_config())
         self.monitoring = self._monitoring(settings)
         self._outputs()
@@ -65,7 +77,17 @@ class SportelloStack(Stack):
         monitoring.alarm_on_dead_letters(
             "EmailInboundDeadLetters", self.functions.email_inbound_dead_letters, "inbound mail"
         )
+        monitoring.alarm_on_dead_letters(
+            "InboundDeadLetters", self.messaging.inbound.dead_letters, "a provider webhook delivery"
+        )
+        monitoring.alarm_on_dead_letters(
+            "OutboundDeadLetters",
+            self.messaging.outbound.dead_letters,
+            "an agent's reply on a messaging channel",
+        )
         monitoring.alarm_on_errors("EmailInboundErrors", self.functions.email_inbound.function, threshold=1)
+        # A failing intake answers 5xx: providers retry for a while, some (Twilio) hardly at all.
+        monitoring.alarm_on_errors("WebhooksErrors", self.messaging.webhooks.function, threshold=1)
         monitoring.alarm_on_errors("AgentApiErrors", self.functions.agent_api.function, threshold=5)
         return monitoring
 
@@ -86,6 +108,14 @@ class SportelloStack(Stack):
                 "Inbound mail that failed processing",
             ),
             names.OUTPUT_ALARM_TOPIC_ARN: (self.monitoring.topic.topic_arn, "Subscribe to receive alarms"),
+            names.OUTPUT_WEBHOOK_BASE_URL: (
+                f"{self.api.url}{names.WEBHOOKS_PATH}/",
+                "Give each provider this URL followed by its name (whatsapp, telegram, ...)",
+            ),
+            names.OUTPUT_PROVIDER_SECRET_NAME: (
+                self.messaging.provider_secret.secret_name,
+                'Fill in the providers\' credentials: {"whatsapp": {...}, "telegram": {...}}',
+            ),
         }
         for output_id, (value, description) in outputs.items():
             CfnOutput(self, output_id, value=value, description=description)

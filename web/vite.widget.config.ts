@@ -9,6 +9,10 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: false,
     sourcemap: false,
+    rolldownOptions: {
+      // ASCII only: the script is decoded in the host page's charset, which may not be UTF-8.
+      output: { charset: "ascii" },
+    },
     lib: {
       entry: "widget/widget.ts", // relative to the project root, web/
       name: "SportelloChat",

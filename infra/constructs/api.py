@@ -16,6 +16,10 @@ from constructs import Construct
 from infra.constructs import names
 
 ANY = (apigwv2.HttpMethod.ANY,)
+# Every route of the $default stage, the public ones included: a flood (or a provider's retry storm) is
+# answered with 429 before it reaches a function. Generous for an SMB desk; providers retry on 429.
+THROTTLE_RATE_LIMIT = 100  # requests per second, sustained
+THROTTLE_BURST_LIMIT = 200
 
 
 class Api(Construct):
@@ -51,12 +55,23 @@ class Api(Construct):
                 max_age=Duration.hours(1),
             ),
         )
+        self._throttle_default_stage()
         self.add_agent_route(f"{names.API_PREFIX}/{{proxy+}}", agent_api)
 
     @property
     def url(self) -> str:
         """The API's base URL, without a trailing slash (the $default stage has no path)."""
         return self.http_api.api_endpoint
+
+    def _throttle_default_stage(self) -> None:
+        stage = self.http_api.default_stage
+        assert stage is not None  # created by default
+        # HttpApi has no throttling property for the stage it creates: set it on the CloudFormation stage.
+        cfn_stage = stage.node.default_child
+        assert isinstance(cfn_stage, apigwv2.CfnStage)
+        cfn_stage.default_route_settings = apigwv2.CfnStage.RouteSettingsProperty(
+            throttling_rate_limit=THROTTLE_RATE_LIMIT, throttling_burst_limit=THROTTLE_BURST_LIMIT
+        )
 
     def add_agent_route(
         self, path: str, handler: lambda_.IFunction, methods: Sequence[apigwv2.HttpMethod] = ANY

@@ -1,4 +1,8 @@
-"""Where Sportello keeps its state: the single DynamoDB table and the data bucket (raw mail, attachments)."""
+"""Where Sportello keeps its state: the single DynamoDB table and the data bucket.
+
+The bucket's layout: raw mail under `inbound/`, raw webhook bodies under `webhooks/<provider>/<sha256>`
+(both kept), attachments under `attachments/`.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.constants import ATTACHMENTS_PREFIX, INBOUND_PREFIX
+from sportello.channels.messaging import WEBHOOKS_PREFIX
 from sportello.store.schema import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 # Every read is a key or index query, so no Scan; transactions are authorised per item action.
@@ -89,3 +94,19 @@ class Data(Construct):
 
     def grant_attachments_read_write(self, grantee: iam.IGrantable) -> None:
         self.bucket.grant_read_write(grantee, f"{ATTACHMENTS_PREFIX}*")
+
+    def grant_attachments_put(self, grantee: iam.IGrantable) -> None:
+        """Store new attachments (media fetched from a provider), nothing else under `attachments/`."""
+        self._grant_objects(grantee, "s3:PutObject", ATTACHMENTS_PREFIX)
+
+    def grant_webhooks_put(self, grantee: iam.IGrantable) -> None:
+        """Keep a webhook's raw body under `webhooks/`: put only, no reads, no deletes."""
+        self._grant_objects(grantee, "s3:PutObject", WEBHOOKS_PREFIX)
+
+    def grant_webhooks_read(self, grantee: iam.IGrantable) -> None:
+        self._grant_objects(grantee, "s3:GetObject", WEBHOOKS_PREFIX)
+
+    def _grant_objects(self, grantee: iam.IGrantable, action: str, prefix: str) -> None:
+        iam.Grant.add_to_principal(
+            grantee=grantee, actions=[action], resource_arns=[self.bucket.arn_for_objects(f"{prefix}*")]
+        )

@@ -119,7 +119,8 @@ class Functions(Construct):
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
         )
-        environment = {
+        # Every function's environment starts from this (sportello.config.Settings reads it).
+        self.environment = {
             names.ENV_POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
             names.ENV_POWERTOOLS_LOG_LEVEL: settings.log_level,
             ENV_TABLE_NAME: data.table.table_name,
@@ -129,8 +130,8 @@ class Functions(Construct):
             ENV_DESK_NAME: settings.desk_name,
             ENV_REPLY_TOKEN_SECRET_NAME: self.reply_token_secret.secret_name,
         }
-        self.email_inbound = self._email_inbound(data, layers, settings, environment)
-        self.agent_api = self._agent_api(data, layers, settings, environment)
+        self.email_inbound = self._email_inbound(data, layers, settings, self.environment)
+        self.agent_api = self._agent_api(data, layers, settings, self.environment)
 
     @property
     def all(self) -> list[SportelloFunction]:
@@ -174,6 +175,6 @@ class Functions(Construct):
         data.grant_inbound_read(function.role)  # "show original" on a mail message
         data.grant_attachments_read_write(function.role)
         self.reply_token_secret.grant_read(function.role)
-        # Until the outbound queue exists, agent replies are sent from here.
+        # Replies by email are sent from here; on messaging channels they are queued (Messaging).
         function.role.add_to_principal_policy(send_mail_statement(self, settings))
         return function

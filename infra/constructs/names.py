@@ -30,6 +30,10 @@ SUPPORT_LOCAL_PART = "support"
 
 # HTTP API: agent routes live under this prefix, behind the JWT authorizer (shared with the local gateway).
 API_PREFIX = "/api"
+# Provider webhooks, public (the handler checks each provider's signature): `/webhooks/<provider>`
+# (shared with the local gateway).
+WEBHOOKS_PATH = "/webhooks"
+WEBHOOKS_ROUTE = f"{WEBHOOKS_PATH}/{{provider}}"
 
 # The SPA's runtime configuration, fetched from the site root (shared with web/ and the local cloud).
 WEB_CONFIG_FILE = "config.json"
@@ -52,3 +56,5 @@ OUTPUT_RULE_SET_NAME = "ReceiptRuleSetName"
 OUTPUT_ACTIVATE_RULE_SET = "ActivateReceiptRuleSetCommand"
 OUTPUT_DEAD_LETTER_QUEUE_URL = "EmailInboundDeadLetterQueueUrl"
 OUTPUT_ALARM_TOPIC_ARN = "AlarmTopicArn"
+OUTPUT_WEBHOOK_BASE_URL = "WebhookBaseUrl"
+OUTPUT_PROVIDER_SECRET_NAME = "ProviderSecretName"  # noqa: S105 - an output id, not a secret

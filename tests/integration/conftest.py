@@ -40,6 +40,9 @@ class Cloud:
     s3: Any
     bucket: str
 
+    def last_ses_message_id(self) -> str:
+        return str(ses_backends[DEFAULT_ACCOUNT_ID][settings_region()].sent_messages[-1].id)
+
     def sent_mails(self) -> list[EmailMessage]:
         backend = ses_backends[DEFAULT_ACCOUNT_ID][settings_region()]
         return [

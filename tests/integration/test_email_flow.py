@@ -237,3 +237,16 @@ def test_redelivery_burns_no_ticket_number(cloud):
     second = deliver(cloud, compose(sender="other@example.org"))
 
     assert second["ticket"] == 2
+
+
+def test_reply_quoting_the_message_id_ses_gave_our_mail_threads(cloud):
+    # SES replaces our Message-ID with <ses-id@<region>.amazonses.com>; customers' clients quote that.
+    deliver(cloud, compose())
+    backend_id = cloud.last_ses_message_id()
+
+    report = deliver(
+        cloud, compose(subject="Re: hello", references=f"<{backend_id}@eu-west-1.amazonses.com>")
+    )
+
+    assert report["result"] == "reply_added"
+    assert report["ticket"] == 1

@@ -226,7 +226,9 @@ def test_agent_can_answer_on_another_of_the_customers_channels(cloud, fake_provi
     customer = call("GET", "/api/tickets/1").body["ticket"]["requester"]["id"]
     call("POST", f"/api/customers/{customer}/identities", {"kind": "email", "value": "luca@example.org"})
 
-    reply = call("POST", "/api/tickets/1/messages", {"body": "Invoice attached.", "public": True, "channel": "email"})
+    reply = call(
+        "POST", "/api/tickets/1/messages", {"body": "Invoice attached.", "public": True, "channel": "email"}
+    )
     no_phone = call("POST", "/api/tickets/1/messages", {"body": "By SMS?", "public": True, "channel": "sms"})
 
     assert reply.status == 201

@@ -65,3 +65,28 @@ def test_build_mail_threads_and_marks_automatic_mail():
     assert mail["References"].split() == [f"<{r}>" for r in references[-MAX_REFERENCES:]]
     assert mail["Auto-Submitted"] == "auto-replied"
     assert mail["Reply-To"] == "Desk <reply+1.abc@desk.example.com>"
+
+
+def test_long_message_ids_stay_readable_for_mail_clients():
+    long_id = "0102018c" + "a" * 70 + "@eu-west-1.amazonses.com"
+    mail = build_mail(
+        MailHeaders(
+            sender_name="Desk",
+            sender_address="support@desk.example.com",
+            reply_to="reply+1.abc@desk.example.com",
+            recipient_name="Mario",
+            recipient_address="mario@example.org",
+            subject="[#1] Hello",
+            message_id="ours@desk.example.com",
+            date=datetime(2026, 11, 23, tzinfo=UTC),
+            language="en",
+            in_reply_to=long_id,
+            references=(long_id,),
+        ),
+        "Hi",
+    )
+
+    raw = mail.as_bytes()
+
+    assert f"References: <{long_id}>".encode() in raw
+    assert b"=?utf-8?" not in raw

@@ -165,8 +165,9 @@ describe("rendering", () => {
     expect(mine.className).toBe("msg msg-visitor");
     expect((mine.children[0] as FakeElement).textContent).toMatch(/^Tu · \d\d:\d\d$/);
 
-    const nameless = renderMessage(fakeDocument, message({ author_name: "" }), STRINGS.en, "en") as unknown as FakeElement;
-    expect((nameless.children[0] as FakeElement).textContent).toMatch(/^Support · /);
+    const nameless = renderMessage(fakeDocument, message({ author_name: "" }), STRINGS.en, "en");
+    const namelessMeta = (nameless as unknown as FakeElement).children[0] as FakeElement;
+    expect(namelessMeta.textContent).toMatch(/^Support · /);
   });
 
   it("has no HTML-parsing sink anywhere in the widget", () => {

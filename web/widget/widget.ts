@@ -130,7 +130,12 @@ class ChatWidget {
     this.panel.hidden = true;
     const header = el(doc, "header", { class: "head" });
     header.appendChild(el(doc, "h2", { id: "sp-title", class: "title" }, options.title));
-    const closeButton = el(doc, "button", { type: "button", class: "close", "aria-label": s.close, title: s.closeShort });
+    const closeButton = el(doc, "button", {
+      type: "button",
+      class: "close",
+      "aria-label": s.close,
+      title: s.closeShort,
+    });
     closeButton.appendChild(icon(doc, CLOSE_ICON));
     closeButton.addEventListener("click", () => this.close());
     header.appendChild(closeButton);

@@ -23,8 +23,11 @@ class OutboundMail:
 
 
 class MailTransport(Protocol):
-    def send(self, mail: OutboundMail) -> str:
-        """Sends a complete RFC 5322 message; returns the transport's own id for it."""
+    def send(self, mail: OutboundMail) -> tuple[str, ...]:
+        """Sends a complete RFC 5322 message; returns the Message-IDs it may reach the recipient with.
+
+        SES, for one, replaces the Message-ID header with one of its own, which replies then quote.
+        """
         ...
 
 

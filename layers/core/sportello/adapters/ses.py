@@ -14,10 +14,13 @@ class SesMailTransport:
     def __init__(self, client: Any | None = None) -> None:
         self._client = client or boto3.client("sesv2", config=Config(retries={"mode": "standard"}))
 
-    def send(self, mail: OutboundMail) -> str:
+    def send(self, mail: OutboundMail) -> tuple[str, ...]:
         response = self._client.send_email(
             FromEmailAddress=mail.source,
             Destination={"ToAddresses": list(mail.destinations)},
             Content={"Raw": {"Data": mail.raw}},
         )
-        return str(response["MessageId"])
+        ses_id = str(response["MessageId"])
+        # SES rewrites the Message-ID as <id@email.amazonses.com> (us-east-1) or <id@<region>.amazonses.com>.
+        region = self._client.meta.region_name
+        return (f"{ses_id}@email.amazonses.com", f"{ses_id}@{region}.amazonses.com")

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 
 from ..ids import new_id
@@ -55,8 +56,13 @@ class MailHeaders:
     automatic: bool = False
 
 
+# Lines may be 998 characters (RFC 5322): long Message-IDs in References are then written as they are,
+# where the 78-character default would turn them into encoded words no mail client threads on.
+OUTBOUND_POLICY = SMTP.clone(max_line_length=998)
+
+
 def build_mail(headers: MailHeaders, text: str) -> EmailMessage:
-    mail = EmailMessage()
+    mail = EmailMessage(policy=OUTBOUND_POLICY)
     mail["From"] = formataddr((headers.sender_name, headers.sender_address))
     mail["To"] = formataddr((headers.recipient_name, headers.recipient_address))
     mail["Reply-To"] = formataddr((headers.sender_name, headers.reply_to))

@@ -265,6 +265,9 @@ def message_ids(header_value: str | None) -> tuple[str, ...]:
     """
     if not header_value:
         return ()
+    if "=?" in header_value:
+        # Python's own mail writer encodes a References line with one over-long id as encoded words.
+        header_value = decode_rfc2047(header_value)
     found = [_WHITESPACE.sub("", inner) for inner in _BRACKETED_ID.findall(header_value)]
     if not found:
         found = [token for token in re.split(r"[\s,]+", header_value) if "@" in token]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from email.policy import SMTP
-
 from ..channels.outbound import Delivery
 from ..clock import utc_now
 from ..errors import InvalidRequestError
@@ -63,9 +61,12 @@ class EmailOutbound:
         mail = build_mail(headers, text)
         # Remember our Message-ID first: a customer's reply may arrive before send() returns.
         self._tickets.remember_outbound_ref(headers.message_id, ticket.number)
-        self._transport.send(
-            OutboundMail(self._support_address, (headers.recipient_address,), mail.as_bytes(policy=SMTP))
+        delivered_as = self._transport.send(
+            OutboundMail(self._support_address, (headers.recipient_address,), mail.as_bytes())
         )
+        for message_id in delivered_as:
+            if message_id != headers.message_id:
+                self._tickets.remember_outbound_ref(message_id, ticket.number)
         return Delivery(external_id=headers.message_id, status="sent")
 
     def send_reply(self, ticket: Ticket, message: Message, thread: list[Message]) -> Delivery:
