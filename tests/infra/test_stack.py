@@ -13,16 +13,27 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from infra.constants import (
     AGENT_API_FUNCTION,
+    DLQ_SUFFIX,
     EMAIL_INBOUND_FUNCTION,
     ENV_DATA_BUCKET,
     ENV_DESK_NAME,
+    ENV_INBOUND_QUEUE_URL,
     ENV_MAIL_DOMAIN,
+    ENV_OUTBOUND_MAX_RECEIVES,
+    ENV_OUTBOUND_QUEUE_URL,
+    ENV_PROVIDER_SECRETS_NAME,
     ENV_REPLY_TOKEN_SECRET_NAME,
     ENV_SUPPORT_ADDRESS,
     ENV_TABLE_NAME,
     HANDLER,
     INBOUND_PREFIX,
+    INBOUND_QUEUE,
+    OUTBOUND_FUNCTION,
+    OUTBOUND_QUEUE,
+    QUEUE_MAX_RECEIVES,
     STACK_NAME,
+    WEBHOOK_PROCESSOR_FUNCTION,
+    WEBHOOKS_FUNCTION,
 )
 from infra.constructs import names
 from infra.constructs.web import Web
@@ -30,6 +41,8 @@ from infra.stack import SportelloStack
 from sportello.store.schema import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 MAIL_DOMAIN = "acme.test"
+MESSAGING_FUNCTIONS = (WEBHOOKS_FUNCTION, WEBHOOK_PROCESSOR_FUNCTION, OUTBOUND_FUNCTION)
+ALL_FUNCTIONS = (EMAIL_INBOUND_FUNCTION, AGENT_API_FUNCTION, *MESSAGING_FUNCTIONS)
 SKIP_BUNDLING: dict[str, Any] = {"aws:cdk:bundling-stacks": []}  # no pip, no copies
 
 
@@ -92,6 +105,29 @@ def as_list(value: Any) -> list[Any]:
 
 def logical_id(template: Template, resource_type: str) -> str:
     return only(template.find_resources(resource_type))[0]
+
+
+def role_of(resource: dict[str, Any]) -> dict[str, Any]:
+    return {"Ref": resource["Properties"]["Role"]["Fn::GetAtt"][0]}
+
+
+def statements_of(template: Template, name: str) -> list[dict[str, Any]]:
+    return statements_of_role(template, role_of(function(template, name)[1]))
+
+
+def actions_of(statements: list[dict[str, Any]], service: str) -> list[dict[str, Any]]:
+    """The statements that grant any `<service>:` action."""
+    return [s for s in statements if any(a.startswith(f"{service}:") for a in as_list(s["Action"]))]
+
+
+def queue(template: Template, name: str) -> tuple[str, dict[str, Any]]:
+    return only(template.find_resources("AWS::SQS::Queue", {"Properties": {"QueueName": name}}))
+
+
+def provider_secret(template: Template) -> str:
+    return only(
+        template.find_resources("AWS::SecretsManager::Secret", {"Properties": {"SecretString": "{}"}})
+    )[0]
 
 
 # --- data --------------------------------------------------------------------------------------------------
@@ -174,7 +210,7 @@ def test_data_bucket_is_private_encrypted_versioned_ssl_only_and_retained(templa
 # --- functions -------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [EMAIL_INBOUND_FUNCTION, AGENT_API_FUNCTION])
+@pytest.mark.parametrize("name", ALL_FUNCTIONS)
 def test_function_runtime_handler_environment_and_layers(template: Template, name: str) -> None:
     _, resource = function(template, name)
     properties = resource["Properties"]
@@ -207,21 +243,28 @@ def test_function_runtime_handler_environment_and_layers(template: Template, nam
 
 
 def test_each_function_has_its_own_role(template: Template) -> None:
-    roles = {
-        function(template, name)[1]["Properties"]["Role"]["Fn::GetAtt"][0]
-        for name in (EMAIL_INBOUND_FUNCTION, AGENT_API_FUNCTION)
-    }
-    assert len(roles) == 2
+    roles = {function(template, name)[1]["Properties"]["Role"]["Fn::GetAtt"][0] for name in ALL_FUNCTIONS}
+    assert len(roles) == len(ALL_FUNCTIONS)
 
 
 def test_reply_token_secret_exists_and_its_name_is_passed(template: Template) -> None:
-    secret_id, secret = only(template.find_resources("AWS::SecretsManager::Secret"))
+    # Every function builds the whole composition root, which reads this secret at cold start
+    secret_id, secret = only(
+        template.find_resources(
+            "AWS::SecretsManager::Secret", {"Properties": {"GenerateSecretString": Match.any_value()}}
+        )
+    )
     assert secret["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
-    for name in (EMAIL_INBOUND_FUNCTION, AGENT_API_FUNCTION):
-        value = function(template, name)[1]["Properties"]["Environment"]["Variables"][
-            ENV_REPLY_TOKEN_SECRET_NAME
-        ]
+    for name in ALL_FUNCTIONS:
+        resource = function(template, name)[1]
+        value = resource["Properties"]["Environment"]["Variables"][ENV_REPLY_TOKEN_SECRET_NAME]
         assert {"Ref": secret_id} in _leaves(value), value
+        reads = [
+            s
+            for s in statements_of_role(template, role_of(resource))
+            if "secretsmanager:GetSecretValue" in as_list(s["Action"])
+        ]
+        assert {"Ref": secret_id} in [r for s in reads for r in as_list(s["Resource"])], name
 
 
 def _leaves(value: Any) -> list[Any]:
@@ -276,7 +319,8 @@ def test_email_function_may_send_only_as_the_support_address(template: Template)
 
 
 def test_failed_inbound_mail_goes_to_the_dead_letter_queue(template: Template) -> None:
-    queue_id = logical_id(template, "AWS::SQS::Queue")
+    queue_id = only(template.find_outputs(names.OUTPUT_DEAD_LETTER_QUEUE_URL))[1]["Value"]["Ref"]
+    assert template.to_json()["Resources"][queue_id]["Type"] == "AWS::SQS::Queue"
     function_id, _ = function(template, EMAIL_INBOUND_FUNCTION)
     template.has_resource_properties(
         "AWS::Lambda::EventInvokeConfig",
@@ -348,6 +392,217 @@ def test_rule_set_activation_command_is_an_output(template: Template) -> None:
     command = render(only(outputs)[1]["Value"])
     rule_set = logical_id(template, "AWS::SES::ReceiptRuleSet")
     assert command.startswith(f"aws ses set-active-receipt-rule-set --rule-set-name ${{{rule_set}}}")
+
+
+# --- messaging -------------------------------------------------------------------------------------------
+
+
+def test_messaging_functions_get_their_queues_and_the_provider_secret_by_name(template: Template) -> None:
+    secret = provider_secret(template)
+    inbound, _ = queue(template, INBOUND_QUEUE)
+    for name in MESSAGING_FUNCTIONS:
+        variables = function(template, name)[1]["Properties"]["Environment"]["Variables"]
+        assert {"Ref": secret} in _leaves(variables[ENV_PROVIDER_SECRETS_NAME]), name
+    webhooks = function(template, WEBHOOKS_FUNCTION)[1]["Properties"]
+    assert webhooks["Environment"]["Variables"][ENV_INBOUND_QUEUE_URL] == {"Ref": inbound}
+    assert webhooks["Timeout"] == 10
+    outbound = function(template, OUTBOUND_FUNCTION)[1]["Properties"]["Environment"]["Variables"]
+    # The handler's "last attempt" must be the queue's last receive before the dead-letter queue
+    assert outbound[ENV_OUTBOUND_MAX_RECEIVES] == str(QUEUE_MAX_RECEIVES)
+
+
+def test_agent_api_queues_messaging_replies_on_the_outbound_queue(template: Template) -> None:
+    outbound, _ = queue(template, OUTBOUND_QUEUE)
+    inbound, _ = queue(template, INBOUND_QUEUE)
+    variables = function(template, AGENT_API_FUNCTION)[1]["Properties"]["Environment"]["Variables"]
+    assert variables[ENV_OUTBOUND_QUEUE_URL] == {"Ref": outbound}
+    sends = [
+        s for s in statements_of(template, AGENT_API_FUNCTION) if "sqs:SendMessage" in as_list(s["Action"])
+    ]
+    assert [r for s in sends for r in as_list(s["Resource"])] == [{"Fn::GetAtt": [outbound, "Arn"]}]
+    assert inbound not in json.dumps(sends)
+
+
+@pytest.mark.parametrize(
+    ("name", "consumer"), [(INBOUND_QUEUE, WEBHOOK_PROCESSOR_FUNCTION), (OUTBOUND_QUEUE, OUTBOUND_FUNCTION)]
+)
+def test_work_queue_has_its_dead_letter_queue_encryption_and_visibility(
+    template: Template, name: str, consumer: str
+) -> None:
+    queue_id, resource = queue(template, name)
+    dead_letters_id, dead_letters = queue(template, f"{name}{DLQ_SUFFIX}")
+    properties = resource["Properties"]
+    assert properties["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": [dead_letters_id, "Arn"]},
+        "maxReceiveCount": QUEUE_MAX_RECEIVES,
+    }
+    timeout = function(template, consumer)[1]["Properties"]["Timeout"]
+    assert properties["VisibilityTimeout"] >= 6 * timeout
+    assert dead_letters["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    assert "RedrivePolicy" not in dead_letters["Properties"]
+    for queue_ref, queue_properties in (
+        (queue_id, properties),
+        (dead_letters_id, dead_letters["Properties"]),
+    ):
+        assert queue_properties["SqsManagedSseEnabled"] is True
+        template.has_resource_properties(
+            "AWS::SQS::QueuePolicy",
+            {
+                "Queues": [{"Ref": queue_ref}],
+                "PolicyDocument": {
+                    "Statement": Match.array_with(
+                        [
+                            Match.object_like(
+                                {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+                            )
+                        ]
+                    )
+                },
+            },
+        )
+
+
+def test_queue_consumers_take_batches_of_ten_and_report_item_failures(template: Template) -> None:
+    mappings = template.find_resources("AWS::Lambda::EventSourceMapping")
+    consumed = {
+        (
+            mapping["Properties"]["EventSourceArn"]["Fn::GetAtt"][0],
+            mapping["Properties"]["FunctionName"]["Ref"],
+        )
+        for mapping in mappings.values()
+        if mapping["Properties"]["BatchSize"] == 10
+        and mapping["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    }
+    assert consumed == {
+        (queue(template, INBOUND_QUEUE)[0], function(template, WEBHOOK_PROCESSOR_FUNCTION)[0]),
+        (queue(template, OUTBOUND_QUEUE)[0], function(template, OUTBOUND_FUNCTION)[0]),
+    }
+    assert len(mappings) == 2
+
+
+def test_provider_secret_is_an_empty_placeholder_kept_on_delete(template: Template) -> None:
+    secret_id = provider_secret(template)
+    resource = template.to_json()["Resources"][secret_id]
+    assert "GenerateSecretString" not in resource["Properties"]
+    assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+    output = only(template.find_outputs(names.OUTPUT_PROVIDER_SECRET_NAME))[1]["Value"]
+    assert {"Ref": secret_id} in _leaves(output)
+
+
+def test_webhooks_function_only_keeps_and_queues(template: Template) -> None:
+    # Given the public intake's role: no table, S3 put under webhooks/ only, send to the inbound queue only
+    statements = statements_of(template, WEBHOOKS_FUNCTION)
+    assert actions_of(statements, "dynamodb") == []
+    s3 = actions_of(statements, "s3")
+    assert [a for s in s3 for a in as_list(s["Action"])] == ["s3:PutObject"]
+    assert [render(r).split("}", 1)[1] for s in s3 for r in as_list(s["Resource"])] == ["/webhooks/*"]
+    sqs = actions_of(statements, "sqs")
+    assert {a for s in sqs for a in as_list(s["Action"])} <= {
+        "sqs:SendMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:GetQueueUrl",
+    }
+    assert [r for s in sqs for r in as_list(s["Resource"])] == [
+        {"Fn::GetAtt": [queue(template, INBOUND_QUEUE)[0], "Arn"]}
+    ]
+    assert actions_of(statements, "ses") == []
+
+
+def test_processor_reads_webhooks_writes_attachments_and_the_table(template: Template) -> None:
+    statements = statements_of(template, WEBHOOK_PROCESSOR_FUNCTION)
+    s3 = {
+        (action, render(resource).split("}", 1)[1])
+        for s in actions_of(statements, "s3")
+        for action in as_list(s["Action"])
+        for resource in as_list(s["Resource"])
+    }
+    assert s3 == {("s3:GetObject", "/webhooks/*"), ("s3:PutObject", "/attachments/*")}
+    table = logical_id(template, "AWS::DynamoDB::Table")
+    dynamodb = [render(r) for s in actions_of(statements, "dynamodb") for r in as_list(s["Resource"])]
+    assert sorted(dynamodb) == [f"${{{table}.Arn}}", f"${{{table}.Arn}}/index/*"]
+    assert "dynamodb:Scan" not in json.dumps(statements)
+    assert "sqs:SendMessage" not in json.dumps(statements)
+    assert {render(r) for s in actions_of(statements, "sqs") for r in as_list(s["Resource"])} == {
+        f"${{{queue(template, INBOUND_QUEUE)[0]}.Arn}}"
+    }
+    assert actions_of(statements, "ses") == []
+
+
+def test_outbound_sender_uses_the_table_and_its_queue_only(template: Template) -> None:
+    statements = statements_of(template, OUTBOUND_FUNCTION)
+    assert actions_of(statements, "s3") == []
+    assert actions_of(statements, "ses") == []
+    assert actions_of(statements, "dynamodb")
+    assert {render(r) for s in actions_of(statements, "sqs") for r in as_list(s["Resource"])} == {
+        f"${{{queue(template, OUTBOUND_QUEUE)[0]}.Arn}}"
+    }
+    assert "sqs:SendMessage" not in json.dumps(statements)
+
+
+@pytest.mark.parametrize("name", MESSAGING_FUNCTIONS)
+def test_messaging_functions_read_only_the_two_secrets(template: Template, name: str) -> None:
+    statements = statements_of(template, name)
+    reads = actions_of(statements, "secretsmanager")
+    assert {a for s in reads for a in as_list(s["Action"])} == {
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:DescribeSecret",
+    }
+    reply_token = only(
+        template.find_resources(
+            "AWS::SecretsManager::Secret", {"Properties": {"GenerateSecretString": Match.any_value()}}
+        )
+    )[0]
+    secrets = [r for s in reads for r in as_list(s["Resource"])]
+    assert sorted(secrets, key=str) == sorted(
+        [{"Ref": provider_secret(template)}, {"Ref": reply_token}], key=str
+    )
+    assert all(a != "*" and not a.endswith(":*") for s in statements for a in as_list(s["Action"]))
+
+
+def test_webhooks_route_is_public_while_agent_routes_keep_the_jwt(template: Template) -> None:
+    routes = {
+        route["Properties"]["RouteKey"]: route["Properties"]
+        for route in template.find_resources("AWS::ApiGatewayV2::Route").values()
+    }
+    webhook = routes[f"ANY {names.WEBHOOKS_ROUTE}"]
+    assert webhook["AuthorizationType"] == "NONE"
+    assert "AuthorizerId" not in webhook
+    authorizer_id = logical_id(template, "AWS::ApiGatewayV2::Authorizer")
+    agent_routes = [p for key, p in routes.items() if key.split(" ", 1)[1].startswith(f"{names.API_PREFIX}/")]
+    assert agent_routes
+    for properties in agent_routes:
+        assert properties["AuthorizationType"] == "JWT"
+        assert properties["AuthorizerId"] == {"Ref": authorizer_id}
+    # And the public route reaches the webhooks function, which API Gateway may invoke
+    integration_id = render(webhook["Target"]).removeprefix("integrations/${").removesuffix("}")
+    integration = template.to_json()["Resources"][integration_id]["Properties"]
+    webhooks_id, _ = function(template, WEBHOOKS_FUNCTION)
+    assert integration["IntegrationUri"] == {"Fn::GetAtt": [webhooks_id, "Arn"]}
+    assert integration["PayloadFormatVersion"] == "2.0"
+    permissions = template.find_resources(
+        "AWS::Lambda::Permission",
+        {
+            "Properties": {
+                "FunctionName": {"Fn::GetAtt": [webhooks_id, "Arn"]},
+                "Principal": "apigateway.amazonaws.com",
+            }
+        },
+    )
+    assert [
+        render(p["Properties"]["SourceArn"]).endswith("/*/*/webhooks/{provider}")
+        for p in permissions.values()
+    ] == [True]
+
+
+def test_default_stage_is_throttled(template: Template) -> None:
+    _, stage = only(template.find_resources("AWS::ApiGatewayV2::Stage"))
+    settings = stage["Properties"]["DefaultRouteSettings"]
+    assert 0 < settings["ThrottlingRateLimit"] <= settings["ThrottlingBurstLimit"]
+
+
+def test_webhook_base_url_is_an_output(template: Template) -> None:
+    value = render(only(template.find_outputs(names.OUTPUT_WEBHOOK_BASE_URL))[1]["Value"])
+    assert value == f"${{{logical_id(template, 'AWS::ApiGatewayV2::Api')}.ApiEndpoint}}/webhooks/"
 
 
 # --- auth and API ------------------------------------------------------------------------------------
@@ -476,8 +731,24 @@ def test_dead_letters_and_function_errors_raise_alarms_on_the_topic(template: Te
     alarms = template.find_resources("AWS::CloudWatch::Alarm")
     metrics = {alarm["Properties"]["MetricName"] for alarm in alarms.values()}
     assert metrics == {"ApproximateNumberOfMessagesVisible", "Errors"}
-    assert len(alarms) == 3
+    assert len(alarms) == 6  # three dead-letter queues; email_inbound, agent_api and webhooks errors
     assert all(alarm["Properties"]["AlarmActions"] == [{"Ref": topic}] for alarm in alarms.values())
+
+
+def test_every_messaging_dead_letter_queue_raises_an_alarm_at_the_first_message(template: Template) -> None:
+    watched = {
+        json.dumps(dimension["Value"])
+        for alarm in template.find_resources(
+            "AWS::CloudWatch::Alarm", {"Properties": {"MetricName": "ApproximateNumberOfMessagesVisible"}}
+        ).values()
+        if alarm["Properties"]["Threshold"] == 1
+        and alarm["Properties"]["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+        for dimension in alarm["Properties"]["Dimensions"]
+        if dimension["Name"] == "QueueName"
+    }
+    for name in (INBOUND_QUEUE, OUTBOUND_QUEUE):
+        dead_letters, _ = queue(template, f"{name}{DLQ_SUFFIX}")
+        assert json.dumps({"Fn::GetAtt": [dead_letters, "QueueName"]}) in watched, name
 
 
 def test_operator_outputs(template: Template) -> None:
@@ -490,4 +761,6 @@ def test_operator_outputs(template: Template) -> None:
         names.OUTPUT_RULE_SET_NAME,
         names.OUTPUT_ACTIVATE_RULE_SET,
         names.OUTPUT_DEAD_LETTER_QUEUE_URL,
+        names.OUTPUT_WEBHOOK_BASE_URL,
+        names.OUTPUT_PROVIDER_SECRET_NAME,
     }

@@ -73,3 +73,14 @@ def test_merging_into_itself_is_refused(cloud):
     response = call("POST", f"/api/customers/{customer}/merge", {"source": customer})
 
     assert response.status == 422
+
+
+def test_customer_lookup_by_identity(cloud):
+    deliver(cloud, compose(sender="Mario <MARIO@example.org>"))
+
+    found = call("GET", "/api/customers/lookup", query={"kind": "email", "value": "mario@example.org"})
+    missing = call("GET", "/api/customers/lookup", query={"kind": "phone", "value": "+39 333 000 0000"})
+
+    assert found.status == 200
+    assert found.body["id"] == _requester_of(1)
+    assert missing.status == 404

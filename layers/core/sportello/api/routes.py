@@ -125,6 +125,17 @@ def update_ticket(number: int, patch: TicketPatch) -> dict[str, Any]:
     return {"ticket": ticket_view(ticket)}
 
 
+@router.get("/customers/lookup")
+def find_customer(
+    kind: Annotated[IdentityKind, Query()],
+    value: Annotated[str, Query(min_length=1, max_length=320)],
+) -> dict[str, Any]:
+    """The customer known by an identity (to merge them, or to open their history)."""
+    current_agent()
+    customer_id = sportello().customers.find_by_identity(kind, value)
+    return _customer_page(customer_id)
+
+
 @router.get("/customers/<customer_id>")
 def get_customer(customer_id: str) -> dict[str, Any]:
     current_agent()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..clock import utc_now
+from ..errors import InvalidRequestError, NotFoundError
 from ..ids import new_id
 from ..store.customers import CustomerRepository, IdentityTakenError
 from .model import Customer, Identity, IdentityKind
@@ -37,6 +38,16 @@ class CustomerService:
                 continue  # someone else created it first: read theirs
             return customer
         raise RuntimeError(f"could not resolve the customer for {identity.kind}:{identity.value}")
+
+    def find_by_identity(self, kind: IdentityKind, value: str) -> str:
+        try:
+            identity = Identity.of(kind, value)
+        except ValueError as error:
+            raise InvalidRequestError(str(error)) from error
+        customer_id = self._customers.customer_id_for(identity)
+        if customer_id is None:
+            raise NotFoundError(f"no customer has the {kind.value} {identity.value}")
+        return customer_id
 
     def customer_id_for(self, identity: Identity) -> str | None:
         return self._customers.customer_id_for(identity)
