@@ -136,6 +136,53 @@ describe("ApiClient", () => {
     }
   });
 
+  it("links an identity to a customer", async () => {
+    const customer = { id: "c/1", name: "Mario", identities: [{ kind: "phone", value: "+393331234567" }], tickets: [], created_at: "x" };
+    const fetchImpl = vi.fn<FetchLike>(async () => jsonResponse(201, customer));
+    const { api } = client(fetchImpl);
+    await expect(api.addIdentity("c/1", "phone", "+39 333 123 4567")).resolves.toEqual(customer);
+    const [url, init] = fetchImpl.mock.calls[0];
+    expect(url).toBe("https://api.example.test/api/customers/c%2F1/identities");
+    expect(init?.method).toBe("POST");
+    expect((init?.headers as Record<string, string>).Authorization).toBe("Bearer tok123");
+    expect(JSON.parse(init?.body as string)).toEqual({ kind: "phone", value: "+39 333 123 4567" });
+  });
+
+  it("reports an identity another customer owns as a conflict", async () => {
+    const { api } = client(async () => jsonResponse(409, { error: "conflict", message: "merge the two instead" }));
+    await expect(api.addIdentity("c1", "email", "a@b.c")).rejects.toMatchObject({
+      status: 409,
+      code: "conflict",
+      serverMessage: "merge the two instead",
+    });
+  });
+
+  it("looks a customer up by identity", async () => {
+    const fetchImpl = vi.fn<FetchLike>(async () => jsonResponse(200, { id: "c2" }));
+    const { api } = client(fetchImpl);
+    await api.findCustomer("email", "mario.rossi+x@work.example");
+    const [url, init] = fetchImpl.mock.calls[0];
+    expect(url).toBe("https://api.example.test/api/customers/lookup?kind=email&value=mario.rossi%2Bx%40work.example");
+    expect(init?.method).toBe("GET");
+    expect(init?.body).toBeUndefined();
+  });
+
+  it("maps a lookup that finds nobody to not_found", async () => {
+    const { api } = client(async () => jsonResponse(404, { error: "not_found", message: "no customer has the email x" }));
+    await expect(api.findCustomer("email", "x")).rejects.toMatchObject({ status: 404, code: "not_found" });
+  });
+
+  it("merges a customer into another", async () => {
+    const fetchImpl = vi.fn<FetchLike>(async () => jsonResponse(200, { id: "c1" }));
+    const { api } = client(fetchImpl);
+    await api.mergeCustomer("c1", "c2");
+    const [url, init] = fetchImpl.mock.calls[0];
+    expect(url).toBe("https://api.example.test/api/customers/c1/merge");
+    expect(init?.method).toBe("POST");
+    expect((init?.headers as Record<string, string>)["Content-Type"]).toBe("application/json");
+    expect(JSON.parse(init?.body as string)).toEqual({ source: "c2" });
+  });
+
   it("resolves attachment URLs against the API base", () => {
     const { api } = client(vi.fn());
     expect(api.resolve("/api/attachments/1")).toBe("https://api.example.test/api/attachments/1");

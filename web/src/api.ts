@@ -4,6 +4,7 @@ import type {
   Channel,
   Customer,
   Group,
+  IdentityKind,
   Me,
   Message,
   Page,
@@ -218,6 +219,21 @@ export class ApiClient {
 
   customer(id: string): Promise<Customer> {
     return this.request("GET", `/api/customers/${encodeURIComponent(id)}`);
+  }
+
+  /** Links an identity to a customer; 409 when another customer owns it (merge instead). */
+  addIdentity(customerId: string, kind: IdentityKind, value: string): Promise<Customer> {
+    return this.request("POST", `/api/customers/${encodeURIComponent(customerId)}/identities`, { kind, value });
+  }
+
+  /** The customer known by an identity; 404 when nobody is. */
+  findCustomer(kind: IdentityKind, value: string): Promise<Customer> {
+    return this.request("GET", `/api/customers/lookup${queryString({ kind, value })}`);
+  }
+
+  /** Merges the source customer (identities and tickets) into the target. */
+  mergeCustomer(targetId: string, sourceId: string): Promise<Customer> {
+    return this.request("POST", `/api/customers/${encodeURIComponent(targetId)}/merge`, { source: sourceId });
   }
 
   quarantine(cursor?: string | null): Promise<Page<QuarantineItem>> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dictionaries, interpolate, langFromNavigator, LANGUAGES, optionKey, translator } from "./i18n";
 import { VIEWS } from "./router";
-import { CHANNELS, PRIORITIES, STATUSES, TICKET_TYPES } from "./types";
+import { CHANNELS, IDENTITY_KINDS, PRIORITIES, STATUSES, TICKET_TYPES } from "./types";
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -23,12 +23,13 @@ describe("i18n dictionaries", () => {
     for (const k of keys) expect(placeholders(dict[k]), k).toEqual(placeholders((en as Record<string, string>)[k]));
   });
 
-  it("has a label for every status, priority, type, channel and view", () => {
+  it("has a label for every status, priority, type, channel, view and identity kind", () => {
     for (const s of STATUSES) expect(optionKey("status", s)).not.toBeNull();
     for (const p of PRIORITIES) expect(optionKey("priority", p)).not.toBeNull();
     for (const x of TICKET_TYPES) expect(optionKey("type", x)).not.toBeNull();
     for (const c of CHANNELS) expect(optionKey("channel", c)).not.toBeNull();
     for (const v of VIEWS) expect(keys).toContain(v.label);
+    for (const k of IDENTITY_KINDS) expect(keys).toContain(`identity.${k}`);
     expect(optionKey("status", "bogus")).toBeNull();
   });
 

@@ -97,6 +97,10 @@ export interface TicketEvent {
   created_at: string;
 }
 
+/** Identity kinds an agent may link to a customer (the API also knows "chat", set by the widget). */
+export const IDENTITY_KINDS = ["email", "phone", "telegram", "messenger", "instagram", "slack"] as const;
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+
 export interface Identity {
   kind: string;
   value: string;

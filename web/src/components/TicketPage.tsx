@@ -16,6 +16,7 @@ import {
   type TicketDetail,
   type TicketEvent,
 } from "../types";
+import { AddIdentity, MergeCustomer } from "./CustomerActions";
 import { Notice, RelativeTime, Spinner, StatusBadge, useNow, type NoticeState } from "./common";
 import { initials } from "./Layout";
 
@@ -115,7 +116,15 @@ export function TicketPage({ number, backView }: { number: number; backView: Vie
             }}
             onConflict={() => void reload()}
           />
-          <RequesterPanel customer={requester} current={ticket.number} now={now} />
+          <RequesterPanel
+            customer={requester}
+            current={ticket.number}
+            now={now}
+            onChanged={async (done) => {
+              await reload();
+              setNotice({ kind: "success", text: done });
+            }}
+          />
         </aside>
       </div>
     </section>
@@ -408,7 +417,15 @@ function PropertiesPanel({ ticket, onNotice, onUpdated, onConflict }: PropsPanel
 
 // --- requester ------------------------------------------------------------------
 
-function RequesterPanel({ customer, current, now }: { customer: Customer; current: number; now: number }) {
+interface RequesterProps {
+  customer: Customer;
+  current: number;
+  now: number;
+  /** After a contact was linked or a customer merged in: reload, then confirm with `done`. */
+  onChanged: (done: string) => Promise<void>;
+}
+
+function RequesterPanel({ customer, current, now, onChanged }: RequesterProps) {
   const { t } = useI18n();
   const others = (customer?.tickets ?? []).filter((x) => x.number !== current);
   if (!customer) return null;
@@ -448,6 +465,10 @@ function RequesterPanel({ customer, current, now }: { customer: Customer; curren
           ))}
         </ul>
       )}
+      <div className="customer-actions">
+        <AddIdentity customer={customer} onAdded={() => onChanged(t("requester.contactAdded"))} />
+        <MergeCustomer customer={customer} onMerged={onChanged} />
+      </div>
     </section>
   );
 }
