@@ -111,6 +111,12 @@ deploy: install web $(STAMP_CDK)
 clean:
 	rm -rf cdk.out build web/dist .pytest_cache .mypy_cache .ruff_cache
 
+# --- operations ---------------------------------------------------------------------------------------
+.PHONY: replay
+replay: $(STAMP_PY)
+	@echo "==> replaying dead-lettered messages (QUEUE=inbound|outbound; AWS from your environment, see infra/replay.py)"
+	@$(PY) -m infra.replay $(or $(QUEUE),inbound)
+
 # --- benchmarks (run by hand; never part of `make test`) -----------------------------------------------
 .PHONY: bench
 bench: $(STAMP_PY)

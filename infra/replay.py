@@ -17,9 +17,12 @@ CLI read it:
 
 Messages are received in batches of 10, sent to the queue, and deleted from the dead-letter queue only
 after their send succeeded: a message that cannot be sent stays in the dead-letter queue (visible again
-when the run ends) and the exit status is 1. A replayed message starts over with a fresh receive count;
-the consumers are idempotent for inbound deliveries, and an outbound reply is only replayed if it was
-never sent (a reply that fails for good is marked failed, not dead-lettered).
+when the run ends) and the exit status is 1. A replayed message starts over with a fresh receive count.
+
+Replaying inbound deliveries is always safe: processing is idempotent (provider message ids). Replaying
+outbound replies sends them again: a provider error on the last attempt marks the reply failed instead of
+dead-lettering it, so what is in `sportello-outbound-dlq` failed in the function itself (a timeout, the
+table) — almost always before the send, but a reply marked "sent" on its ticket would go out twice.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ BATCH = 10  # the SQS maximum for receive and batch send
 # Received messages stay hidden this long, so one run never handles a message twice.
 HOLD_SECONDS = 600
 WAIT_SECONDS = 1  # long polling (any wait): an empty answer then means the queue is really empty
+# Batches in a row of which nothing could be sent: the cause is not the messages (permissions, a deleted
+# queue), so the run stops instead of holding every message of the dead-letter queue once.
+MAX_FRUITLESS_BATCHES = 3
 
 
 @dataclass
@@ -67,6 +73,7 @@ class Replay:
     def run(self) -> Outcome:
         outcome = Outcome()
         total = self._waiting()
+        fruitless = 0
         try:
             while messages := self._receive():
                 fresh = [m for m in messages if m["MessageId"] not in self._seen]
@@ -78,8 +85,9 @@ class Replay:
                 sent = self._move(fresh, outcome)
                 total = max(total, outcome.moved + outcome.failed)
                 self._say(f"moved {outcome.moved}/{total}")
-                if not sent:
-                    self._say(f"nothing in this batch could be sent to {self.name}: stopping")
+                fruitless = 0 if sent else fruitless + 1
+                if fruitless == MAX_FRUITLESS_BATCHES:
+                    self._say(f"{fruitless} batches in a row could not be sent to {self.name}: stopping")
                     break
         finally:
             self._release(outcome.kept)
@@ -113,15 +121,21 @@ class Replay:
         self._seen.update(sent_ids.values())
         sent = [by_id[entry_id] for entry_id in sent_ids]
         if sent:
-            deleted = self._sqs.delete_message_batch(
-                QueueUrl=self._dead_letter_url,
-                Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(sent)],
-            )
-            for failure in deleted.get("Failed", []):
-                outcome.not_deleted += 1
-                self._say(f"sent but not deleted from {self.dead_letter_name}: {failure.get('Message')}")
+            self._delete(sent, outcome)
         outcome.moved += len(sent)
         return len(sent)
+
+    def _delete(self, sent: list[dict[str, Any]], outcome: Outcome) -> None:
+        entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(sent)]
+        try:
+            failures = self._sqs.delete_message_batch(QueueUrl=self._dead_letter_url, Entries=entries).get(
+                "Failed", []
+            )
+        except ClientError as error:
+            failures = [{"Message": _reason(error)}] * len(entries)
+        for failure in failures:
+            outcome.not_deleted += 1
+            self._say(f"sent but not deleted from {self.dead_letter_name}: {failure.get('Message')}")
 
     def _send(self, by_id: dict[str, dict[str, Any]]) -> dict[str, str]:
         """Entry id -> the new message id, for every message that reached the queue."""
@@ -151,10 +165,15 @@ class Replay:
         """What stays in the dead-letter queue is visible again at once, not after HOLD_SECONDS."""
         for start in range(0, len(receipt_handles), BATCH):
             chunk = receipt_handles[start : start + BATCH]
-            self._sqs.change_message_visibility_batch(
-                QueueUrl=self._dead_letter_url,
-                Entries=[{"Id": str(i), "ReceiptHandle": h, "VisibilityTimeout": 0} for i, h in enumerate(chunk)],
-            )
+            entries = [
+                {"Id": str(i), "ReceiptHandle": h, "VisibilityTimeout": 0} for i, h in enumerate(chunk)
+            ]
+            try:
+                self._sqs.change_message_visibility_batch(QueueUrl=self._dead_letter_url, Entries=entries)
+            except ClientError as error:  # they become visible anyway, after HOLD_SECONDS
+                self._say(
+                    f"could not release {len(chunk)} messages in {self.dead_letter_name}: {_reason(error)}"
+                )
 
 
 def _payload(message: dict[str, Any]) -> dict[str, Any]:

@@ -110,7 +110,9 @@ class Messaging(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
         self.inbound = WorkQueue(self, "InboundQueue", name=INBOUND_QUEUE, consumer_timeout=PROCESSOR_TIMEOUT)
-        self.outbound = WorkQueue(self, "OutboundQueue", name=OUTBOUND_QUEUE, consumer_timeout=OUTBOUND_TIMEOUT)
+        self.outbound = WorkQueue(
+            self, "OutboundQueue", name=OUTBOUND_QUEUE, consumer_timeout=OUTBOUND_TIMEOUT
+        )
         self._data = data
         self._layers = layers
         self._environment = {**environment, ENV_PROVIDER_SECRETS_NAME: self.provider_secret.secret_name}

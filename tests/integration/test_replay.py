@@ -168,3 +168,17 @@ def test_a_missing_queue_is_explained(cloud: Cloud, capsys: pytest.CaptureFixtur
     assert replay.main(["outbound"]) == 2
 
     assert "cannot replay sportello-outbound-dlq" in capsys.readouterr().err
+
+
+class CannotDelete(RefusesPoison):
+    def delete_message_batch(self, **request: Any) -> dict[str, Any]:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "DeleteMessageBatch")
+
+
+def test_a_failed_delete_is_reported_not_hidden(cloud: Cloud, capsys: pytest.CaptureFixture[str]) -> None:
+    park(INBOUND_QUEUE, jobs(2))
+
+    assert replay.main(["inbound"], sqs=CannotDelete()) == 1
+
+    assert len(drain(INBOUND_QUEUE)) == 2
+    assert "2 messages were sent but are still in sportello-inbound-dlq" in capsys.readouterr().out
