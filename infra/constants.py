@@ -11,6 +11,7 @@ STACK_NAME = "Sportello"
 # Lambda entry points: folder under functions/ -> handler attribute.
 EMAIL_INBOUND_FUNCTION = "email_inbound"
 AGENT_API_FUNCTION = "agent_api"
+PUBLIC_API_FUNCTION = "public_api"
 HANDLER = "handler.handler"
 
 # Environment variable names read by sportello.config.Settings.

@@ -53,11 +53,12 @@ class SportelloStack(Stack):
             "Api",
             user_pool=self.auth.user_pool,
             client=self.auth.client,
-            allowed_origin=self.web.url,
             agent_api=self.functions.agent_api.function,
         )
         # Providers cannot present a Cognito token: the handler verifies each provider's signature.
         self.api.add_public_route(names.WEBHOOKS_ROUTE, self.messaging.webhooks.function)
+        # Visitors of the business's own website: rate limits and signed chat sessions protect it.
+        self.api.add_public_route(names.PUBLIC_ROUTE, self.functions.public_api.function)
         self.web.deploy_site(self._web_config())
         self.monitoring = self._monitoring(settings)
         self._outputs()

@@ -30,7 +30,6 @@ class Api(Construct):
         *,
         user_pool: cognito.IUserPool,
         client: cognito.IUserPoolClient,
-        allowed_origin: str,
         agent_api: lambda_.IFunction,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -49,7 +48,9 @@ class Api(Construct):
             # Routes are authenticated unless added with add_public_route.
             default_authorizer=self.authorizer,
             cors_preflight=apigwv2.CorsPreflightOptions(
-                allow_origins=[allowed_origin],
+                # The chat widget and web form run on the business's own website, whatever its origin;
+                # every route authenticates with a header (bearer token, signature), never a cookie.
+                allow_origins=["*"],
                 allow_methods=[apigwv2.CorsHttpMethod.ANY],
                 allow_headers=["Authorization", "Content-Type"],
                 max_age=Duration.hours(1),

@@ -21,6 +21,7 @@ from infra.constants import (
     ENV_SUPPORT_ADDRESS,
     ENV_TABLE_NAME,
     HANDLER,
+    PUBLIC_API_FUNCTION,
     SERVICE_NAME,
 )
 from infra.constructs import names
@@ -132,10 +133,11 @@ class Functions(Construct):
         }
         self.email_inbound = self._email_inbound(data, layers, settings, self.environment)
         self.agent_api = self._agent_api(data, layers, settings, self.environment)
+        self.public_api = self._public_api(data, layers, settings, self.environment)
 
     @property
     def all(self) -> list[SportelloFunction]:
-        return [self.email_inbound, self.agent_api]
+        return [self.email_inbound, self.agent_api, self.public_api]
 
     def _email_inbound(
         self, data: Data, layers: Layers, settings: DeploymentSettings, environment: dict[str, str]
@@ -177,4 +179,22 @@ class Functions(Construct):
         self.reply_token_secret.grant_read(function.role)
         # Replies by email are sent from here; on messaging channels they are queued (Messaging).
         function.role.add_to_principal_policy(send_mail_statement(self, settings))
+        return function
+
+    def _public_api(
+        self, data: Data, layers: Layers, settings: DeploymentSettings, environment: dict[str, str]
+    ) -> SportelloFunction:
+        function = SportelloFunction(
+            self,
+            "PublicApi",
+            name=PUBLIC_API_FUNCTION,
+            description="the web form and the chat widget (no login)",
+            layers=layers,
+            environment=environment,
+            timeout=Duration.seconds(29),
+        )
+        data.grant_table_read_write(function.role)  # tickets, and the rate-limit counters
+        data.grant_attachments_read_write(function.role)
+        self.reply_token_secret.grant_read(function.role)  # also signs chat sessions
+        function.role.add_to_principal_policy(send_mail_statement(self, settings))  # form acknowledgements
         return function

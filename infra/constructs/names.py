@@ -30,6 +30,7 @@ SUPPORT_LOCAL_PART = "support"
 
 # HTTP API: agent routes live under this prefix, behind the JWT authorizer (shared with the local gateway).
 API_PREFIX = "/api"
+PUBLIC_ROUTE = "/public/{proxy+}"  # the web form and the chat widget
 # Provider webhooks, public (the handler checks each provider's signature): `/webhooks/<provider>`
 # (shared with the local gateway).
 WEBHOOKS_PATH = "/webhooks"

@@ -656,12 +656,13 @@ def test_agent_route_invokes_agent_api_with_payload_2(template: Template) -> Non
     )
 
 
-def test_cors_allows_only_the_cloudfront_origin(template: Template) -> None:
+def test_cors_allows_any_origin_with_header_authentication_only(template: Template) -> None:
+    # The chat widget runs on the business's own site; no route relies on cookies.
     _, api = only(template.find_resources("AWS::ApiGatewayV2::Api"))
     cors = api["Properties"]["CorsConfiguration"]
-    distribution = logical_id(template, "AWS::CloudFront::Distribution")
-    assert render(cors["AllowOrigins"]) == [f"https://${{{distribution}.DomainName}}"]
+    assert cors["AllowOrigins"] == ["*"]
     assert set(cors["AllowHeaders"]) == {"Authorization", "Content-Type"}
+    assert not cors.get("AllowCredentials")
 
 
 # --- web -------------------------------------------------------------------------------------------------
@@ -764,3 +765,16 @@ def test_operator_outputs(template: Template) -> None:
         names.OUTPUT_WEBHOOK_BASE_URL,
         names.OUTPUT_PROVIDER_SECRET_NAME,
     }
+
+
+def test_public_api_route_has_no_authorizer_and_its_function_is_least_privilege(template):
+    routes = template.find_resources(
+        "AWS::ApiGatewayV2::Route", {"Properties": {"RouteKey": "ANY /public/{proxy+}"}}
+    )
+    assert len(routes) == 1
+    [route] = routes.values()
+    assert route["Properties"].get("AuthorizationType") == "NONE"
+    functions = template.find_resources(
+        "AWS::Lambda::Function", {"Properties": {"Description": Match.string_like_regexp("public_api")}}
+    )
+    assert len(functions) == 1
