@@ -133,12 +133,12 @@ def _queue(url: str | None, variable: str) -> WorkQueue:
 
 
 def _provider_secrets(config: Settings) -> SecretStore:
-    from .adapters.provider_secrets import JsonSecretStore, secrets_manager_store
+    from .adapters.provider_secrets import JsonSecretStore, SecretsManagerStore
 
     if config.provider_secrets_json:
         return JsonSecretStore(json.loads(config.provider_secrets_json))
     if config.provider_secrets_name:
-        return secrets_manager_store(config.provider_secrets_name)
+        return SecretsManagerStore(config.provider_secrets_name)
     return JsonSecretStore({})
 
 

@@ -20,7 +20,16 @@ class JsonSecretStore:
         return ProviderSecrets({str(k): str(v) for k, v in values.items()})
 
 
-def secrets_manager_store(name: str) -> JsonSecretStore:
-    from .secrets import secret_value
+class SecretsManagerStore:
+    """Reads the document from Secrets Manager, cached for five minutes: credentials an operator
+    adds or rotates reach running functions without a redeploy."""
 
-    return JsonSecretStore(json.loads(secret_value(name) or "{}"))
+    def __init__(self, name: str, max_age_seconds: int = 300) -> None:
+        self._name = name
+        self._max_age = max_age_seconds
+
+    def secrets_for(self, provider: str) -> ProviderSecrets:
+        from aws_lambda_powertools.utilities import parameters
+
+        document = json.loads(str(parameters.get_secret(self._name, max_age=self._max_age)) or "{}")
+        return JsonSecretStore(document).secrets_for(provider)
