@@ -251,3 +251,56 @@ def test_agent_can_answer_on_another_of_the_customers_channels(cloud, fake_provi
     assert cloud.sent_mails()[-1]["To"].addresses[0].addr_spec == "luca@example.org"
     assert no_phone.status == 422
     assert "no sms identity" in no_phone.body["message"]
+
+
+def _twilio_form(provider: str, params: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+    return urlencode(params).encode(), twilio_headers(webhook_url(provider), params)
+
+
+def test_a_phone_call_becomes_a_ticket_then_gains_duration_and_recording(cloud):
+    call_sid = "CA0123456789abcdef0123456789abcdef"
+    base = {"CallSid": call_sid, "From": "+393331234567", "To": "+390212345678", "Direction": "inbound"}
+    recording = "https://api.twilio.com/2010-04-01/Accounts/AC0/Recordings/RE0123456789abcdef0123456789abcdef"
+
+    post_webhook("twilio-voice", *_twilio_form("twilio-voice", {**base, "CallStatus": "ringing"}))
+    post_webhook(
+        "twilio-voice",
+        *_twilio_form(
+            "twilio-voice",
+            {**base, "CallStatus": "completed", "CallDuration": "42", "RecordingUrl": recording},
+        ),
+    )
+    process_inbound()
+
+    page = call("GET", "/api/tickets/1").body
+    assert page["ticket"]["channel"] == "voice"
+    assert "+393331234567" in page["messages"][0]["text"]
+    [update] = [e for e in page["events"] if e["kind"] == "call_updated"]
+    assert update["data"]["duration_seconds"] == 42
+    assert update["data"]["recording_url"] == recording
+
+
+def test_one_phone_number_is_one_customer_on_whatsapp_sms_and_voice(cloud):
+    number = "+972987654321"  # the WhatsApp corpus sender, without the "+" in wa_id
+    post_webhook("whatsapp", *whatsapp_text("Ciao da WhatsApp"))
+    sms = {
+        "MessageSid": "SM0123456789abcdef0123456789abcdef",
+        "From": number,
+        "To": "+15005550006",
+        "Body": "Hi by SMS",
+        "NumMedia": "0",
+    }
+    post_webhook("twilio-sms", *_twilio_form("twilio-sms", sms))
+    post_webhook(
+        "twilio-voice",
+        *_twilio_form(
+            "twilio-voice", {"CallSid": "CA9", "From": number, "To": "+15005550006", "CallStatus": "ringing"}
+        ),
+    )
+    process_inbound()
+
+    tickets = call("GET", "/api/tickets").body["items"]
+    assert sorted(t["channel"] for t in tickets) == ["sms", "voice", "whatsapp"]
+    assert len({t["requester"]["id"] for t in tickets}) == 1
+    customer = call("GET", f"/api/customers/{tickets[0]['requester']['id']}").body
+    assert customer["identities"] == [{"kind": "phone", "value": number}]
