@@ -13,19 +13,16 @@ from typing import Any
 
 from ..customers.model import Identity, IdentityKind
 from ..tickets.model import Channel
+from .json_fields import JsonObject, as_object, optional_list, required_str
 from .meta import (
-    JsonObject,
     MetaWebhookAdapter,
-    as_object,
     at_least_one,
     entries_of,
     is_true,
     load_json,
-    optional_list,
     optional_object,
     optional_text,
     parse_each,
-    required_text,
     timestamp,
 )
 from .webhook import (
@@ -86,7 +83,7 @@ class MessagingPlatformAdapter(MetaWebhookAdapter):
         if "message_edit" in event:
             edit = optional_object(event, "message_edit")
             return [
-                MessageEdited(required_text(edit, "mid"), optional_text(edit, "text"), _when(event, entry))
+                MessageEdited(required_str(edit, "mid"), optional_text(edit, "text"), _when(event, entry))
             ]
         if "reaction" in event:
             return [self._reaction(event, entry)]
@@ -94,14 +91,14 @@ class MessagingPlatformAdapter(MetaWebhookAdapter):
         return [Unsupported(kind)]  # optin, referral, account_linking, handover…
 
     def _identity(self, event: JsonObject) -> Identity:
-        return Identity(self._identity_kind, required_text(optional_object(event, "sender"), "id"))
+        return Identity(self._identity_kind, required_str(optional_object(event, "sender"), "id"))
 
     def _message(self, event: JsonObject, entry: JsonObject) -> list[WebhookEvent]:
         message = optional_object(event, "message")
         if is_true(message, "is_echo"):  # what the page itself sent, ourselves included
             return [Unsupported("echo", optional_text(message, "mid"))]
         if is_true(message, "is_deleted"):
-            return [MessageDeleted(required_text(message, "mid"), _when(event, entry))]
+            return [MessageDeleted(required_str(message, "mid"), _when(event, entry))]
         if is_true(message, "is_unsupported"):
             return [Unsupported("unsupported_message", optional_text(message, "mid"))]
         text, media, attachment_kind = _attachments(message, optional_text(message, "text"))
@@ -120,7 +117,7 @@ class MessagingPlatformAdapter(MetaWebhookAdapter):
             self._channel_message(
                 event,
                 entry,
-                external_id=required_text(message, "mid"),
+                external_id=required_str(message, "mid"),
                 text=text,
                 media=media,
                 reply_to=optional_text(reply_to, "mid") or None,
@@ -130,7 +127,7 @@ class MessagingPlatformAdapter(MetaWebhookAdapter):
 
     def _postback(self, event: JsonObject, entry: JsonObject) -> ChannelMessage:
         postback = optional_object(event, "postback")
-        text = optional_text(postback, "title") or required_text(postback, "payload")
+        text = optional_text(postback, "title") or required_str(postback, "payload")
         at = _when(event, entry)
         # Older postbacks carry no mid; sender and time identify a button press just as well.
         sender = self._identity(event).value
@@ -140,7 +137,7 @@ class MessagingPlatformAdapter(MetaWebhookAdapter):
     def _reaction(self, event: JsonObject, entry: JsonObject) -> Reaction:
         reaction = optional_object(event, "reaction")
         emoji = "" if reaction.get("action") == "unreact" else optional_text(reaction, "emoji")
-        return Reaction(required_text(reaction, "mid"), self._identity(event), emoji, _when(event, entry))
+        return Reaction(required_str(reaction, "mid"), self._identity(event), emoji, _when(event, entry))
 
     def _channel_message(
         self,
@@ -211,7 +208,7 @@ def _read(event: JsonObject, entry: JsonObject) -> WebhookEvent:
 
 def _change(raw: Any) -> list[WebhookEvent]:
     """Page or account feed changes (comments, mentions) arrive beside messaging: not conversations."""
-    return [Unsupported(required_text(as_object(raw, "change"), "field"))]
+    return [Unsupported(required_str(as_object(raw, "change"), "field"))]
 
 
 def _when(event: JsonObject, entry: JsonObject, fallback: Any = None) -> datetime:

@@ -14,10 +14,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from . import json_fields
+from .json_fields import JsonObject, as_object
 from .webhook import (
     PayloadError,
     ProviderSecrets,
@@ -34,8 +36,6 @@ SIGNATURE_PREFIX = "sha256="
 
 # Epoch values above this are milliseconds (Messenger, Instagram); below, seconds (WhatsApp).
 _MILLISECONDS_THRESHOLD = 100_000_000_000
-
-JsonObject = Mapping[str, Any]
 
 
 def signature_for(body: bytes, app_secret: str) -> str:
@@ -113,40 +113,13 @@ def parse_each(items: Iterable[Any], parse_one: Callable[[Any], list[WebhookEven
     return events
 
 
-def as_object(value: Any, where: str) -> JsonObject:
-    if not isinstance(value, dict):
-        raise PayloadError(f"{where} is not a JSON object")
-    return value
-
-
 def optional_object(parent: JsonObject, key: str) -> JsonObject:
-    value = parent.get(key)
-    return {} if value is None else as_object(value, key)
-
-
-def optional_list(parent: JsonObject, key: str) -> list[Any]:
-    value = parent.get(key)
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise PayloadError(f"{key} is not a JSON array")
-    return value
+    """Meta's payloads nest optional objects everywhere: an absent one reads as empty."""
+    return json_fields.optional_object(parent, key) or {}
 
 
 def optional_text(parent: JsonObject, key: str) -> str:
-    value = parent.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise PayloadError(f"{key} is not a string")
-    return value
-
-
-def required_text(parent: JsonObject, key: str) -> str:
-    value = optional_text(parent, key)
-    if not value:
-        raise PayloadError(f"{key} is missing")
-    return value
+    return json_fields.optional_str(parent, key) or ""
 
 
 def is_true(parent: JsonObject, key: str) -> bool:

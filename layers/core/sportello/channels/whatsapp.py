@@ -17,18 +17,15 @@ from typing import Any
 
 from ..customers.model import Identity, IdentityKind
 from ..tickets.model import Channel
+from .json_fields import JsonObject, as_object, optional_list, required_str
 from .meta import (
-    JsonObject,
     MetaWebhookAdapter,
-    as_object,
     at_least_one,
     is_true,
     load_entries,
-    optional_list,
     optional_object,
     optional_text,
     parse_each,
-    required_text,
     timestamp,
 )
 from .webhook import (
@@ -102,7 +99,7 @@ class WhatsAppAdapter(MetaWebhookAdapter):
 
     def _change(self, raw: Any) -> list[WebhookEvent]:
         change = as_object(raw, "change")
-        field = required_text(change, "field")
+        field = required_str(change, "field")
         value = as_object(change.get("value"), "value")
         if field != "messages":  # account, template, call, echo and preference updates
             event = value.get("event")
@@ -115,16 +112,16 @@ class WhatsAppAdapter(MetaWebhookAdapter):
 
     def _message(self, raw: Any, names: Mapping[str, str]) -> list[WebhookEvent]:
         message = as_object(raw, "message")
-        kind = required_text(message, "type")
+        kind = required_str(message, "type")
         at = timestamp(message.get("timestamp"))
         if kind == "revoke":
-            original = required_text(optional_object(message, "revoke"), "original_message_id")
+            original = required_str(optional_object(message, "revoke"), "original_message_id")
             return [MessageDeleted(original, at)]
         if kind == "edit":
             return [_edit(optional_object(message, "edit"), at)]
         if kind == "reaction":
             reaction = optional_object(message, "reaction")
-            target = required_text(reaction, "message_id")
+            target = required_str(reaction, "message_id")
             return [Reaction(target, _customer(message), optional_text(reaction, "emoji"), at)]
         content = _content(kind, message)
         if isinstance(content, Unsupported):
@@ -133,7 +130,7 @@ class WhatsAppAdapter(MetaWebhookAdapter):
         reply_to = optional_text(optional_object(message, "context"), "id") or None
         return [
             ChannelMessage(
-                external_id=required_text(message, "id"),
+                external_id=required_str(message, "id"),
                 channel=Channel.WHATSAPP,
                 identity=customer,
                 conversation=customer.value,
@@ -148,7 +145,7 @@ class WhatsAppAdapter(MetaWebhookAdapter):
 
 
 def _customer(message: JsonObject) -> Identity:
-    return Identity(IdentityKind.PHONE, e164(required_text(message, "from")))
+    return Identity(IdentityKind.PHONE, e164(required_str(message, "from")))
 
 
 def _contact_names(value: JsonObject) -> dict[str, str]:
@@ -158,7 +155,7 @@ def _contact_names(value: JsonObject) -> dict[str, str]:
     for raw in contacts if isinstance(contacts, list) else []:
         try:
             contact = as_object(raw, "contact")
-            names[e164(required_text(contact, "wa_id"))] = optional_text(
+            names[e164(required_str(contact, "wa_id"))] = optional_text(
                 optional_object(contact, "profile"), "name"
             )
         except PayloadError:
@@ -167,7 +164,7 @@ def _contact_names(value: JsonObject) -> dict[str, str]:
 
 
 def _edit(edit: JsonObject, at: datetime) -> MessageEdited:
-    original = required_text(edit, "original_message_id")
+    original = required_str(edit, "original_message_id")
     new_message = optional_object(edit, "message")
     content = _content(optional_text(new_message, "type"), new_message)
     return MessageEdited(original, "" if isinstance(content, Unsupported) else content.text, at)
@@ -175,14 +172,14 @@ def _edit(edit: JsonObject, at: datetime) -> MessageEdited:
 
 def _status(raw: Any) -> list[WebhookEvent]:
     status = as_object(raw, "status")
-    name = required_text(status, "status")
+    name = required_str(status, "status")
     if status.get("type") == "call":
         return [Unsupported("call_status", name)]
     state = _DELIVERY_STATES.get(name)
     if state is None:
         return [Unsupported("status", name)]
     error = _error_text(optional_list(status, "errors")) or None
-    return [DeliveryUpdate(required_text(status, "id"), state, timestamp(status.get("timestamp")), error)]
+    return [DeliveryUpdate(required_str(status, "id"), state, timestamp(status.get("timestamp")), error)]
 
 
 def _error_text(errors: list[Any]) -> str:
@@ -230,7 +227,7 @@ def _media_content(kind: str, message: JsonObject) -> _Content:
     media = optional_object(message, kind)
     caption = optional_text(media, "caption")
     reference = MediaRef(
-        media_id=required_text(media, "id"),
+        media_id=required_str(media, "id"),
         content_type=optional_text(media, "mime_type") or None,
         filename=optional_text(media, "filename") or None,
         caption=caption or None,
@@ -276,14 +273,14 @@ def _interactive_content(kind: str, message: JsonObject) -> _Content | Unsupport
     if reply_type not in ("button_reply", "list_reply"):  # flows (nfm_reply), call permissions…
         return Unsupported(reply_type or "interactive", _error_text(optional_list(message, "errors")))
     reply = optional_object(interactive, reply_type)
-    title = required_text(reply, "title")
+    title = required_str(reply, "title")
     description = optional_text(reply, "description")
     return _Content(f"{title}\n{description}" if description else title, reply_type)
 
 
 def _button_content(kind: str, message: JsonObject) -> _Content:
     button = optional_object(message, "button")
-    return _Content(optional_text(button, "text") or required_text(button, "payload"), kind)
+    return _Content(optional_text(button, "text") or required_str(button, "payload"), kind)
 
 
 def _order_content(kind: str, message: JsonObject) -> _Content:
@@ -291,7 +288,7 @@ def _order_content(kind: str, message: JsonObject) -> _Content:
     lines = [optional_text(order, "text")]
     for raw in optional_list(order, "product_items"):
         item = as_object(raw, "product item")
-        product = required_text(item, "product_retailer_id")
+        product = required_str(item, "product_retailer_id")
         quantity, price, currency = item.get("quantity"), item.get("item_price"), item.get("currency")
         lines.append(f"{quantity} x {product} ({price} {currency})")
     return _Content("\n".join(line for line in lines if line), kind)
