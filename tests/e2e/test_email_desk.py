@@ -116,3 +116,17 @@ def test_state_survives_a_restart(tmp_path) -> None:
         assert len(restarted.outbox()) == 1
     finally:
         restarted.stop()
+
+
+def test_quarantine_lists_what_could_not_become_a_ticket(local_cloud: RunningCloud, page) -> None:
+    vacation = _customer_mail("Out of office", "I am away until Monday.", Auto_Submitted="auto-replied")
+    _send(local_cloud, vacation)
+
+    page.goto(local_cloud.base_url)
+    page.get_by_test_id("login-email").fill("agent@sportello.local")
+    page.get_by_test_id("login-submit").click()
+    page.get_by_test_id("nav-quarantine").click()
+
+    row = page.get_by_test_id("quarantine-row").filter(has_text="Out of office")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("automatic")

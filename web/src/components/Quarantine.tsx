@@ -1,43 +1,18 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback } from "react";
 import { useI18n } from "../i18n";
 import { errorText, useSession } from "../session";
 import type { QuarantineItem } from "../types";
 import { Notice, RelativeTime, Spinner, useNow } from "./common";
+import { usePagedList } from "./usePagedList";
+
+const quarantineKey = (item: QuarantineItem) => item.id;
 
 export function Quarantine() {
   const { api } = useSession();
   const { t } = useI18n();
   const now = useNow();
-  const [items, setItems] = useState<QuarantineItem[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [loaded, setLoaded] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const seq = useRef(0);
-
-  const load = useCallback(
-    async (from: string | null) => {
-      const mine = ++seq.current;
-      setLoading(true);
-      setError(null);
-      try {
-        const page = await api.quarantine(from);
-        if (mine !== seq.current) return;
-        setItems((prev) => (from ? [...prev, ...page.items] : page.items));
-        setCursor(page.next_cursor ?? null);
-        setLoaded(true);
-      } catch (e) {
-        if (mine === seq.current) setError(e);
-      } finally {
-        if (mine === seq.current) setLoading(false);
-      }
-    },
-    [api],
-  );
-
-  useEffect(() => {
-    void load(null);
-  }, [load]);
+  const fetchPage = useCallback((from: string | null) => api.quarantine(from), [api]);
+  const { items, cursor, loading, loaded, error, load, clearError } = usePagedList<QuarantineItem>(fetchPage, quarantineKey);
 
   return (
     <section className="page">
@@ -50,7 +25,7 @@ export function Quarantine() {
           {t("list.refresh")}
         </button>
       </div>
-      <Notice notice={error ? { kind: "error", text: errorText(error, t) } : null} onDismiss={() => setError(null)} />
+      <Notice notice={error ? { kind: "error", text: errorText(error, t) } : null} onDismiss={clearError} />
       {loaded && items.length === 0 && !loading && !error && (
         <div className="empty" data-testid="empty-state">
           {t("quarantine.empty")}

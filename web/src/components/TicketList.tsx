@@ -1,45 +1,20 @@
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback } from "react";
 import { useI18n } from "../i18n";
 import { navigate, ticketHref, viewDef, type ViewId } from "../router";
 import { errorText, useSession } from "../session";
 import type { Ticket } from "../types";
 import { Notice, PriorityLabel, RelativeTime, Spinner, StatusBadge, useNow } from "./common";
+import { usePagedList } from "./usePagedList";
+
+const ticketKey = (ticket: Ticket) => ticket.number;
 
 export function TicketList({ view }: { view: ViewId }) {
   const { api } = useSession();
   const { t, label } = useI18n();
   const def = viewDef(view);
   const now = useNow();
-  const [items, setItems] = useState<Ticket[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [loaded, setLoaded] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const seq = useRef(0);
-
-  const load = useCallback(
-    async (from: string | null) => {
-      const mine = ++seq.current;
-      setLoading(true);
-      setError(null);
-      try {
-        const page = await api.listTickets({ ...def.query, cursor: from, limit: 25 });
-        if (mine !== seq.current) return;
-        setItems((prev) => (from ? [...prev, ...page.items.filter((x) => !prev.some((p) => p.number === x.number))] : page.items));
-        setCursor(page.next_cursor ?? null);
-        setLoaded(true);
-      } catch (e) {
-        if (mine === seq.current) setError(e);
-      } finally {
-        if (mine === seq.current) setLoading(false);
-      }
-    },
-    [api, def],
-  );
-
-  useEffect(() => {
-    void load(null);
-  }, [load]);
+  const fetchPage = useCallback((from: string | null) => api.listTickets({ ...def.query, cursor: from, limit: 25 }), [api, def]);
+  const { items, cursor, loading, loaded, error, load, clearError } = usePagedList<Ticket>(fetchPage, ticketKey);
 
   return (
     <section className="page">
@@ -49,7 +24,7 @@ export function TicketList({ view }: { view: ViewId }) {
           {t("list.refresh")}
         </button>
       </div>
-      <Notice notice={error ? { kind: "error", text: errorText(error, t) } : null} onDismiss={() => setError(null)} />
+      <Notice notice={error ? { kind: "error", text: errorText(error, t) } : null} onDismiss={clearError} />
       {loaded && items.length === 0 && !loading && !error && (
         <div className="empty" data-testid="empty-state">
           {t("list.empty")}
