@@ -250,3 +250,18 @@ def test_reply_quoting_the_message_id_ses_gave_our_mail_threads(cloud):
 
     assert report["result"] == "reply_added"
     assert report["ticket"] == 1
+
+
+def test_mail_from_our_own_reply_address_is_a_loop_but_other_reply_plus_senders_are_customers(cloud):
+    deliver(cloud, compose())
+    [ack] = cloud.sent_mails()
+    ours = ack["Reply-To"].addresses[0].addr_spec
+
+    loop = deliver(cloud, compose(sender=ours, subject="bounce back"))
+    notifications = deliver(
+        cloud, compose(sender="reply+abc123@notifications.example.com", subject="Your order")
+    )
+
+    assert loop["result"] == "quarantined"
+    assert "loop" in loop["reason"]
+    assert notifications["result"] == "ticket_created"

@@ -139,7 +139,7 @@ class EmailReceiver:
         if parsed.sender is None or "@" not in parsed.sender.email:
             raise QuarantineError("the mail has no usable sender address")
         sender = parsed.sender.email
-        if sender in self._own_addresses or sender.startswith("reply+"):
+        if sender in self._own_addresses or self._tokens.ticket_number(sender) is not None:
             raise QuarantineError("mail loop: the sender is one of our own addresses")
         thread = self._thread(parsed, verdicts)
         authenticated = verdicts.sender_authenticated

@@ -269,7 +269,7 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     return decoded
 
 
-def _is_conditional_failure(error: TransactWriteError) -> list[str]:
+def _cancellation_codes(error: TransactWriteError) -> list[str]:
     reasons = error.cancellation_reasons or []
     return [reason.code if reason else "None" for reason in reasons]
 
@@ -308,7 +308,7 @@ class TicketRepository:
         *,
         new: bool,
     ) -> None:
-        mail_ids = list(dict.fromkeys(inbound_refs))
+        refs = list(dict.fromkeys(inbound_refs))
         first_message_sk = message_key(messages[0]) if messages else None
         connection = TableItem._get_connection().connection
         try:
@@ -321,15 +321,15 @@ class TicketRepository:
                     transaction.save(message_to_item(message))
                 for event in events:
                     transaction.save(event_to_item(event))
-                for message_id in mail_ids:
+                for ref in refs:
                     transaction.save(
-                        _external_ref_item(message_id, number, "inbound", first_message_sk),
+                        _external_ref_item(ref, number, "inbound", first_message_sk),
                         condition=ExternalRefItem.pk.does_not_exist(),
                     )
         except TransactWriteError as error:
-            codes = _is_conditional_failure(error)
+            codes = _cancellation_codes(error)
             if any(code == "ConditionalCheckFailed" for code in codes[1 + len(messages) + len(events) :]):
-                raise DuplicateMessageError(", ".join(mail_ids)) from error
+                raise DuplicateMessageError(", ".join(refs)) from error
             if codes and codes[0] == "ConditionalCheckFailed":
                 raise ConflictError(f"ticket #{number} was changed by someone else") from error
             raise
