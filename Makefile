@@ -11,13 +11,13 @@ STAMP_CDK := node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help dev test lint format unit integration infra-tests web-tests e2e web synth deploy layer chromium install clean openapi
+.PHONY: help dev test lint format unit integration infra-tests artefacts web-tests e2e web synth deploy layer chromium install clean openapi
 
 help:
 	@echo "make dev     run the whole help desk locally (http://127.0.0.1:8000, SMTP on 2525)"
 	@echo "make test    lint and run every test, browser tests included"
 	@echo "make deploy  deploy to the AWS account in your environment (cdk deploy)"
-	@echo "steps: install lint unit integration infra-tests web-tests e2e web synth layer"
+	@echo "steps: install lint unit integration infra-tests artefacts web-tests e2e web synth layer"
 
 # --- installation (quick when already done) ---------------------------------------------------------
 $(STAMP_PY): pyproject.toml
@@ -57,7 +57,7 @@ dev: install web
 	@$(PY) -m infra.local
 
 test: install chromium
-	@$(MAKE) --no-print-directory lint web-tests web unit integration infra-tests e2e
+	@$(MAKE) --no-print-directory lint web-tests web unit integration infra-tests artefacts e2e
 	@echo "==> all checks and tests passed"
 
 # --- steps --------------------------------------------------------------------------------------------
@@ -82,6 +82,10 @@ integration: $(STAMP_PY)
 infra-tests: $(STAMP_PY)
 	@echo "==> infrastructure tests (CDK template)"
 	@$(VENV)/bin/pytest -q tests/infra
+
+artefacts: $(STAMP_PY)
+	@echo "==> shipped artefacts (the stack's function assets and layers in a clean Lambda-runtime Python)"
+	@$(VENV)/bin/pytest -q tests/artefacts
 
 web-tests: $(STAMP_WEB)
 	@echo "==> agent app type check and unit tests"

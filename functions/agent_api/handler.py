@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sportello.api.errors import register_error_handlers
 from sportello.api.routes import router
+from sportello.observability import lambda_entry
 
 logger = Logger()
-tracer = Tracer()
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(router, prefix="/api")
 register_error_handlers(app)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-@tracer.capture_lambda_handler
+@lambda_entry(logger, correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return app.resolve(event, context)
 

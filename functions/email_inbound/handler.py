@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import SESEvent, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sportello.app import sportello
 from sportello.config import INBOUND_PREFIX
 from sportello.email.receive import Verdicts
+from sportello.observability import lambda_entry
 
 logger = Logger()
-tracer = Tracer()
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@lambda_entry(logger)
 @event_source(data_class=SESEvent)
 def handler(event: SESEvent, context: LambdaContext) -> dict[str, Any]:
     reports = []

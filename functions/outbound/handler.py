@@ -6,16 +6,16 @@ import json
 import os
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sportello.app import sportello
+from sportello.observability import lambda_entry
 
 logger = Logger()
-tracer = Tracer()
 processor = BatchProcessor(event_type=EventType.SQS)
 # Must match the queue's redrive policy: on the last receive a failure is final, not retried.
 MAX_RECEIVES = int(os.environ.get("OUTBOUND_MAX_RECEIVES", "5"))
@@ -27,8 +27,7 @@ def send_record(record: SQSRecord) -> None:
     logger.info("reply %s", outcome)
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@lambda_entry(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(
         event=event, record_handler=send_record, processor=processor, context=context

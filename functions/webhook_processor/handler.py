@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sportello.app import sportello
+from sportello.observability import lambda_entry
 
 logger = Logger()
-tracer = Tracer()
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
@@ -23,8 +23,7 @@ def process_record(record: SQSRecord) -> None:
     logger.info("processed a %s delivery: %s", report.provider, ", ".join(report.outcomes))
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@lambda_entry(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     # Only the failed records go back to the queue (retried, then dead-lettered).
     return process_partial_response(

@@ -5,16 +5,16 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2, event_source
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sportello.app import sportello
 from sportello.channels.webhook import VerificationError, WebhookRequest, WebhookResponse
 from sportello.errors import NotFoundError
+from sportello.observability import lambda_entry
 
 logger = Logger()
-tracer = Tracer()
 
 
 def _request(event: APIGatewayProxyEventV2) -> WebhookRequest:
@@ -37,8 +37,7 @@ def _response(response: WebhookResponse) -> dict[str, Any]:
     }
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@lambda_entry(logger)
 @event_source(data_class=APIGatewayProxyEventV2)
 def handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dict[str, Any]:
     provider = (event.path_parameters or {}).get("provider") or event.raw_path.rstrip("/").rsplit("/", 1)[-1]

@@ -30,6 +30,7 @@ from infra.constructs.data import Data
 from infra.constructs.email import send_mail_statement
 from infra.constructs.layers import Layers
 from infra.constructs.settings import DeploymentSettings
+from sportello.observability import ENV_TRACING
 
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 EMAIL_INBOUND_RETRIES = 2
@@ -72,6 +73,9 @@ class SportelloFunction(Construct):
             self, "Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
         )
         self.log_group.grant_write(self.role)
+        tracing = DeploymentSettings.from_context(self.node).tracing
+        if tracing:
+            environment = {**environment, ENV_TRACING: "true"}
         self.function = lambda_.Function(
             self,
             "Function",
@@ -82,7 +86,7 @@ class SportelloFunction(Construct):
             code=function_code(name),
             layers=layers.all,
             environment=environment,
-            tracing=lambda_.Tracing.ACTIVE,
+            tracing=lambda_.Tracing.ACTIVE if tracing else lambda_.Tracing.DISABLED,
             timeout=timeout,
             memory_size=memory_size,
             role=self.role,

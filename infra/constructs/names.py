@@ -46,6 +46,7 @@ CONTEXT_DESK_NAME = "deskName"
 CONTEXT_LOG_LEVEL = "logLevel"
 CONTEXT_AUTH_DOMAIN_PREFIX = "authDomainPrefix"
 CONTEXT_ALARM_EMAIL = "alarmEmail"
+CONTEXT_TRACING = "tracing"  # true: X-Ray active tracing on every function (off: faster cold starts)
 
 # Stack outputs (logical ids), read by scripts and the README's deploy steps.
 OUTPUT_API_URL = "ApiUrl"

@@ -20,6 +20,7 @@ class DeploymentSettings:
     log_level: str
     auth_domain_prefix: str | None  # None: derived from the stack, unique per deployment
     alarm_email: str | None
+    tracing: bool = False
 
     @property
     def support_address(self) -> str:
@@ -39,4 +40,5 @@ class DeploymentSettings:
             log_level=(read(names.CONTEXT_LOG_LEVEL) or DEFAULT_LOG_LEVEL).upper(),
             auth_domain_prefix=read(names.CONTEXT_AUTH_DOMAIN_PREFIX),
             alarm_email=read(names.CONTEXT_ALARM_EMAIL),
+            tracing=(read(names.CONTEXT_TRACING) or "false").lower() in ("1", "true", "yes"),
         )

@@ -38,6 +38,7 @@ from infra.constants import (
 from infra.constructs import names
 from infra.constructs.web import Web
 from infra.stack import SportelloStack
+from sportello.observability import ENV_TRACING
 from sportello.store.schema import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 MAIL_DOMAIN = "acme.test"
@@ -216,7 +217,9 @@ def test_function_runtime_handler_environment_and_layers(template: Template, nam
     properties = resource["Properties"]
     assert properties["Runtime"] == "python3.12"
     assert properties["Handler"] == HANDLER
-    assert properties["TracingConfig"] == {"Mode": "Active"}
+    # Tracing is off unless switched on (`-c tracing=true`): the X-Ray SDK costs every cold start.
+    assert "TracingConfig" not in properties
+    assert ENV_TRACING not in properties["Environment"]["Variables"]
     assert properties["Architectures"] == ["x86_64"]
     variables = properties["Environment"]["Variables"]
     assert {
@@ -778,3 +781,17 @@ def test_public_api_route_has_no_authorizer_and_its_function_is_least_privilege(
         "AWS::Lambda::Function", {"Properties": {"Description": Match.string_like_regexp("public_api")}}
     )
     assert len(functions) == 1
+
+
+def test_tracing_switched_on_by_one_context_value(tmp_path: Path) -> None:
+    # Given the tracing context value
+    app = cdk.App(
+        outdir=str(tmp_path),
+        context={**SKIP_BUNDLING, names.CONTEXT_MAIL_DOMAIN: MAIL_DOMAIN, names.CONTEXT_TRACING: "true"},
+    )
+    traced = Template.from_stack(SportelloStack(app, STACK_NAME))
+    # Then every function traces actively and tells its handler to build the tracer
+    for name in ALL_FUNCTIONS:
+        properties = function(traced, name)[1]["Properties"]
+        assert properties["TracingConfig"] == {"Mode": "Active"}
+        assert properties["Environment"]["Variables"][ENV_TRACING] == "true"
