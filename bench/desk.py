@@ -23,7 +23,7 @@ from sportello.config import settings
 from sportello.email.compose import ticket_number_in_subject
 from sportello.email.parsing import normalise_message_id
 from sportello.store import models
-from sportello.store.tickets import TicketRepository
+from sportello.store.tickets import DynamoTicketRepository
 from tests.integration.mail import deliver
 
 
@@ -57,7 +57,7 @@ class Desk:
     def ticket_of(message_id: str) -> int | None:
         """Where the store filed a mail, read back from its Message-ID record (not from the report)."""
         normalised = normalise_message_id(message_id)
-        return TicketRepository().ticket_for_ref(normalised) if normalised else None
+        return DynamoTicketRepository().ticket_for_ref(normalised) if normalised else None
 
 
 def _raw_outbox() -> list[str]:

@@ -23,7 +23,7 @@ MAX_RECEIVES = int(os.environ.get("OUTBOUND_MAX_RECEIVES", "5"))
 
 def send_record(record: SQSRecord) -> None:
     final_attempt = int(record.attributes.approximate_receive_count) >= MAX_RECEIVES
-    outcome = sportello().outbound.deliver(json.loads(record.body), final_attempt)
+    outcome = sportello().delivery.deliver(json.loads(record.body), final_attempt)
     logger.info("reply %s", outcome)
 
 

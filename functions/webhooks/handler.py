@@ -42,7 +42,7 @@ def _response(response: WebhookResponse) -> dict[str, Any]:
 def handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dict[str, Any]:
     provider = (event.path_parameters or {}).get("provider") or event.raw_path.rstrip("/").rsplit("/", 1)[-1]
     try:
-        return _response(sportello().messaging.accept(provider, _request(event)))
+        return _response(sportello().webhooks.accept(provider, _request(event)))
     except VerificationError as error:
         logger.warning("refused a %s webhook: %s", provider, error)
         return _response(WebhookResponse(401, "unauthorized"))

@@ -11,7 +11,7 @@ from infra.constants import DLQ_SUFFIX, INBOUND_QUEUE, OUTBOUND_QUEUE, QUEUE_MAX
 from sportello.agents import Agent, Group
 from sportello.config import settings
 from sportello.store import models
-from sportello.store.agents import AgentRepository
+from sportello.store.agents import DynamoAgentRepository
 
 from .auth import SEEDED_AGENTS
 
@@ -52,7 +52,7 @@ def ensure_queue(name: str) -> str:
 
 
 def seed_agents() -> None:
-    agents = AgentRepository()
+    agents = DynamoAgentRepository()
     for group in GROUPS:
         agents.save_group(group)
     for seeded in SEEDED_AGENTS:

@@ -10,8 +10,8 @@ from collections import Counter
 from pathlib import Path
 
 from sportello.app import sportello
-from sportello.store.tickets import TicketQuery
 from sportello.tickets.model import Status
+from sportello.tickets.ports import TicketQuery
 from tests.conftest import CORPUS
 
 from .mail import deliver

@@ -7,8 +7,8 @@ from email.utils import make_msgid
 from sportello.agents import Agent
 from sportello.app import sportello
 from sportello.config import INBOUND_PREFIX
-from sportello.store.tickets import TicketQuery
 from sportello.tickets.model import AuthorType, Status
+from sportello.tickets.ports import TicketQuery
 from sportello.tickets.service import TicketChanges
 
 from .mail import compose, deliver

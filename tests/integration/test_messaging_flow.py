@@ -14,7 +14,7 @@ import pytest
 from moto.core.botocore_stubber import BotocoreStubber
 
 from sportello.app import sportello
-from sportello.store.tickets import message_key
+from sportello.store.tickets import DynamoTicketRepository, message_key
 from tests.conftest import CORPUS
 
 from .api import call
@@ -129,7 +129,7 @@ def test_whatsapp_delivery_and_read_statuses_update_the_reply(cloud, fake_provid
     call("POST", "/api/tickets/1/messages", {"body": "Ciao! Come possiamo aiutarti?", "public": True})
     process_outbound()
     message = call("GET", "/api/tickets/1").body["messages"][-1]
-    sent_id = sportello().ticket_repo.message(1, _message_sk(message)).external_id
+    sent_id = DynamoTicketRepository().message(1, _message_sk(message)).external_id
 
     for state in ("delivered", "read", "delivered"):
         status = _json("whatsapp_cloud/split/message_status__delivered.json")
@@ -225,8 +225,8 @@ def test_failed_send_is_marked_failed(cloud, fake_providers):
     post_webhook("telegram", body, headers)
     process_inbound()
     # A chat the provider refuses (the fake answers 400 for an unknown chat id).
-    ticket = sportello().ticket_repo.get(1)
-    sportello().ticket_repo.write(replace(ticket, channel_address="not-a-chat-id"))
+    store = DynamoTicketRepository()
+    store.write(replace(store.get(1), channel_address="not-a-chat-id"))
 
     call("POST", "/api/tickets/1/messages", {"body": "Hello?", "public": True})
     process_outbound()

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from sportello.app import sportello
-from sportello.store.tickets import TicketQuery
+from sportello.tickets.ports import TicketQuery
 from tests.conftest import CORPUS
 
 from .messaging import (

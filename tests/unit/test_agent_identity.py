@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sportello.api.identity import agent_from_claims
+from sportello.agents import agent_from_claims
 from sportello.errors import ForbiddenError
 
 

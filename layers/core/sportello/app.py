@@ -1,57 +1,33 @@
-"""The composition root: wires repositories, adapters and services once per container."""
+"""The composition root: each part is built on first use, so a function builds only what its path uses.
+
+The webhooks function, for one, touches `webhooks` only: it never builds the ticket service, never
+reads the reply-token secret and imports neither the email nor the store modules of the other paths.
+Imports of concrete parts (store, adapters, services) happen inside the properties for the same reason.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any
 
-from .api.identity import AgentDirectory
-from .channels.messaging import MessagingDesk, MessagingOutbound
-from .channels.outbound import OutboundChannel
-from .channels.registry import REPLY_PROVIDER, ProviderRegistry, SecretStore
-from .channels.web import ChatOutbound, ChatTokens, WebDesk
 from .config import ConfigurationError, Settings, settings
-from .customers.service import CustomerService
-from .email.outbound import EmailOutbound
-from .email.receive import EmailReceiver
-from .email.tokens import ReplyTokens
-from .ports import BlobStore, MailTransport, WorkQueue
-from .store.agents import AgentRepository
-from .store.customers import CustomerRepository
-from .store.quarantine import QuarantineRepository
-from .store.ratelimit import RateLimiter
-from .store.tickets import TicketRepository
 from .tickets.model import Channel
-from .tickets.service import TicketService
+from .tickets.ports import OutboundChannel
 
-
-@dataclass(frozen=True)
-class Sportello:
-    settings: Settings
-    tickets: TicketService
-    customers: CustomerService
-    agents: AgentRepository
-    directory: AgentDirectory
-    quarantine: QuarantineRepository
-    email: EmailReceiver
-    messaging: MessagingDesk
-    outbound: MessagingOutbound
-    blobs: BlobStore
-    ticket_repo: TicketRepository
-    customer_repo: CustomerRepository
-    web: WebDesk
-
-
-@dataclass(frozen=True)
-class Adapters:
-    blobs: BlobStore
-    mail: MailTransport
-    inbound_queue: WorkQueue
-    outbound_queue: WorkQueue
-    provider_secrets: SecretStore
+if TYPE_CHECKING:
+    from .agents import AgentDirectory
+    from .channels.messaging import MessagingDesk, ReplyDelivery, WebhookIntake
+    from .channels.registry import ProviderRegistry, SecretStore
+    from .channels.web import WebDesk
+    from .customers.service import CustomerService
+    from .email.receive import EmailReceiver
+    from .email.tokens import ReplyTokens
+    from .ports import BlobStore, MailTransport, WorkQueue
+    from .quarantine import Quarantine
+    from .tickets.ports import TicketRepository
+    from .tickets.service import TicketService
 
 
 class UnconfiguredQueue:
@@ -64,64 +40,176 @@ class UnconfiguredQueue:
         raise ConfigurationError(f"{self._variable} is not set for this function")
 
 
-def _reply_secret(config: Settings) -> str:
-    if config.reply_token_secret_value:
-        return config.reply_token_secret_value
-    if config.reply_token_secret_name:
-        from .adapters.secrets import secret_value
+class LazyChannels(Mapping[Channel, OutboundChannel]):
+    """The outbound channel of each ticket channel, each built the first time a reply needs it."""
 
-        return secret_value(config.reply_token_secret_name)
-    raise ConfigurationError("set REPLY_TOKEN_SECRET_NAME (or REPLY_TOKEN_SECRET locally)")
+    def __init__(self, factories: Mapping[Channel, Callable[[], OutboundChannel]]) -> None:
+        self._factories = factories
+        self._built: dict[Channel, OutboundChannel] = {}
+
+    def __getitem__(self, channel: Channel) -> OutboundChannel:
+        if channel not in self._built:
+            self._built[channel] = self._factories[channel]()
+        return self._built[channel]
+
+    def __iter__(self) -> Iterator[Channel]:
+        return iter(self._factories)
+
+    def __len__(self) -> int:
+        return len(self._factories)
 
 
-def build(config: Settings, adapters: Adapters) -> Sportello:
-    ticket_repo = TicketRepository()
-    customer_repo = CustomerRepository()
-    quarantine = QuarantineRepository()
-    secret = _reply_secret(config)
-    tokens = ReplyTokens(secret, config.mail_domain)
-    customers = CustomerService(customer_repo)
-    registry = ProviderRegistry(config.provider_api_base)
-    email_out = EmailOutbound(
-        adapters.mail, ticket_repo, tokens, config.desk_name, config.support_address, config.mail_domain
-    )
-    messaging_out = MessagingOutbound(
-        ticket_repo, adapters.outbound_queue, registry, adapters.provider_secrets
-    )
-    outbound: dict[Channel, OutboundChannel] = dict.fromkeys(REPLY_PROVIDER, messaging_out)
-    outbound[Channel.EMAIL] = email_out
-    outbound[Channel.WEB] = email_out  # the web form asks for an email address: answers go there
-    outbound[Channel.CHAT] = ChatOutbound()
-    tickets = TicketService(ticket_repo, customers, outbound)
-    receiver = EmailReceiver(
-        tickets, ticket_repo, customer_repo, quarantine, adapters.blobs, tokens, (config.support_address,)
-    )
-    messaging = MessagingDesk(
-        tickets,
-        ticket_repo,
-        customers,
-        quarantine,
-        adapters.blobs,
-        adapters.inbound_queue,
-        registry,
-        adapters.provider_secrets,
-    )
-    agents = AgentRepository()
-    return Sportello(
-        config,
-        tickets,
-        customers,
-        agents,
-        AgentDirectory(agents),
-        quarantine,
-        receiver,
-        messaging,
-        messaging_out,
-        adapters.blobs,
-        ticket_repo,
-        customer_repo,
-        WebDesk(tickets, adapters.blobs, RateLimiter(), ChatTokens(secret)),
-    )
+class Sportello:
+    """The desk's services over AWS (or moto). Every attribute is built once per container, when used."""
+
+    def __init__(self, config: Settings) -> None:
+        self.settings = config
+
+    # -- the services the entry points call ------------------------------------------------------
+
+    @cached_property
+    def tickets(self) -> TicketService:
+        from .channels.registry import REPLY_PROVIDER
+        from .channels.web import ChatOutbound
+        from .tickets.service import TicketService
+
+        factories: dict[Channel, Callable[[], OutboundChannel]] = dict.fromkeys(
+            REPLY_PROVIDER, lambda: self._messaging_outbound
+        )
+        factories[Channel.EMAIL] = lambda: self._email_outbound
+        factories[Channel.WEB] = lambda: self._email_outbound  # the web form asks for an email address
+        factories[Channel.CHAT] = ChatOutbound
+        return TicketService(self._ticket_repo, self.customers, LazyChannels(factories))
+
+    @cached_property
+    def customers(self) -> CustomerService:
+        from .customers.service import CustomerService
+        from .store.customers import DynamoCustomerRepository
+
+        return CustomerService(DynamoCustomerRepository())
+
+    @cached_property
+    def directory(self) -> AgentDirectory:
+        from .agents import AgentDirectory
+        from .store.agents import DynamoAgentRepository
+
+        return AgentDirectory(DynamoAgentRepository())
+
+    @cached_property
+    def quarantine(self) -> Quarantine:
+        from .store.quarantine import DynamoQuarantine
+
+        return DynamoQuarantine()
+
+    @cached_property
+    def email(self) -> EmailReceiver:
+        from .email.receive import EmailReceiver
+
+        return EmailReceiver(
+            self.tickets, self.quarantine, self.blobs, self._reply_tokens, (self.settings.support_address,)
+        )
+
+    @cached_property
+    def webhooks(self) -> WebhookIntake:
+        from .channels.messaging import WebhookIntake
+
+        inbound_queue = _queue(self.settings.inbound_queue_url, "INBOUND_QUEUE_URL")
+        return WebhookIntake(self.blobs, inbound_queue, self._registry, self._provider_secrets)
+
+    @cached_property
+    def messaging(self) -> MessagingDesk:
+        from .channels.messaging import MessagingDesk
+
+        return MessagingDesk(
+            self.tickets, self.customers, self.quarantine, self.blobs, self._registry, self._provider_secrets
+        )
+
+    @cached_property
+    def delivery(self) -> ReplyDelivery:
+        from .channels.messaging import ReplyDelivery
+
+        return ReplyDelivery(self.tickets, self._registry, self._provider_secrets)
+
+    @cached_property
+    def web(self) -> WebDesk:
+        from .channels.web import ChatTokens, WebDesk
+        from .store.ratelimit import DynamoRateLimiter
+
+        return WebDesk(self.tickets, self.blobs, DynamoRateLimiter(), ChatTokens(self._reply_secret))
+
+    @cached_property
+    def blobs(self) -> BlobStore:
+        from .adapters.s3 import S3BlobStore
+
+        return S3BlobStore(self.settings.data_bucket)
+
+    # -- parts of the above ----------------------------------------------------------------------
+
+    @cached_property
+    def _ticket_repo(self) -> TicketRepository:
+        from .store.tickets import DynamoTicketRepository
+
+        return DynamoTicketRepository()
+
+    @cached_property
+    def _registry(self) -> ProviderRegistry:
+        from .channels.registry import ProviderRegistry
+
+        return ProviderRegistry(self.settings.provider_api_base)
+
+    @cached_property
+    def _provider_secrets(self) -> SecretStore:
+        from .adapters.provider_secrets import JsonSecretStore, SecretsManagerStore
+
+        if self.settings.provider_secrets_json:
+            return JsonSecretStore(json.loads(self.settings.provider_secrets_json))
+        if self.settings.provider_secrets_name:
+            return SecretsManagerStore(self.settings.provider_secrets_name)
+        return JsonSecretStore({})
+
+    @cached_property
+    def _reply_secret(self) -> str:
+        """Read where it is used (reply addresses, chat sessions), so other functions need no grant."""
+        if self.settings.reply_token_secret_value:
+            return self.settings.reply_token_secret_value
+        if self.settings.reply_token_secret_name:
+            from .adapters.secrets import secret_value
+
+            return secret_value(self.settings.reply_token_secret_name)
+        raise ConfigurationError("set REPLY_TOKEN_SECRET_NAME (or REPLY_TOKEN_SECRET locally)")
+
+    @cached_property
+    def _reply_tokens(self) -> ReplyTokens:
+        from .email.tokens import ReplyTokens
+
+        return ReplyTokens(self._reply_secret, self.settings.mail_domain)
+
+    @cached_property
+    def _mail(self) -> MailTransport:
+        from .adapters.ses import SesMailTransport
+
+        return SesMailTransport()
+
+    @cached_property
+    def _email_outbound(self) -> OutboundChannel:
+        from .email.outbound import EmailOutbound
+
+        config = self.settings
+        return EmailOutbound(
+            self._mail,
+            self.tickets.remember_outbound_ref,
+            self._reply_tokens,
+            config.desk_name,
+            config.support_address,
+            config.mail_domain,
+        )
+
+    @cached_property
+    def _messaging_outbound(self) -> OutboundChannel:
+        from .channels.messaging import MessagingOutbound
+
+        outbound_queue = _queue(self.settings.outbound_queue_url, "OUTBOUND_QUEUE_URL")
+        return MessagingOutbound(outbound_queue, self._registry, self._ticket_repo.message_key)
 
 
 def _queue(url: str | None, variable: str) -> WorkQueue:
@@ -132,28 +220,7 @@ def _queue(url: str | None, variable: str) -> WorkQueue:
     return SqsWorkQueue(url)
 
 
-def _provider_secrets(config: Settings) -> SecretStore:
-    from .adapters.provider_secrets import JsonSecretStore, SecretsManagerStore
-
-    if config.provider_secrets_json:
-        return JsonSecretStore(json.loads(config.provider_secrets_json))
-    if config.provider_secrets_name:
-        return SecretsManagerStore(config.provider_secrets_name)
-    return JsonSecretStore({})
-
-
 @lru_cache(maxsize=1)
 def sportello() -> Sportello:
-    """The AWS-backed instance used by the Lambda handlers (and the local cloud, against moto)."""
-    from .adapters.s3 import S3BlobStore
-    from .adapters.ses import SesMailTransport
-
-    config = settings()
-    adapters = Adapters(
-        blobs=S3BlobStore(config.data_bucket),
-        mail=SesMailTransport(),
-        inbound_queue=_queue(config.inbound_queue_url, "INBOUND_QUEUE_URL"),
-        outbound_queue=_queue(config.outbound_queue_url, "OUTBOUND_QUEUE_URL"),
-        provider_secrets=_provider_secrets(config),
-    )
-    return build(config, adapters)
+    """The instance the Lambda handlers use (and the local cloud, against moto)."""
+    return Sportello(settings())

@@ -35,3 +35,9 @@ class WorkQueue(Protocol):
     """A queue whose consumer retries failures and then parks them in a dead-letter queue."""
 
     def send(self, body: Mapping[str, Any]) -> None: ...
+
+
+class RateLimiter(Protocol):
+    def allow(self, key: str, limit: int, window_seconds: int) -> bool:
+        """Counts one use of `key` in the current window; False once the window's limit is passed."""
+        ...

@@ -5,9 +5,9 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from ..channels.outbound import UnsupportedChannelError
 from ..channels.web import RateLimitedError
 from ..errors import ConflictError, DomainError, ForbiddenError, InvalidRequestError, NotFoundError
+from ..tickets.ports import UnsupportedChannelError
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {
     NotFoundError: 404,

@@ -12,10 +12,10 @@ from pydantic import BaseModel, Field
 
 from ..agents import Agent
 from ..app import sportello
-from ..customers.merge import link_identity, merge_customers
 from ..customers.model import IdentityKind
-from ..store.tickets import TicketQuery
+from ..tickets.merge import merge_customers
 from ..tickets.model import Channel, Priority, Status, TicketType
+from ..tickets.ports import TicketQuery
 from ..tickets.service import TicketChanges
 from .views import (
     agent_view,
@@ -60,13 +60,13 @@ def me() -> dict[str, Any]:
 @router.get("/agents")
 def agents() -> dict[str, Any]:
     current_agent()
-    return {"items": [agent_view(a) for a in sportello().agents.all_agents()]}
+    return {"items": [agent_view(a) for a in sportello().directory.agents()]}
 
 
 @router.get("/groups")
 def groups() -> dict[str, Any]:
     current_agent()
-    return {"items": [group_view(g) for g in sportello().agents.groups()]}
+    return {"items": [group_view(g) for g in sportello().directory.groups()]}
 
 
 @router.get("/tickets")
@@ -159,14 +159,14 @@ def _customer_page(customer_id: str) -> dict[str, Any]:
 @router.post("/customers/<customer_id>/identities")
 def add_identity(customer_id: str, body: IdentityBody) -> Response[dict[str, Any]]:
     current_agent()
-    link_identity(sportello().customer_repo, customer_id, body.kind.value, body.value)
+    sportello().customers.link_identity(customer_id, body.kind, body.value)
     return Response(status_code=201, content_type="application/json", body=_customer_page(customer_id))
 
 
 @router.post("/customers/<customer_id>/merge")
 def merge_customer(customer_id: str, body: MergeBody) -> dict[str, Any]:
     app = sportello()
-    merge_customers(app.customer_repo, app.ticket_repo, customer_id, body.source, current_agent())
+    merge_customers(app.customers, app.tickets, customer_id, body.source, current_agent())
     return _customer_page(customer_id)
 
 

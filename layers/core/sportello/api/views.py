@@ -9,7 +9,8 @@ from ..clock import to_iso
 from ..customers.model import Customer
 from ..ports import BlobStore
 from ..quarantine import QuarantineRecord
-from ..tickets.model import AttachmentRef, Event, Message, Ticket
+from ..tickets.events import Event
+from ..tickets.model import AttachmentRef, Message, Ticket
 
 
 def _iso(value: Any) -> str | None:
@@ -79,7 +80,7 @@ def message_view(message: Message, blobs: BlobStore) -> dict[str, Any]:
 def event_view(event: Event) -> dict[str, Any]:
     return {
         "id": event.id,
-        "kind": event.kind,
+        "kind": event.kind.value,
         "actor": event.actor,
         "data": event.data,
         "created_at": _iso(event.created_at),

@@ -21,18 +21,16 @@ from ..customers.service import CustomerService
 from ..errors import InvalidRequestError
 from ..ids import new_id
 from ..ports import BlobStore, WorkQueue
-from ..quarantine import QuarantineRecord
-from ..store.quarantine import QuarantineRepository
-from ..store.tickets import TicketRepository, message_key
-from ..tickets.model import AttachmentRef, AuthorType, Channel, Event, Message, Ticket
+from ..quarantine import Quarantine, QuarantineRecord
+from ..tickets import events
+from ..tickets.inbound import InboundMessage
+from ..tickets.model import AttachmentRef, AuthorType, Channel, Message, Ticket
+from ..tickets.ports import Delivery, MessageRef
 from ..tickets.service import TicketService
-from .inbound import InboundMessage
-from .outbound import Delivery
 from .registry import ProviderRegistry, SecretStore
 from .webhook import (
     CallRecord,
     ChannelMessage,
-    DeliveryState,
     DeliveryUpdate,
     MessageDeleted,
     MessageEdited,
@@ -48,8 +46,6 @@ from .whatsapp import customer_service_window_open
 logger = logging.getLogger(__name__)
 
 WEBHOOKS_PREFIX = "webhooks/"
-# Delivery states only move forward: a late "delivered" never overwrites "read".
-_DELIVERY_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 _KEPT_HEADERS = (
     "content-type",
     "x-hub-signature-256",
@@ -72,30 +68,22 @@ class ProcessReport:
     outcomes: tuple[str, ...]
 
 
-class MessagingDesk:
+class WebhookIntake:
+    """The public webhook endpoint: verify, keep the raw body, queue it. Nothing else, so it is quick."""
+
     def __init__(
         self,
-        tickets: TicketService,
-        ticket_repo: TicketRepository,
-        customers: CustomerService,
-        quarantine: QuarantineRepository,
         blobs: BlobStore,
         inbound_queue: WorkQueue,
         registry: ProviderRegistry,
         secrets: SecretStore,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self._tickets = tickets
-        self._repo = ticket_repo
-        self._customers = customers
-        self._quarantine = quarantine
         self._blobs = blobs
         self._inbound_queue = inbound_queue
         self._registry = registry
         self._secrets = secrets
         self._clock = clock
-
-    # -- the webhook endpoint ----------------------------------------------------------------------
 
     def accept(self, provider: str, request: WebhookRequest) -> WebhookResponse:
         """Verifies and keeps a delivery; VerificationError means 401 and nothing was kept."""
@@ -122,7 +110,27 @@ class MessagingDesk:
         )
         return adapter.acknowledgement(request)
 
-    # -- the inbound queue's consumer --------------------------------------------------------------
+
+class MessagingDesk:
+    """The inbound queue's consumer: turns each kept delivery into tickets, messages and events."""
+
+    def __init__(
+        self,
+        tickets: TicketService,
+        customers: CustomerService,
+        quarantine: Quarantine,
+        blobs: BlobStore,
+        registry: ProviderRegistry,
+        secrets: SecretStore,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._tickets = tickets
+        self._customers = customers
+        self._quarantine = quarantine
+        self._blobs = blobs
+        self._registry = registry
+        self._secrets = secrets
+        self._clock = clock
 
     def process(self, job: Mapping[str, Any]) -> ProcessReport:
         provider = str(job["provider"])
@@ -156,10 +164,12 @@ class MessagingDesk:
         if isinstance(event, MessageEdited):
             return self._edited(provider, event)
         if isinstance(event, MessageDeleted):
-            return self._on_message_event(provider, event.external_id, "message_deleted", {}, event.at)
+            deleted = events.MessageDeleted(external_id=event.external_id)
+            return self._on_message(provider, event.external_id, deleted, event.at)
         if isinstance(event, Reaction):
-            data = {"emoji": event.emoji, "by": f"{event.identity.kind.value}:{event.identity.value}"}
-            return self._on_message_event(provider, event.external_id, "reaction", data, event.at)
+            by = f"{event.identity.kind.value}:{event.identity.value}"
+            reaction = events.Reaction(external_id=event.external_id, emoji=event.emoji, by=by)
+            return self._on_message(provider, event.external_id, reaction, event.at)
         if isinstance(event, CallRecord):
             return self._call(provider, event)
         logger.info("ignored %s webhook event: %s %s", provider, event.kind, event.detail)
@@ -167,7 +177,7 @@ class MessagingDesk:
 
     def _message(self, provider: str, event: ChannelMessage) -> str:
         ref = provider_ref(provider, event.external_id)
-        if self._repo.ticket_for_ref(ref) is not None:
+        if self._tickets.ticket_for_ref(ref) is not None:
             return "duplicate"
         message_id = new_id()
         attachments, missing = self._fetch_media(provider, message_id, event)
@@ -189,7 +199,7 @@ class MessagingDesk:
             thread_ticket=self._open_conversation(customer.id, event.channel),
             channel_address=event.conversation,
         )
-        return self._tickets.receive(inbound).outcome.value
+        return self._tickets.receive(inbound, customer).outcome.value
 
     def _open_conversation(self, customer_id: str, channel: Channel) -> int | None:
         """A chat continues the customer's latest unsolved ticket on the same channel."""
@@ -229,49 +239,38 @@ class MessagingDesk:
         return tuple(stored), missing
 
     def _delivery(self, provider: str, event: DeliveryUpdate) -> str:
-        found = self._repo.message_ref(provider_ref(provider, event.external_id))
-        if found is None or found.message_sk is None or found.direction != "outbound":
+        found = self._tickets.message_ref(provider_ref(provider, event.external_id))
+        if found is None or found.message_key is None or found.direction != "outbound":
             return "unknown_message"  # statuses are about messages we sent, never the customer's
-        current = self._repo.message(found.ticket_number, found.message_sk).delivery_status or "queued"
-        if _DELIVERY_RANK.get(event.state.value, 0) <= _DELIVERY_RANK.get(current, 0):
+        if not self._tickets.record_delivery(found, event.state.value, event.at, error=event.error or ""):
             return "stale_status"
-        self._repo.set_message_fields(
-            found.ticket_number, found.message_sk, delivery_status=event.state.value
-        )
-        if event.state is DeliveryState.FAILED:
-            self._event(found.ticket_number, "delivery_failed", event.at, {"error": event.error})
         return f"delivery:{event.state.value}"
 
     def _edited(self, provider: str, event: MessageEdited) -> str:
-        found = self._repo.message_ref(provider_ref(provider, event.external_id))
-        if found is None or found.message_sk is None:
+        found = self._tickets.message_ref(provider_ref(provider, event.external_id))
+        if found is None or not self._tickets.record_edit(found, event.text, event.external_id, event.at):
             return "unknown_message"
-        previous = self._repo.message(found.ticket_number, found.message_sk)
-        self._repo.set_message_fields(found.ticket_number, found.message_sk, text=event.text)
-        self._event(found.ticket_number, "message_edited", event.at, {"previous_text": previous.text})
         return "edited"
 
-    def _on_message_event(
-        self, provider: str, external_id: str, kind: str, data: dict[str, Any], at: datetime
-    ) -> str:
-        found = self._repo.message_ref(provider_ref(provider, external_id))
+    def _on_message(self, provider: str, external_id: str, payload: events.Payload, at: datetime) -> str:
+        found = self._tickets.message_ref(provider_ref(provider, external_id))
         if found is None:
             return "unknown_message"
-        self._event(found.ticket_number, kind, at, {**data, "external_id": external_id})
-        return kind
+        self._tickets.record_event(found.ticket_number, payload, at)
+        return payload.kind.value
 
     def _call(self, provider: str, event: CallRecord) -> str:
         ref = provider_ref(provider, event.external_id)
-        found = self._repo.message_ref(ref)
-        details = {
-            "status": event.status,
-            "duration_seconds": event.duration_seconds,
-            "recording_url": event.recording_url,
-            "transcript": event.transcript,
-        }
+        found = self._tickets.message_ref(ref)
         if found is not None:
             # Later callbacks of the same call (completed, recording ready) enrich its ticket.
-            self._event(found.ticket_number, "call_updated", event.at, details)
+            details = events.CallUpdated(
+                status=event.status,
+                duration_seconds=event.duration_seconds,
+                recording_url=event.recording_url,
+                transcript=event.transcript,
+            )
+            self._tickets.record_event(found.ticket_number, details, event.at)
             return "call_updated"
         caller = event.identity.value
         message = ChannelMessage(
@@ -286,25 +285,20 @@ class MessagingDesk:
         )
         return self._message(provider, message)
 
-    def _event(self, number: int, kind: str, at: datetime, data: dict[str, Any]) -> None:
-        record_event(self._repo, number, kind, at, data)
-
 
 class MessagingOutbound:
     """The `OutboundChannel` of every messaging channel: replies leave through a queue."""
 
     def __init__(
         self,
-        ticket_repo: TicketRepository,
         outbound_queue: WorkQueue,
         registry: ProviderRegistry,
-        secrets: SecretStore,
+        message_key: Callable[[Message], str],
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self._repo = ticket_repo
         self._outbound_queue = outbound_queue
         self._registry = registry
-        self._secrets = secrets
+        self._message_key = message_key
         self._clock = clock
 
     def send_acknowledgement(self, ticket: Ticket, first_message: Message) -> Delivery | None:
@@ -328,18 +322,33 @@ class MessagingOutbound:
             {
                 "provider": provider,
                 "ticket": ticket.number,
-                "message_sk": message_key(message),
+                "message_sk": self._message_key(message),
                 "conversation": ticket.channel_address,
                 "text": message.text,
             }
         )
         return Delivery(external_id=None, status="queued")
 
+
+class ReplyDelivery:
+    """The outbound queue's consumer: sends a queued reply through the provider's API."""
+
+    def __init__(
+        self,
+        tickets: TicketService,
+        registry: ProviderRegistry,
+        secrets: SecretStore,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._tickets = tickets
+        self._registry = registry
+        self._secrets = secrets
+        self._clock = clock
+
     def deliver(self, job: Mapping[str, Any], final_attempt: bool) -> str:
         """Sends one queued reply. A retryable failure raises (the queue retries) until the last try."""
         provider = str(job["provider"])
-        number = int(job["ticket"])
-        message_sk = str(job["message_sk"])
+        queued = MessageRef(int(job["ticket"]), str(job["message_sk"]), "outbound")
         api = self._registry.api(provider)
         try:
             external_id = api.send(
@@ -348,17 +357,12 @@ class MessagingOutbound:
         except ProviderHttpError as error:
             if error.retryable and not final_attempt:
                 raise
-            self._repo.set_message_fields(number, message_sk, delivery_status="failed")
-            failure = {"provider": provider, "error": str(error)[:500]}
-            record_event(self._repo, number, "delivery_failed", self._clock(), failure)
+            self._tickets.record_delivery(queued, "failed", self._clock(), error=f"{provider}: {error}")
             return "failed"
-        self._repo.remember_outbound_ref(provider_ref(provider, external_id), number, message_sk)
-        self._repo.set_message_fields(number, message_sk, delivery_status="sent", external_id=external_id)
+        ref = provider_ref(provider, external_id)
+        self._tickets.remember_outbound_ref(ref, queued.ticket_number, queued.message_key)
+        self._tickets.record_delivery(queued, "sent", self._clock(), external_id=external_id)
         return "sent"
-
-
-def record_event(repo: TicketRepository, number: int, kind: str, at: datetime, data: dict[str, Any]) -> None:
-    repo.add_events([Event(new_id(), number, kind, "system", at, data)])
 
 
 def _call_text(caller: str, event: CallRecord) -> str:

@@ -10,17 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..channels.inbound import InboundMessage
-from ..channels.outbound import Delivery
 from ..clock import utc_now
 from ..config import ATTACHMENTS_PREFIX
 from ..customers.model import Identity, IdentityKind
 from ..errors import ForbiddenError, InvalidRequestError
 from ..ids import new_id
 from ..language import detect_language
-from ..ports import BlobStore
-from ..store.ratelimit import RateLimiter
+from ..ports import BlobStore, RateLimiter
+from ..tickets.inbound import InboundMessage
 from ..tickets.model import AttachmentRef, AuthorType, Channel, Message, Ticket
+from ..tickets.ports import Delivery
 from ..tickets.service import TicketService
 
 FORM_LIMIT_PER_HOUR = 5

@@ -1,12 +1,15 @@
-"""Finding the one customer behind an identity, creating them on first contact."""
+"""Finding the one customer behind an identity, creating them on first contact; linking identities."""
 
 from __future__ import annotations
 
 from ..clock import utc_now
-from ..errors import InvalidRequestError, NotFoundError
+from ..errors import ConflictError, InvalidRequestError, NotFoundError
 from ..ids import new_id
-from ..store.customers import CustomerRepository, IdentityTakenError
+from ..retry import retry_on_conflict
 from .model import Customer, Identity, IdentityKind
+from .ports import CustomerRepository, IdentityTakenError
+
+RESOLVE_ATTEMPTS = 3
 
 
 def default_name(identity: Identity) -> str:
@@ -21,7 +24,8 @@ class CustomerService:
 
     def resolve(self, identity: Identity, name: str = "", language: str | None = None) -> Customer:
         """Returns the customer owning `identity`; concurrent first contacts still yield one customer."""
-        for _attempt in range(3):
+
+        def attempt() -> Customer:
             customer_id = self._customers.customer_id_for(identity)
             if customer_id is not None:
                 return self._customers.get(customer_id)
@@ -32,12 +36,15 @@ class CustomerService:
                 language=language,
                 identities=[identity],
             )
-            try:
-                self._customers.create(customer)
-            except IdentityTakenError:
-                continue  # someone else created it first: read theirs
+            self._customers.create(customer)  # IdentityTakenError: someone else was first, read theirs
             return customer
-        raise RuntimeError(f"could not resolve the customer for {identity.kind}:{identity.value}")
+
+        return retry_on_conflict(
+            attempt,
+            attempts=RESOLVE_ATTEMPTS,
+            conflicts=(IdentityTakenError,),
+            gave_up=f"could not resolve the customer for {identity.kind}:{identity.value}",
+        )
 
     def find_by_identity(self, kind: IdentityKind, value: str) -> str:
         try:
@@ -54,3 +61,35 @@ class CustomerService:
 
     def get(self, customer_id: str) -> Customer:
         return self._customers.get(customer_id)
+
+    def link_identity(self, customer_id: str, kind: IdentityKind, value: str) -> Customer:
+        """An agent adds a contact to a customer; one owned by another customer is a conflict (merge)."""
+        try:
+            identity = Identity.of(kind, value)
+        except ValueError as error:
+            raise InvalidRequestError(str(error)) from error
+        self._customers.get(customer_id)  # must exist
+        if not self._customers.add_identity(customer_id, identity):
+            owner = self._customers.customer_id_for(identity)
+            if owner != customer_id:
+                raise ConflictError(
+                    f"{kind.value} {identity.value} belongs to customer {owner}: merge the two instead"
+                )
+        return self._customers.get(customer_id)
+
+    def absorb(self, target_id: str, source_id: str) -> tuple[Customer, Customer]:
+        """Moves the source's identities to the target; returns both as they were before the move."""
+        if target_id == source_id:
+            raise InvalidRequestError("a customer cannot be merged into itself")
+        target = self._customers.get(target_id)
+        source = self._customers.get(source_id)
+        if target.merged_into:
+            raise InvalidRequestError(
+                f"customer {target_id} was merged into {target.merged_into}; merge into that one"
+            )
+        for identity in source.identities:
+            self._customers.move_identity(identity, source_id, target_id)
+        return target, source
+
+    def mark_merged(self, source_id: str, target_id: str) -> None:
+        self._customers.mark_merged(source_id, target_id)

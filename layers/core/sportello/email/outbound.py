@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
-from ..channels.outbound import Delivery
+from collections.abc import Callable
+
 from ..clock import utc_now
 from ..errors import InvalidRequestError
 from ..ports import MailTransport, OutboundMail
-from ..store.tickets import TicketRepository
 from ..tickets.model import AuthorType, Message, Ticket
+from ..tickets.ports import Delivery
 from .compose import MailHeaders, build_mail, new_message_id, tagged_subject
 from .templates import ACKNOWLEDGEMENT_BODY, ACKNOWLEDGEMENT_SUBJECT, localised
 from .tokens import ReplyTokens
+
+# Records one of our Message-IDs against a ticket (TicketService.remember_outbound_ref).
+RememberRef = Callable[[str, int], None]
 
 
 class EmailOutbound:
     def __init__(
         self,
         transport: MailTransport,
-        tickets: TicketRepository,
+        remember_ref: RememberRef,
         tokens: ReplyTokens,
         desk_name: str,
         support_address: str,
         mail_domain: str,
     ) -> None:
         self._transport = transport
-        self._tickets = tickets
+        self._remember_ref = remember_ref
         self._tokens = tokens
         self._desk_name = desk_name
         self._support_address = support_address
@@ -60,13 +64,13 @@ class EmailOutbound:
     def _send(self, headers: MailHeaders, text: str, ticket: Ticket) -> Delivery:
         mail = build_mail(headers, text)
         # Remember our Message-ID first: a customer's reply may arrive before send() returns.
-        self._tickets.remember_outbound_ref(headers.message_id, ticket.number)
+        self._remember_ref(headers.message_id, ticket.number)
         delivered_as = self._transport.send(
             OutboundMail(self._support_address, (headers.recipient_address,), mail.as_bytes())
         )
         for message_id in delivered_as:
             if message_id != headers.message_id:
-                self._tickets.remember_outbound_ref(message_id, ticket.number)
+                self._remember_ref(message_id, ticket.number)
         return Delivery(external_id=headers.message_id, status="sent")
 
     def send_reply(self, ticket: Ticket, message: Message, thread: list[Message]) -> Delivery:

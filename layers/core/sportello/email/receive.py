@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from ..channels.inbound import InboundMessage
 from ..clock import utc_now
 from ..config import ATTACHMENTS_PREFIX
 from ..customers.model import Identity
@@ -22,11 +21,10 @@ from ..errors import DomainError, InvalidRequestError
 from ..ids import new_id
 from ..language import SUPPORTED_LANGUAGES, detect_language
 from ..ports import BlobStore
-from ..quarantine import QuarantineRecord
-from ..store.customers import CustomerRepository
-from ..store.quarantine import QuarantineRepository
-from ..store.tickets import TicketRepository
-from ..tickets.model import AttachmentRef, Channel, Event
+from ..quarantine import Quarantine, QuarantineRecord
+from ..tickets.events import DeliveryFailed, DeliveryReported, Payload
+from ..tickets.inbound import InboundMessage
+from ..tickets.model import AttachmentRef, Channel
 from ..tickets.service import Outcome, TicketService
 from .compose import strip_reply_prefixes, ticket_number_in_subject
 from .parsing import EmailParseError, ParsedEmail, parse_email
@@ -78,17 +76,13 @@ class EmailReceiver:
     def __init__(
         self,
         service: TicketService,
-        tickets: TicketRepository,
-        customers: CustomerRepository,
-        quarantine: QuarantineRepository,
+        quarantine: Quarantine,
         blobs: BlobStore,
         tokens: ReplyTokens,
         own_addresses: tuple[str, ...],
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._service = service
-        self._tickets = tickets
-        self._customers = customers
         self._quarantine = quarantine
         self._blobs = blobs
         self._tokens = tokens
@@ -189,7 +183,7 @@ class EmailReceiver:
     def _thread(self, parsed: ParsedEmail, verdicts: Verdicts) -> int | None:
         """The ticket this mail answers: by Message-ID chain, subject tag (requester only), reply token."""
         for reference in (*reversed(parsed.references), *parsed.in_reply_to):
-            number = self._tickets.ticket_for_ref(reference)
+            number = self._service.ticket_for_ref(reference)
             if number is not None:
                 return number
         tagged = ticket_number_in_subject(parsed.subject)
@@ -209,10 +203,10 @@ class EmailReceiver:
     def _is_requester(self, number: int, sender: str) -> bool:
         # A subject tag is easy to type: it only threads mail from the ticket's own requester.
         try:
-            ticket = self._tickets.get(number)
+            ticket = self._service.get(number)
         except DomainError:
             return False
-        return self._customers.customer_id_for(Identity.email(sender)) == ticket.requester.id
+        return self._service.customer_for(Identity.email(sender)) == ticket.requester.id
 
     def _store_attachments(self, message_id: str, parsed: ParsedEmail) -> tuple[AttachmentRef, ...]:
         stored = []
@@ -240,27 +234,31 @@ class EmailReceiver:
         candidates = [bounce.original_message_id] if bounce.original_message_id else []
         candidates += [*reversed(parsed.references), *parsed.in_reply_to]
         number = next(
-            (n for n in (self._tickets.ticket_for_ref(c) for c in candidates if c) if n is not None),
+            (n for n in (self._service.ticket_for_ref(c) for c in candidates if c) if n is not None),
             None,
         )
         if number is None:
             raise QuarantineError("delivery status notification for a message we do not know")
-        if not self._tickets.claim_ref(self._mail_id(parsed, raw), number, "bounce"):
-            return Report(Result.DUPLICATE, number)
-        event = Event(
-            id=new_id(),
-            ticket_number=number,
-            kind="delivery_failed" if bounce.action == "failed" else f"delivery_{bounce.action}",
-            actor="system",
-            created_at=self._clock(),
-            data={
-                "recipients": list(bounce.recipients),
-                "status": bounce.status,
-                "diagnostic": bounce.diagnostic[:500],
-                "original_message_id": bounce.original_message_id,
-            },
+        recipients, diagnostic = list(bounce.recipients), bounce.diagnostic[:500]
+        original = bounce.original_message_id
+        payload: Payload = (
+            DeliveryFailed(
+                recipients=recipients,
+                status=bounce.status,
+                diagnostic=diagnostic,
+                original_message_id=original,
+            )
+            if bounce.action == "failed"
+            else DeliveryReported(
+                action=bounce.action,
+                recipients=recipients,
+                status=bounce.status,
+                diagnostic=diagnostic,
+                original_message_id=original,
+            )
         )
-        self._tickets.add_events([event])
+        if not self._service.record_once(number, self._mail_id(parsed, raw), payload, self._clock()):
+            return Report(Result.DUPLICATE, number)
         return Report(Result.SYSTEM_EVENT, number)
 
 

@@ -13,15 +13,13 @@ def _agent(item: AgentItem) -> Agent:
     return Agent(item.id, item.email, item.name, tuple(str(group) for group in item.groups or ()), item.role)
 
 
-class AgentRepository:
+class DynamoAgentRepository:
     def get(self, agent_id: str) -> Agent | None:
         try:
             item = AgentItem.get(keys.AGENT_PK, agent_id)
         except DoesNotExist:
             return None
-        return Agent(
-            item.id, item.email, item.name, tuple(str(group) for group in item.groups or ()), item.role
-        )
+        return _agent(item)
 
     def save(self, agent: Agent) -> None:
         AgentItem(

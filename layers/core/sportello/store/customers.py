@@ -7,13 +7,10 @@ from pynamodb.transactions import TransactWrite
 
 from ..clock import from_iso, to_iso, utc_now
 from ..customers.model import Customer, Identity, IdentityKind
+from ..customers.ports import IdentityTakenError
 from ..errors import NotFoundError
 from . import keys
 from .models import CustomerItem, IdentityItem, TableItem
-
-
-class IdentityTakenError(Exception):
-    """Another writer created this identity first; read it again instead."""
 
 
 def _identity_item(identity: Identity, customer_id: str, created_iso: str) -> IdentityItem:
@@ -29,7 +26,9 @@ def _identity_item(identity: Identity, customer_id: str, created_iso: str) -> Id
     )
 
 
-class CustomerRepository:
+class DynamoCustomerRepository:
+    """`CustomerRepository` on the single table; an identity is its own item, owned by one customer."""
+
     def customer_id_for(self, identity: Identity) -> str | None:
         try:
             item = IdentityItem.get(keys.identity_pk(identity.kind.value, identity.value), keys.IDENTITY_SK)

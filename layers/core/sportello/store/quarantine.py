@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pynamodb.exceptions import PutError
 
 from ..clock import from_iso, to_iso
-from ..quarantine import QuarantineRecord
+from ..quarantine import QuarantinePage, QuarantineRecord
 from . import keys
 from .models import QuarantineItem, TableItem
 from .tickets import decode_cursor, encode_cursor
 
 
-@dataclass(frozen=True)
-class QuarantinePage:
-    items: list[QuarantineRecord]
-    next_cursor: str | None
-
-
-class QuarantineRepository:
+class DynamoQuarantine:
     def add(self, record: QuarantineRecord) -> None:
         item = QuarantineItem(
             pk=keys.QUARANTINE_PK,

@@ -7,7 +7,7 @@ import time
 from .models import RateCounterItem
 
 
-class RateLimiter:
+class DynamoRateLimiter:
     def allow(self, key: str, limit: int, window_seconds: int) -> bool:
         """Counts one use of `key` in the current window; False once the window's limit is passed."""
         now = int(time.time())

@@ -5,8 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
@@ -14,11 +13,11 @@ from pynamodb.transactions import TransactWrite
 
 from ..clock import from_iso, to_iso
 from ..errors import ConflictError, InvalidRequestError, NotFoundError
+from ..tickets.events import Event, payload_from
 from ..tickets.model import (
     AttachmentRef,
     AuthorType,
     Channel,
-    Event,
     Message,
     Priority,
     Requester,
@@ -26,6 +25,7 @@ from ..tickets.model import (
     Ticket,
     TicketType,
 )
+from ..tickets.ports import DuplicateMessageError, MessageRef, Page, TicketHistory, TicketQuery
 from . import keys
 from .models import (
     AttachmentMap,
@@ -36,36 +36,6 @@ from .models import (
     TableItem,
     TicketItem,
 )
-
-
-class DuplicateMessageError(Exception):
-    """A Message-ID we already stored: this delivery was processed before."""
-
-
-@dataclass(frozen=True)
-class TicketQuery:
-    """One agent view. Exactly one index serves it; the remaining filters narrow that query."""
-
-    view: str = "all"  # unassigned | mine | all
-    agent_id: str | None = None
-    status: Status | None = None
-    group: str | None = None
-    assignee: str | None = None
-    cursor: str | None = None
-    limit: int = 25
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list[Ticket]
-    next_cursor: str | None
-
-
-@dataclass(frozen=True)
-class TicketHistory:
-    ticket: Ticket
-    messages: list[Message]
-    events: list[Event]
 
 
 def _opt_iso(value: Any) -> str | None:
@@ -210,7 +180,7 @@ def event_to_item(event: Event) -> EventItem:
         sk=keys.event_sk(created, event.id),
         id=event.id,
         ticket_number=event.ticket_number,
-        kind=event.kind,
+        kind=event.kind.value,
         actor=event.actor,
         data=event.data,
         created_at=created,
@@ -221,10 +191,9 @@ def item_to_event(item: EventItem) -> Event:
     return Event(
         id=item.id,
         ticket_number=int(item.ticket_number),
-        kind=item.kind,
         actor=item.actor,
-        data=dict(item.data or {}),
         created_at=from_iso(item.created_at),
+        payload=payload_from(item.kind, dict(item.data or {})),
     )
 
 
@@ -242,13 +211,6 @@ def _external_ref_item(ref: str, number: int, direction: str, message_sk: str | 
 def message_key(message: Message) -> str:
     """The sort key of a message within its ticket's partition."""
     return keys.message_sk(to_iso(message.created_at), message.id)
-
-
-@dataclass(frozen=True)
-class MessageRef:
-    ticket_number: int
-    message_sk: str | None
-    direction: str
 
 
 def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
@@ -274,7 +236,9 @@ def _cancellation_codes(error: TransactWriteError) -> list[str]:
     return [reason.code if reason else "None" for reason in reasons]
 
 
-class TicketRepository:
+class DynamoTicketRepository:
+    """`TicketRepository` on the single table: a ticket's partition holds it, its messages and events."""
+
     def next_number(self) -> int:
         counter = CounterItem(keys.COUNTER_PK, keys.TICKET_COUNTER_SK)
         counter.update(actions=[CounterItem.value.add(1)])
@@ -336,8 +300,12 @@ class TicketRepository:
 
     def add_events(self, events: Sequence[Event]) -> None:
         """Records audit events that change nothing on the ticket itself."""
-        for event in events:
-            event_to_item(event).save()
+        if len(events) == 1:
+            event_to_item(events[0]).save()
+            return
+        with TransactWrite(connection=TableItem._get_connection().connection) as transaction:
+            for event in events:
+                transaction.save(event_to_item(event))
 
     def get(self, number: int) -> Ticket:
         try:
@@ -372,13 +340,10 @@ class TicketRepository:
             return None
         return MessageRef(int(item.ticket_number), item.message_sk, item.direction)
 
-    def remember_outbound_ref(self, ref: str, number: int, message_sk: str | None = None) -> None:
-        self.claim_ref(ref, number, "outbound", message_sk)
-
-    def claim_ref(self, ref: str, number: int, direction: str, message_sk: str | None = None) -> bool:
+    def claim_ref(self, ref: str, number: int, direction: str, message_key: str | None = None) -> bool:
         """Records an external id once; False when it was already recorded (a redelivery)."""
         try:
-            _external_ref_item(ref, number, direction, message_sk).save(
+            _external_ref_item(ref, number, direction, message_key).save(
                 condition=ExternalRefItem.pk.does_not_exist()
             )
         except PutError as error:
@@ -387,22 +352,37 @@ class TicketRepository:
             return False
         return True
 
-    def message(self, number: int, message_sk: str) -> Message:
+    def message(self, number: int, message_key: str) -> Message:
         try:
-            item = MessageItem.get(keys.ticket_pk(number), message_sk)
+            item = MessageItem.get(keys.ticket_pk(number), message_key)
         except DoesNotExist as error:
-            raise NotFoundError(f"ticket #{number} has no message {message_sk}") from error
+            raise NotFoundError(f"ticket #{number} has no message {message_key}") from error
         return item_to_message(item)
 
-    def set_message_fields(self, number: int, message_sk: str, **fields: str | None) -> None:
-        """Updates a stored message in place (delivery state, an edited text)."""
+    def message_key(self, message: Message) -> str:
+        return message_key(message)
+
+    def update_message(
+        self, number: int, message_key: str, fields: Mapping[str, str | None], events: Sequence[Event] = ()
+    ) -> None:
+        """Updates a stored message in place (delivery state, an edited text) with its events."""
         actions = [getattr(MessageItem, name).set(value) for name, value in fields.items()]
+        message = MessageItem(keys.ticket_pk(number), message_key)
+        if not events:
+            try:
+                message.update(actions=actions, condition=MessageItem.pk.exists())
+            except UpdateError as error:
+                raise NotFoundError(f"ticket #{number} has no message {message_key}") from error
+            return
         try:
-            MessageItem(keys.ticket_pk(number), message_sk).update(
-                actions=actions, condition=MessageItem.pk.exists()
-            )
-        except UpdateError as error:
-            raise NotFoundError(f"ticket #{number} has no message {message_sk}") from error
+            with TransactWrite(connection=TableItem._get_connection().connection) as transaction:
+                transaction.update(message, actions=actions, condition=MessageItem.pk.exists())
+                for event in events:
+                    transaction.save(event_to_item(event))
+        except TransactWriteError as error:
+            if _cancellation_codes(error)[:1] == ["ConditionalCheckFailed"]:
+                raise NotFoundError(f"ticket #{number} has no message {message_key}") from error
+            raise
 
     def find(self, query: TicketQuery) -> Page:
         index, hash_key, range_condition, filters = self._plan(query)

@@ -112,7 +112,6 @@ class DeliveryFailed(Payload):
 
     kind = EventKind.DELIVERY_FAILED
     error: str | None = None
-    provider: str | None = None
     message_id: str | None = None
     recipients: list[str] = field(default_factory=list)
     status: str | None = None

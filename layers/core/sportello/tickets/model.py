@@ -1,4 +1,4 @@
-"""Ticket, message and audit-event values: plain data, no storage concerns."""
+"""Ticket and message values: plain data, no storage concerns (events: `tickets/events.py`)."""
 
 from __future__ import annotations
 
@@ -112,13 +112,3 @@ class Message:
     external_id: str | None = None
     delivery_status: str | None = None
     auto_submitted: str | None = None
-
-
-@dataclass(frozen=True)
-class Event:
-    id: str
-    ticket_number: int
-    kind: str
-    actor: str
-    created_at: datetime
-    data: dict[str, Any] = field(default_factory=dict)

@@ -10,24 +10,46 @@ from enum import StrEnum
 from typing import Any
 
 from ..agents import Agent
-from ..channels.inbound import InboundMessage
-from ..channels.outbound import OutboundChannel, UnsupportedChannelError
 from ..clock import utc_now
 from ..customers.model import Customer, Identity, IdentityKind
 from ..customers.service import CustomerService
 from ..errors import ConflictError, InvalidRequestError
 from ..ids import new_id
-from ..store.tickets import DuplicateMessageError, Page, TicketHistory, TicketQuery, TicketRepository
+from ..retry import retry_on_conflict
+from .events import (
+    AcknowledgementSent,
+    DeliveryChanged,
+    DeliveryFailed,
+    Event,
+    FieldChanged,
+    FollowUpCreated,
+    MessageAdded,
+    MessageEdited,
+    Payload,
+    RequesterMerged,
+    StatusChanged,
+    TicketCreated,
+)
+from .inbound import InboundMessage
 from .model import (
     AuthorType,
     Channel,
-    Event,
     Message,
     Priority,
     Requester,
     Status,
     Ticket,
     TicketType,
+)
+from .ports import (
+    DuplicateMessageError,
+    MessageRef,
+    OutboundChannel,
+    Page,
+    TicketHistory,
+    TicketQuery,
+    TicketRepository,
+    UnsupportedChannelError,
 )
 from .rules import accepts_customer_reply, can_transition, status_after_message
 
@@ -76,8 +98,8 @@ class TicketChanges:
     clear: frozenset[str] = field(default_factory=frozenset)
 
 
-def _event(ticket_number: int, kind: str, actor: str, at: datetime, **data: Any) -> Event:
-    return Event(new_id(), ticket_number, kind, actor, at, data)
+# Delivery states only move forward: a late "delivered" never overwrites "read".
+DELIVERY_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
 
 def normalise_tags(tags: list[str]) -> list[str]:
@@ -100,13 +122,17 @@ class TicketService:
 
     # -- customers write -------------------------------------------------------------------------
 
-    def receive(self, inbound: InboundMessage) -> Receipt:
-        """Threads the message onto its ticket, or opens a new one and acknowledges it."""
+    def receive(self, inbound: InboundMessage, customer: Customer | None = None) -> Receipt:
+        """Threads the message onto its ticket, or opens a new one and acknowledges it.
+
+        `customer` is the sender when the caller has resolved them already (once per message).
+        """
         if any(self._tickets.ticket_for_ref(external) is not None for external in inbound.external_ids):
             # A redelivery: cheaper than the transaction that would refuse it anyway (that one still
             # guards against concurrent deliveries), and it burns no ticket number.
             return Receipt(Outcome.DUPLICATE, None, None)
-        customer = self._customers.resolve(inbound.identity, inbound.sender_name, inbound.language)
+        if customer is None:
+            customer = self._customers.resolve(inbound.identity, inbound.sender_name, inbound.language)
         if inbound.thread_ticket is not None:
             try:
                 return self._append_customer_message(inbound, customer, inbound.thread_ticket)
@@ -157,9 +183,9 @@ class TicketService:
             channel_address=inbound.channel_address,
         )
         message = self._customer_message(inbound, customer, number)
-        events = [_event(number, "ticket_created", customer.id, now, channel=inbound.channel.value)]
+        events = [Event.new(number, customer.id, now, TicketCreated(channel=inbound.channel.value))]
         if follow_up_of is not None:
-            events.append(_event(number, "follow_up_created", SYSTEM_ACTOR, now, follow_up_of=follow_up_of))
+            events.append(Event.new(number, SYSTEM_ACTOR, now, FollowUpCreated(follow_up_of=follow_up_of)))
         ticket = self._tickets.write(ticket, [message], events, inbound.external_ids, new=True)
         if inbound.sender_verified:
             self._acknowledge(ticket, message)
@@ -172,10 +198,8 @@ class TicketService:
         delivery = channel.send_acknowledgement(ticket, message)
         if delivery is None:
             return
-        now = self._clock()
-        self._tickets.add_events(
-            [_event(ticket.number, "acknowledgement_sent", SYSTEM_ACTOR, now, id=delivery.external_id)]
-        )
+        acknowledged = AcknowledgementSent(id=delivery.external_id)
+        self._tickets.add_events([Event.new(ticket.number, SYSTEM_ACTOR, self._clock(), acknowledged)])
 
     def _append_customer_message(self, inbound: InboundMessage, customer: Customer, number: int) -> Receipt:
         def change(current: Ticket) -> tuple[Ticket, list[Event]]:
@@ -183,11 +207,11 @@ class TicketService:
             status = current.status
             if not inbound.auto_submitted:
                 status = status_after_message(current.status, AuthorType.CUSTOMER, public=True)
-            events = [_event(number, "message_added", customer.id, now, author_type="customer")]
+            added = MessageAdded(author_type=AuthorType.CUSTOMER.value, message_id=inbound.id)
+            events = [Event.new(number, customer.id, now, added)]
             if status is not current.status:
-                events.append(
-                    _event(number, "status_changed", SYSTEM_ACTOR, now, old=current.status, new=status)
-                )
+                changed = StatusChanged(old=current.status.value, new=status.value)
+                events.append(Event.new(number, SYSTEM_ACTOR, now, changed))
             return replace(current, status=status, updated_at=now), events
 
         current = self._tickets.get(number)
@@ -209,24 +233,26 @@ class TicketService:
         mail_ids: tuple[str, ...] = (),
     ) -> Ticket:
         """Applies a system change, re-reading when an agent saved the ticket in between."""
-        for _attempt in range(5):
+
+        def attempt() -> Ticket:
             changed, events = change(self._tickets.get(number))
-            try:
-                return self._tickets.write(changed, messages or [], events, mail_ids)
-            except ConflictError:
-                continue
-        raise ConflictError(f"ticket #{number} kept changing; try again")
+            return self._tickets.write(changed, messages or [], events, mail_ids)
+
+        return retry_on_conflict(attempt, gave_up=f"ticket #{number} kept changing; try again")
 
     # -- agents ----------------------------------------------------------------------------------
 
     def find(self, query: TicketQuery) -> Page:
         return self._tickets.find(query)
 
+    def get(self, number: int) -> Ticket:
+        return self._tickets.get(number)
+
     def history(self, number: int) -> TicketHistory:
         return self._tickets.history(number)
 
-    def tickets_of(self, customer_id: str) -> list[Ticket]:
-        return self._tickets.of_customer(customer_id)
+    def tickets_of(self, customer_id: str, limit: int | None = 50) -> list[Ticket]:
+        return self._tickets.of_customer(customer_id, limit)
 
     def customer_for(self, identity: Identity) -> str | None:
         return self._customers.customer_id_for(identity)
@@ -271,9 +297,13 @@ class TicketService:
 
         def change(current: Ticket) -> tuple[Ticket, list[Event]]:
             status = status_after_message(current.status, AuthorType.AGENT, public)
-            events = [_event(number, "message_added", agent.id, now, author_type="agent", public=public)]
+            added = MessageAdded(author_type=AuthorType.AGENT.value, public=public, message_id=message.id)
+            if message.channel is not current.channel:
+                added = replace(added, channel=message.channel.value)
+            events = [Event.new(number, agent.id, now, added)]
             if status is not current.status:
-                events.append(_event(number, "status_changed", agent.id, now, old=current.status, new=status))
+                changed = StatusChanged(old=current.status.value, new=status.value)
+                events.append(Event.new(number, agent.id, now, changed))
             first_reply = current.first_reply_at or (now if public else None)
             return replace(current, status=status, updated_at=now, first_reply_at=first_reply), events
 
@@ -304,6 +334,69 @@ class TicketService:
             return current
         return self._tickets.write(replace(updated, updated_at=now), events=events)
 
+    def move_to_customer(self, number: int, requester: Requester, source_id: str, actor: str) -> Ticket:
+        """Gives the ticket to another customer (a merge of two customers into one)."""
+
+        def change(current: Ticket) -> tuple[Ticket, list[Event]]:
+            moved = RequesterMerged(source=source_id, target=requester.id)
+            return replace(current, requester=requester), [Event.new(number, actor, self._clock(), moved)]
+
+        return self._save_with_retry(number, change)
+
+    # -- what channels report about messages -----------------------------------------------------
+
+    def message_ref(self, ref: str) -> MessageRef | None:
+        return self._tickets.message_ref(ref)
+
+    def ticket_for_ref(self, ref: str) -> int | None:
+        return self._tickets.ticket_for_ref(ref)
+
+    def message_key(self, message: Message) -> str:
+        return self._tickets.message_key(message)
+
+    def remember_outbound_ref(self, ref: str, number: int, message_key: str | None = None) -> None:
+        """Our id for something we sent (a Message-ID, a provider's id): what quotes it threads here."""
+        self._tickets.claim_ref(ref, number, "outbound", message_key)
+
+    def record_delivery(
+        self, ref: MessageRef, state: str, at: datetime, *, external_id: str | None = None, error: str = ""
+    ) -> bool:
+        """Moves one of our messages' delivery state forward; False when the news is stale."""
+        if ref.message_key is None:
+            return False
+        number, key = ref.ticket_number, ref.message_key
+        message = self._tickets.message(number, key)
+        if DELIVERY_RANK.get(state, 0) <= DELIVERY_RANK.get(message.delivery_status or "queued", 0):
+            return False
+        fields = {"delivery_status": state} | ({"external_id": external_id} if external_id else {})
+        payload: Payload = DeliveryChanged(message_id=message.id, state=state)
+        if state == "failed":
+            payload = DeliveryFailed(error=error[:500] or None, message_id=message.id)
+        self._tickets.update_message(number, key, fields, [Event.new(number, SYSTEM_ACTOR, at, payload)])
+        return True
+
+    def record_edit(self, ref: MessageRef, text: str, external_id: str, at: datetime) -> bool:
+        """The customer edited a message on their app: the new text shows, the old one stays in the trail."""
+        if ref.message_key is None:
+            return False
+        number, key = ref.ticket_number, ref.message_key
+        previous = self._tickets.message(number, key)
+        edited = MessageEdited(external_id=external_id, previous_text=previous.text)
+        edit_event = Event.new(number, SYSTEM_ACTOR, at, edited)
+        self._tickets.update_message(number, key, {"text": text}, [edit_event])
+        return True
+
+    def record_event(self, number: int, payload: Payload, at: datetime, actor: str = SYSTEM_ACTOR) -> None:
+        """Something happened that changes nothing on the ticket itself (a reaction, a call's recording)."""
+        self._tickets.add_events([Event.new(number, actor, at, payload)])
+
+    def record_once(self, number: int, ref: str, payload: Payload, at: datetime) -> bool:
+        """Records the event of an input identified by `ref` (a bounce's Message-ID) only once."""
+        if not self._tickets.claim_ref(ref, number, "bounce"):
+            return False
+        self.record_event(number, payload, at)
+        return True
+
 
 def apply_changes(
     current: Ticket, changes: TicketChanges, actor: str, now: datetime
@@ -332,7 +425,13 @@ def apply_changes(
     for name, value in proposed.items():
         old = getattr(current, name)
         if old != value and name != "solved_at":
-            events.append(_event(current.number, "field_changed", actor, now, field=name, old=old, new=value))
+            changed = FieldChanged(field=name, old=_plain(old), new=_plain(value))
+            events.append(Event.new(current.number, actor, now, changed))
     if not events:
         return current, []
     return replace(current, **proposed), events
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as stored in an event's data: enums by their value."""
+    return value.value if isinstance(value, StrEnum) else value
