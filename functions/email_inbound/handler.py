@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sportello.app import sportello
 from sportello.config import INBOUND_PREFIX
-from sportello.email.receive import Verdicts
+from sportello.intake.email import Verdicts
 from sportello.observability import lambda_entry
 
 logger = Logger()

@@ -10,9 +10,9 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2,
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sportello.app import sportello
-from sportello.channels.webhook import VerificationError, WebhookRequest, WebhookResponse
 from sportello.errors import NotFoundError
 from sportello.observability import lambda_entry
+from sportello.providers.webhook import VerificationError, WebhookRequest, WebhookResponse
 
 logger = Logger()
 

@@ -13,7 +13,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.constants import ATTACHMENTS_PREFIX, INBOUND_PREFIX
-from sportello.channels.messaging import WEBHOOKS_PREFIX
+from sportello.intake.messaging import WEBHOOKS_PREFIX
 from sportello.store.schema import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 # Every read is a key or index query, so no Scan; transactions are authorised per item action.

@@ -119,7 +119,7 @@ def provider_secrets(home: Path) -> dict[str, dict[str, str]]:
     """Local provider credentials, made once and kept in `<home>/provider-secrets.json`."""
     path = home / "provider-secrets.json"
     if not path.exists():
-        from sportello.channels.registry import PROVIDERS
+        from sportello.providers.registry import ADAPTER_MODULES
 
         shared = {key: secrets.token_hex(16) for key in PROVIDER_SECRET_KEYS} | PROVIDER_IDS
         # Tokens with a shape of their own, as the fake provider APIs check them.
@@ -128,7 +128,7 @@ def provider_secrets(home: Path) -> dict[str, dict[str, str]]:
             "slack": {"bot_token": f"xoxb-{secrets.token_hex(8)}"},
         }
         home.mkdir(parents=True, exist_ok=True)
-        document = {name: shared | specific.get(name, {}) for name in PROVIDERS}
+        document = {name: shared | specific.get(name, {}) for name in ADAPTER_MODULES}
         path.write_text(json.dumps(document, indent=2))
         path.chmod(0o600)
     loaded: dict[str, dict[str, str]] = json.loads(path.read_text())

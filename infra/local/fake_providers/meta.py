@@ -22,7 +22,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from sportello.channels.meta import GRAPH_API_VERSION
+from sportello.providers.meta import GRAPH_API_VERSION
 
 from . import FakeRoute, Recorder, View, json_response
 

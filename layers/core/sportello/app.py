@@ -18,13 +18,15 @@ from .tickets.ports import OutboundChannel
 
 if TYPE_CHECKING:
     from .agents import AgentDirectory
-    from .channels.messaging import MessagingDesk, ReplyDelivery, WebhookIntake
-    from .channels.registry import ProviderRegistry, SecretStore
-    from .channels.web import WebDesk
     from .customers.service import CustomerService
-    from .email.receive import EmailReceiver
     from .email.tokens import ReplyTokens
+    from .intake.email import EmailReceiver
+    from .intake.messaging import MessagingDesk, WebhookIntake
+    from .intake.web import WebDesk
+    from .outbound.messaging import ReplyDelivery
     from .ports import BlobStore, MailTransport, WorkQueue
+    from .providers.registry import ProviderRegistry
+    from .providers.webhook import ProviderApis, SecretStore
     from .quarantine import Quarantine
     from .tickets.ports import TicketRepository
     from .tickets.service import TicketService
@@ -69,8 +71,8 @@ class Sportello:
 
     @cached_property
     def tickets(self) -> TicketService:
-        from .channels.registry import REPLY_PROVIDER
-        from .channels.web import ChatOutbound
+        from .outbound.chat import ChatOutbound
+        from .providers.registry import REPLY_PROVIDER
         from .tickets.service import TicketService
 
         factories: dict[Channel, Callable[[], OutboundChannel]] = dict.fromkeys(
@@ -103,7 +105,7 @@ class Sportello:
 
     @cached_property
     def email(self) -> EmailReceiver:
-        from .email.receive import EmailReceiver
+        from .intake.email import EmailReceiver
 
         return EmailReceiver(
             self.tickets, self.quarantine, self.blobs, self._reply_tokens, (self.settings.support_address,)
@@ -111,28 +113,34 @@ class Sportello:
 
     @cached_property
     def webhooks(self) -> WebhookIntake:
-        from .channels.messaging import WebhookIntake
+        from .intake.messaging import WebhookIntake
 
         inbound_queue = _queue(self.settings.inbound_queue_url, "INBOUND_QUEUE_URL")
         return WebhookIntake(self.blobs, inbound_queue, self._registry, self._provider_secrets)
 
     @cached_property
     def messaging(self) -> MessagingDesk:
-        from .channels.messaging import MessagingDesk
+        from .intake.messaging import MessagingDesk
 
         return MessagingDesk(
-            self.tickets, self.customers, self.quarantine, self.blobs, self._registry, self._provider_secrets
+            self.tickets,
+            self.customers,
+            self.quarantine,
+            self.blobs,
+            self._registry,
+            self._provider_apis,
+            self._provider_secrets,
         )
 
     @cached_property
     def delivery(self) -> ReplyDelivery:
-        from .channels.messaging import ReplyDelivery
+        from .outbound.messaging import ReplyDelivery
 
-        return ReplyDelivery(self.tickets, self._registry, self._provider_secrets)
+        return ReplyDelivery(self.tickets, self._provider_apis, self._provider_secrets)
 
     @cached_property
     def web(self) -> WebDesk:
-        from .channels.web import ChatTokens, WebDesk
+        from .intake.web import ChatTokens, WebDesk
         from .store.ratelimit import DynamoRateLimiter
 
         return WebDesk(self.tickets, self.blobs, DynamoRateLimiter(), ChatTokens(self._reply_secret))
@@ -153,9 +161,16 @@ class Sportello:
 
     @cached_property
     def _registry(self) -> ProviderRegistry:
-        from .channels.registry import ProviderRegistry
+        from .providers.registry import ProviderRegistry
 
-        return ProviderRegistry(self.settings.provider_api_base)
+        return ProviderRegistry()
+
+    @cached_property
+    def _provider_apis(self) -> ProviderApis:
+        from .adapters.providers import HttpProviderApis
+
+        # Locally one fake server answers for every provider's API; in AWS each client's own host.
+        return HttpProviderApis(self.settings.provider_api_base)
 
     @cached_property
     def _provider_secrets(self) -> SecretStore:
@@ -192,7 +207,7 @@ class Sportello:
 
     @cached_property
     def _email_outbound(self) -> OutboundChannel:
-        from .email.outbound import EmailOutbound
+        from .outbound.email import EmailOutbound
 
         config = self.settings
         return EmailOutbound(
@@ -206,7 +221,7 @@ class Sportello:
 
     @cached_property
     def _messaging_outbound(self) -> OutboundChannel:
-        from .channels.messaging import MessagingOutbound
+        from .outbound.messaging import MessagingOutbound
 
         outbound_queue = _queue(self.settings.outbound_queue_url, "OUTBOUND_QUEUE_URL")
         return MessagingOutbound(outbound_queue, self._registry, self._ticket_repo.message_key)

@@ -14,9 +14,15 @@ from werkzeug.wrappers import Request, Response
 
 from infra.local.fake_providers import FakeProviderServer, FakeRoute, Recorder, json_response
 from infra.local.fake_providers.meta import ROUTES, TINY_PNG
-from sportello.adapters.http import HttpClient, HttpResponse, ProviderHttpError
+from sportello.adapters.http import HttpClient, HttpResponse
 from sportello.adapters.providers.meta import InstagramApi, MessengerApi, WhatsAppApi, split_text
-from sportello.channels.webhook import FetchedMedia, MediaRef, OutboundText, ProviderSecrets
+from sportello.providers.webhook import (
+    FetchedMedia,
+    MediaRef,
+    OutboundText,
+    ProviderHttpError,
+    ProviderSecrets,
+)
 
 SECRETS = ProviderSecrets(
     {

@@ -9,9 +9,9 @@ import pytest
 
 from infra.local.fake_providers.slack import ROUTES
 from infra.local.fake_providers.telegram import TINY_PNG
-from sportello.adapters.http import HttpClient, HttpResponse, ProviderHttpError
+from sportello.adapters.http import HttpClient, HttpResponse
 from sportello.adapters.providers.slack import SlackApi, SlackApiError
-from sportello.channels.webhook import MediaRef, OutboundText, ProviderSecrets
+from sportello.providers.webhook import MediaRef, OutboundText, ProviderHttpError, ProviderSecrets
 from tests.integration.providers.served_fake import ServedFake
 
 SECRETS = ProviderSecrets({"bot_token": "xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy"})

@@ -7,9 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from infra.local.fake_providers.telegram import ROUTES, TINY_PNG
-from sportello.adapters.http import ProviderHttpError
 from sportello.adapters.providers.telegram import MAX_TEXT_UNITS, TelegramApi, split_text
-from sportello.channels.webhook import MediaRef, OutboundText, ProviderSecrets
+from sportello.providers.webhook import MediaRef, OutboundText, ProviderHttpError, ProviderSecrets
 from tests.integration.providers.served_fake import ServedFake
 
 BOT_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"

@@ -11,9 +11,9 @@ from werkzeug.serving import make_server
 
 from infra.local.fake_providers import FakeProviderServer
 from infra.local.fake_providers.twilio import ROUTES, SILENT_WAV, TINY_PNG
-from sportello.adapters.http import HttpClient, ProviderHttpError
+from sportello.adapters.http import HttpClient
 from sportello.adapters.providers.twilio import TwilioApi, split_body
-from sportello.channels.webhook import MediaRef, OutboundText, ProviderSecrets
+from sportello.providers.webhook import MediaRef, OutboundText, ProviderHttpError, ProviderSecrets
 
 ACCOUNT_SID = "AC0123456789abcdef0123456789abcdef"
 SECRETS = ProviderSecrets(

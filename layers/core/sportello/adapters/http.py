@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from http.client import HTTPMessage
 from typing import IO, Any
 
-RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+from ..providers.webhook import ProviderHttpError
 
 
 class _NoCredentialsOnRedirect(urllib.request.HTTPRedirectHandler):
@@ -36,17 +36,6 @@ class _NoCredentialsOnRedirect(urllib.request.HTTPRedirectHandler):
 
 
 _OPENER = urllib.request.build_opener(_NoCredentialsOnRedirect)
-
-
-class ProviderHttpError(Exception):
-    def __init__(self, status: int, body: str, url: str) -> None:
-        super().__init__(f"{url} answered {status}: {body[:300]}")
-        self.status = status
-        self.body = body
-
-    @property
-    def retryable(self) -> bool:
-        return self.status in RETRYABLE_STATUSES or self.status == 0
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..channels.webhook import ProviderSecrets
+from ..providers.webhook import ProviderSecrets
 
 
 class JsonSecretStore:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from ..channels.web import RateLimitedError
 from ..errors import ConflictError, DomainError, ForbiddenError, InvalidRequestError, NotFoundError
+from ..intake.web import RateLimitedError
 from ..tickets.ports import UnsupportedChannelError
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {

@@ -11,8 +11,8 @@ from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import BaseModel, Field
 
 from ..app import sportello
-from ..channels.web import Upload, WebForm
 from ..errors import ForbiddenError
+from ..intake.web import Upload, WebForm
 from ..tickets.model import Message
 from .forms import parse_form
 

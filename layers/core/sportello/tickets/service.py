@@ -254,6 +254,13 @@ class TicketService:
     def tickets_of(self, customer_id: str, limit: int | None = 50) -> list[Ticket]:
         return self._tickets.of_customer(customer_id, limit)
 
+    def open_conversation(self, customer_id: str, channel: Channel) -> int | None:
+        """A chat continues the customer's latest unsolved ticket on the same channel."""
+        for ticket in self._tickets.of_customer(customer_id):
+            if ticket.channel is channel and ticket.status.is_active:
+                return ticket.number
+        return None
+
     def customer_for(self, identity: Identity) -> str | None:
         return self._customers.customer_id_for(identity)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 
-from ...channels.webhook import MediaRef
+from ...providers.webhook import MediaRef
 from ..http import HttpResponse
 
 GENERIC_TYPE = "application/octet-stream"

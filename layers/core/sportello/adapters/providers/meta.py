@@ -1,6 +1,6 @@
 """Meta's Graph API for replies and media: WhatsApp Cloud API, Messenger and Instagram messaging.
 
-Secrets read here (besides the webhook ones of `sportello.channels.meta`): WhatsApp's `access_token`
+Secrets read here (besides the webhook ones of `sportello.providers.meta`): WhatsApp's `access_token`
 and `phone_number_id`, Messenger's `page_access_token`, Instagram's `access_token`.
 """
 
@@ -12,9 +12,9 @@ import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from ...channels.meta import GRAPH_API_VERSION
-from ...channels.webhook import FetchedMedia, MediaRef, OutboundText, ProviderSecrets
-from ..http import HttpClient, HttpResponse, ProviderHttpError
+from ...providers.meta import GRAPH_API_VERSION
+from ...providers.webhook import FetchedMedia, MediaRef, OutboundText, ProviderHttpError, ProviderSecrets
+from ..http import HttpClient, HttpResponse
 
 FACEBOOK_GRAPH = "https://graph.facebook.com"
 INSTAGRAM_GRAPH = "https://graph.instagram.com"

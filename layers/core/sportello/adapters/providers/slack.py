@@ -10,8 +10,8 @@ import posixpath
 import urllib.parse
 from typing import Any
 
-from ...channels.webhook import FetchedMedia, MediaRef, OutboundText, ProviderSecrets
-from ..http import HttpClient, ProviderHttpError
+from ...providers.webhook import FetchedMedia, MediaRef, OutboundText, ProviderHttpError, ProviderSecrets
+from ..http import HttpClient
 from .media_types import content_type_for, served_type
 
 API_BASE_URL = "https://slack.com"

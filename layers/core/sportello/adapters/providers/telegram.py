@@ -9,9 +9,9 @@ import posixpath
 import urllib.parse
 from typing import Any
 
-from ...channels.telegram import message_ref
-from ...channels.webhook import FetchedMedia, MediaRef, OutboundText, ProviderSecrets
-from ..http import HttpClient, HttpResponse, ProviderHttpError
+from ...providers.telegram import message_ref
+from ...providers.webhook import FetchedMedia, MediaRef, OutboundText, ProviderHttpError, ProviderSecrets
+from ..http import HttpClient, HttpResponse
 from .media_types import content_type_for
 
 API_BASE_URL = "https://api.telegram.org"

@@ -1,7 +1,7 @@
 """Twilio's REST API: replies as SMS (for the "twilio-sms" and "twilio-voice" channels) and media.
 
 Secrets: `account_sid`, `auth_token`, and `from_number` or `messaging_service_sid` (see
-`sportello.channels.twilio`).
+`sportello.providers.twilio`).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import base64
 import mimetypes
 from urllib.parse import quote, urlsplit
 
-from ...channels.webhook import FetchedMedia, MediaRef, OutboundText, ProviderSecrets
-from ..http import HttpClient, HttpResponse, ProviderHttpError
+from ...providers.webhook import FetchedMedia, MediaRef, OutboundText, ProviderHttpError, ProviderSecrets
+from ..http import HttpClient, HttpResponse
 
 API_BASE_URL = "https://api.twilio.com"
 MAX_BODY_CHARACTERS = 1600  # Twilio refuses longer bodies (error 21617)

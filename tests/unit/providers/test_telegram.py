@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from sportello.channels.telegram import ADAPTER, SECRET_HEADER, TelegramAdapter
-from sportello.channels.webhook import (
+from sportello.customers.model import Identity, IdentityKind
+from sportello.providers.telegram import ADAPTER, SECRET_HEADER, TelegramAdapter
+from sportello.providers.webhook import (
     ChannelMessage,
     MediaRef,
     MessageEdited,
@@ -22,10 +23,9 @@ from sportello.channels.webhook import (
     WebhookEvent,
     WebhookRequest,
 )
-from sportello.customers.model import Identity, IdentityKind
 from sportello.tickets.model import Channel
 from tests.conftest import CORPUS
-from tests.unit.channels.json_fuzz import broken_variants, events_or_payload_error
+from tests.unit.providers.json_fuzz import broken_variants, events_or_payload_error
 
 FOLDER = CORPUS / "webhooks" / "telegram"
 FILES = sorted(FOLDER.glob("*.json"))

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sportello.channels.webhook import (
+from sportello.customers.model import Identity, IdentityKind
+from sportello.providers.webhook import (
     ChannelMessage,
     DeliveryState,
     DeliveryUpdate,
@@ -20,8 +21,7 @@ from sportello.channels.webhook import (
     Unsupported,
     WebhookEvent,
 )
-from sportello.channels.whatsapp import ADAPTER, customer_service_window_open, e164
-from sportello.customers.model import Identity, IdentityKind
+from sportello.providers.whatsapp import ADAPTER, customer_service_window_open, e164
 from sportello.tickets.model import Channel
 
 from .meta_requests import WHATSAPP_CORPUS, corpus, only, signed

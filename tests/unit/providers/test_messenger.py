@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from sportello.channels.messenger import ADAPTER
-from sportello.channels.webhook import (
+from sportello.customers.model import Identity, IdentityKind
+from sportello.providers.messenger import ADAPTER
+from sportello.providers.webhook import (
     ChannelMessage,
     DeliveryState,
     DeliveryUpdate,
@@ -20,7 +21,6 @@ from sportello.channels.webhook import (
     Unsupported,
     WebhookEvent,
 )
-from sportello.customers.model import Identity, IdentityKind
 from sportello.tickets.model import Channel
 
 from .meta_requests import ENTRY_TIME, MESSENGER_CORPUS, corpus, envelope, only, signed

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..clock import utc_now
+from ..email.compose import MailHeaders, build_mail, new_message_id, tagged_subject
+from ..email.templates import ACKNOWLEDGEMENT_BODY, ACKNOWLEDGEMENT_SUBJECT, localised
+from ..email.tokens import ReplyTokens
 from ..errors import InvalidRequestError
 from ..ports import MailTransport, OutboundMail
 from ..tickets.model import AuthorType, Message, Ticket
 from ..tickets.ports import Delivery
-from .compose import MailHeaders, build_mail, new_message_id, tagged_subject
-from .templates import ACKNOWLEDGEMENT_BODY, ACKNOWLEDGEMENT_SUBJECT, localised
-from .tokens import ReplyTokens
 
 # Records one of our Message-IDs against a ticket (TicketService.remember_outbound_ref).
 RememberRef = Callable[[str, int], None]

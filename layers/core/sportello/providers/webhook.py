@@ -187,6 +187,22 @@ class FetchedMedia:
     filename: str
 
 
+RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
+
+
+class ProviderHttpError(Exception):
+    """A provider API answered with an error (status 0: no answer at all)."""
+
+    def __init__(self, status: int, body: str, url: str) -> None:
+        super().__init__(f"{url} answered {status}: {body[:300]}")
+        self.status = status
+        self.body = body
+
+    @property
+    def retryable(self) -> bool:
+        return self.status in RETRYABLE_STATUSES or self.status == 0
+
+
 class ProviderApi(Protocol):
     """The provider's HTTP API: sending replies and fetching media."""
 
@@ -195,3 +211,19 @@ class ProviderApi(Protocol):
         ...
 
     def fetch_media(self, media: MediaRef, secrets: ProviderSecrets) -> FetchedMedia: ...
+
+
+class ProviderApis(Protocol):
+    """The API client of each provider (HTTP clients in `adapters/providers`)."""
+
+    def api(self, provider: str) -> ProviderApi: ...
+
+
+class SecretStore(Protocol):
+    def secrets_for(self, provider: str) -> ProviderSecrets: ...
+
+
+def provider_ref(provider: str, external_id: str) -> str:
+    # SMS and voice share Twilio's id space; both are "twilio" for deduplication.
+    namespace = "twilio" if provider.startswith("twilio") else provider
+    return f"{namespace}:{external_id}"

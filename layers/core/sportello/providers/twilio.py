@@ -22,7 +22,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
@@ -222,12 +221,3 @@ class TwilioAdapter:
 
     def verify(self, request: WebhookRequest, secrets: ProviderSecrets) -> None:
         verify_signature(request, secrets.require("auth_token"))
-
-
-def __getattr__(name: str) -> Any:
-    """`ADAPTERS`, for the registry: resolved on first use, since both adapter modules import this one."""
-    if name == "ADAPTERS":
-        from . import twilio_sms, twilio_voice
-
-        return {adapter.name: adapter for adapter in (twilio_sms.ADAPTER, twilio_voice.ADAPTER)}
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

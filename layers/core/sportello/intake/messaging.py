@@ -14,34 +14,33 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..adapters.http import ProviderHttpError
 from ..clock import to_iso, utc_now
-from ..config import ATTACHMENTS_PREFIX
 from ..customers.service import CustomerService
-from ..errors import InvalidRequestError
 from ..ids import new_id
 from ..ports import BlobStore, WorkQueue
-from ..quarantine import Quarantine, QuarantineRecord
-from ..tickets import events
-from ..tickets.inbound import InboundMessage
-from ..tickets.model import AttachmentRef, AuthorType, Channel, Message, Ticket
-from ..tickets.ports import Delivery, MessageRef
-from ..tickets.service import TicketService
-from .registry import ProviderRegistry, SecretStore
-from .webhook import (
+from ..providers.registry import ProviderRegistry
+from ..providers.webhook import (
     CallRecord,
     ChannelMessage,
     DeliveryUpdate,
     MessageDeleted,
     MessageEdited,
-    OutboundText,
     PayloadError,
+    ProviderApis,
+    ProviderHttpError,
     Reaction,
+    SecretStore,
     WebhookEvent,
     WebhookRequest,
     WebhookResponse,
+    provider_ref,
 )
-from .whatsapp import customer_service_window_open
+from ..quarantine import Quarantine
+from ..tickets import events
+from ..tickets.inbound import InboundMessage
+from ..tickets.model import AttachmentRef, Channel
+from ..tickets.service import TicketService
+from .keeping import keep_attachment, quarantine_raw
 
 logger = logging.getLogger(__name__)
 
@@ -54,12 +53,6 @@ _KEPT_HEADERS = (
     "x-twilio-signature",
     "x-telegram-bot-api-secret-token",
 )
-
-
-def provider_ref(provider: str, external_id: str) -> str:
-    # SMS and voice share Twilio's id space; both are "twilio" for deduplication.
-    namespace = "twilio" if provider.startswith("twilio") else provider
-    return f"{namespace}:{external_id}"
 
 
 @dataclass(frozen=True)
@@ -121,6 +114,7 @@ class MessagingDesk:
         quarantine: Quarantine,
         blobs: BlobStore,
         registry: ProviderRegistry,
+        apis: ProviderApis,
         secrets: SecretStore,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
@@ -129,6 +123,7 @@ class MessagingDesk:
         self._quarantine = quarantine
         self._blobs = blobs
         self._registry = registry
+        self._apis = apis
         self._secrets = secrets
         self._clock = clock
 
@@ -140,21 +135,11 @@ class MessagingDesk:
         try:
             events = adapter.parse(request)
         except PayloadError as error:
-            self._keep(provider, str(job["key"]), f"unreadable {provider} payload: {error}")
+            reason = f"unreadable {provider} payload: {error}"
+            quarantine_raw(self._quarantine, str(job["key"]), reason, provider, self._clock())
             return ProcessReport(provider, ("quarantined",))
         outcomes = tuple(self._handle(provider, event) for event in events)
         return ProcessReport(provider, outcomes)
-
-    def _keep(self, provider: str, key: str, reason: str) -> None:
-        self._quarantine.add(
-            QuarantineRecord(
-                id=hashlib.sha256(key.encode()).hexdigest()[:32],
-                received_at=self._clock(),
-                reason=reason[:1000],
-                raw_key=key,
-                channel=provider,
-            )
-        )
 
     def _handle(self, provider: str, event: WebhookEvent) -> str:
         if isinstance(event, ChannelMessage):
@@ -196,17 +181,10 @@ class MessagingDesk:
             received_at=event.sent_at,
             external_ids=(ref,),
             attachments=attachments,
-            thread_ticket=self._open_conversation(customer.id, event.channel),
+            thread_ticket=self._tickets.open_conversation(customer.id, event.channel),
             channel_address=event.conversation,
         )
         return self._tickets.receive(inbound, customer).outcome.value
-
-    def _open_conversation(self, customer_id: str, channel: Channel) -> int | None:
-        """A chat continues the customer's latest unsolved ticket on the same channel."""
-        for ticket in self._tickets.tickets_of(customer_id):
-            if ticket.channel is channel and ticket.status.is_active:
-                return ticket.number
-        return None
 
     def _fetch_media(
         self, provider: str, message_id: str, event: ChannelMessage
@@ -214,7 +192,7 @@ class MessagingDesk:
         """Stores the message's media as attachments; returns them and what could not be fetched."""
         if not event.media:
             return (), []
-        api = self._registry.api(provider)
+        api = self._apis.api(provider)
         secrets = self._secrets.secrets_for(provider)
         stored: list[AttachmentRef] = []
         missing: list[str] = []
@@ -229,11 +207,9 @@ class MessagingDesk:
                 missing.append(media.filename or media.url or media.media_id or f"attachment {index}")
                 continue
             filename = media.filename or fetched.filename
-            key = f"{ATTACHMENTS_PREFIX}{message_id}/{index}-{filename}"
-            self._blobs.put(key, fetched.content, fetched.content_type)
             stored.append(
-                AttachmentRef(
-                    f"{message_id}-{index}", filename, fetched.content_type, len(fetched.content), key
+                keep_attachment(
+                    self._blobs, message_id, index, filename, fetched.content_type, fetched.content
                 )
             )
         return tuple(stored), missing
@@ -284,85 +260,6 @@ class MessagingDesk:
             kind="call",
         )
         return self._message(provider, message)
-
-
-class MessagingOutbound:
-    """The `OutboundChannel` of every messaging channel: replies leave through a queue."""
-
-    def __init__(
-        self,
-        outbound_queue: WorkQueue,
-        registry: ProviderRegistry,
-        message_key: Callable[[Message], str],
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
-        self._outbound_queue = outbound_queue
-        self._registry = registry
-        self._message_key = message_key
-        self._clock = clock
-
-    def send_acknowledgement(self, ticket: Ticket, first_message: Message) -> Delivery | None:
-        return None  # chats answer in seconds; an automatic "we got it" would only be noise
-
-    def send_reply(self, ticket: Ticket, message: Message, thread: list[Message]) -> Delivery:
-        """Checks the channel's rules now (so the agent hears at once), then queues the send."""
-        provider = self._registry.reply_provider(ticket.channel)
-        if provider is None or not ticket.channel_address:
-            raise InvalidRequestError(
-                f"ticket #{ticket.number} has no {ticket.channel.value} address to reply to"
-            )
-        if ticket.channel is Channel.WHATSAPP:
-            last = max((m.created_at for m in thread if m.author_type is AuthorType.CUSTOMER), default=None)
-            if not customer_service_window_open(last, self._clock()):
-                raise InvalidRequestError(
-                    "WhatsApp allows free-form replies only within 24 hours of the customer's last message; "
-                    "send an approved template instead"
-                )
-        self._outbound_queue.send(
-            {
-                "provider": provider,
-                "ticket": ticket.number,
-                "message_sk": self._message_key(message),
-                "conversation": ticket.channel_address,
-                "text": message.text,
-            }
-        )
-        return Delivery(external_id=None, status="queued")
-
-
-class ReplyDelivery:
-    """The outbound queue's consumer: sends a queued reply through the provider's API."""
-
-    def __init__(
-        self,
-        tickets: TicketService,
-        registry: ProviderRegistry,
-        secrets: SecretStore,
-        clock: Callable[[], datetime] = utc_now,
-    ) -> None:
-        self._tickets = tickets
-        self._registry = registry
-        self._secrets = secrets
-        self._clock = clock
-
-    def deliver(self, job: Mapping[str, Any], final_attempt: bool) -> str:
-        """Sends one queued reply. A retryable failure raises (the queue retries) until the last try."""
-        provider = str(job["provider"])
-        queued = MessageRef(int(job["ticket"]), str(job["message_sk"]), "outbound")
-        api = self._registry.api(provider)
-        try:
-            external_id = api.send(
-                OutboundText(str(job["conversation"]), str(job["text"])), self._secrets.secrets_for(provider)
-            )
-        except ProviderHttpError as error:
-            if error.retryable and not final_attempt:
-                raise
-            self._tickets.record_delivery(queued, "failed", self._clock(), error=f"{provider}: {error}")
-            return "failed"
-        ref = provider_ref(provider, external_id)
-        self._tickets.remember_outbound_ref(ref, queued.ticket_number, queued.message_key)
-        self._tickets.record_delivery(queued, "sent", self._clock(), external_id=external_id)
-        return "sent"
 
 
 def _call_text(caller: str, event: CallRecord) -> str:

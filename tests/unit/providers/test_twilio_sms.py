@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from sportello.channels.twilio_sms import TwilioSmsAdapter
-from sportello.channels.webhook import (
+from sportello.customers.model import Identity, IdentityKind
+from sportello.providers.twilio_sms import TwilioSmsAdapter
+from sportello.providers.webhook import (
     ChannelMessage,
     DeliveryState,
     DeliveryUpdate,
@@ -19,7 +20,6 @@ from sportello.channels.webhook import (
     VerificationError,
     WebhookRequest,
 )
-from sportello.customers.model import Identity, IdentityKind
 from sportello.tickets.model import Channel
 
 from .twilio_requests import (

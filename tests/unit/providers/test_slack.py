@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from sportello.channels.slack import ADAPTER, SlackAdapter, plain_text, signature_for
-from sportello.channels.webhook import (
+from sportello.customers.model import Identity, IdentityKind
+from sportello.providers.slack import ADAPTER, SlackAdapter, plain_text, signature_for
+from sportello.providers.webhook import (
     ChannelMessage,
     MediaRef,
     MessageDeleted,
@@ -23,10 +24,9 @@ from sportello.channels.webhook import (
     WebhookEvent,
     WebhookRequest,
 )
-from sportello.customers.model import Identity, IdentityKind
 from sportello.tickets.model import Channel
 from tests.conftest import CORPUS
-from tests.unit.channels.json_fuzz import broken_variants, events_or_payload_error
+from tests.unit.providers.json_fuzz import broken_variants, events_or_payload_error
 
 FOLDER = CORPUS / "webhooks" / "slack"
 FILES = sorted(FOLDER.glob("*.json"))  # schema/ holds JSON schemas, not payloads

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sportello.channels.meta import signature_for
-from sportello.channels.webhook import ProviderSecrets, WebhookEvent, WebhookRequest
+from sportello.providers.meta import signature_for
+from sportello.providers.webhook import ProviderSecrets, WebhookEvent, WebhookRequest
 from tests.conftest import CORPUS
 
 WEBHOOKS = CORPUS / "webhooks"

@@ -16,15 +16,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sportello.channels.twilio_voice import Speech, TwilioVoiceAdapter
-from sportello.channels.webhook import (
+from sportello.customers.model import Identity, IdentityKind
+from sportello.providers.twilio_voice import Speech, TwilioVoiceAdapter
+from sportello.providers.webhook import (
     CallRecord,
     PayloadError,
     Unsupported,
     VerificationError,
     WebhookRequest,
 )
-from sportello.customers.model import Identity, IdentityKind
 
 from .twilio_requests import NOW, SECRETS, fixed_clock, form_request
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from sportello.channels import instagram, messenger, whatsapp
-from sportello.channels.meta import signature_for, timestamp
-from sportello.channels.webhook import (
+from sportello.providers import instagram, messenger, whatsapp
+from sportello.providers.meta import signature_for, timestamp
+from sportello.providers.webhook import (
     PayloadError,
     ProviderAdapter,
     ProviderSecrets,

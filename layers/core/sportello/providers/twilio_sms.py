@@ -1,6 +1,6 @@
 """Twilio Programmable Messaging (SMS/MMS): incoming messages and status callbacks of our replies.
 
-Secrets: see `sportello.channels.twilio` (`auth_token`, `account_sid`, `from_number` or
+Secrets: see `sportello.providers.twilio` (`auth_token`, `account_sid`, `from_number` or
 `messaging_service_sid`). Configure the number's "A message comes in" webhook (HTTP POST) as
 `https://<api>/webhooks/twilio-sms`; status callbacks of sent messages arrive on the same URL when
 it is also the Messaging Service's status callback.

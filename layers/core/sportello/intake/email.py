@@ -15,20 +15,20 @@ from datetime import datetime
 from enum import StrEnum
 
 from ..clock import utc_now
-from ..config import ATTACHMENTS_PREFIX
 from ..customers.model import Identity
+from ..email.compose import strip_reply_prefixes, ticket_number_in_subject
+from ..email.parsing import EmailParseError, ParsedEmail, parse_email
+from ..email.tokens import ReplyTokens
 from ..errors import DomainError, InvalidRequestError
 from ..ids import new_id
 from ..language import SUPPORTED_LANGUAGES, detect_language
 from ..ports import BlobStore
-from ..quarantine import Quarantine, QuarantineRecord
+from ..quarantine import Quarantine
 from ..tickets.events import DeliveryFailed, DeliveryReported, Payload
 from ..tickets.inbound import InboundMessage
 from ..tickets.model import AttachmentRef, Channel
 from ..tickets.service import Outcome, TicketService
-from .compose import strip_reply_prefixes, ticket_number_in_subject
-from .parsing import EmailParseError, ParsedEmail, parse_email
-from .tokens import ReplyTokens
+from .keeping import keep_attachment, quarantine_raw
 
 logger = logging.getLogger(__name__)
 
@@ -114,16 +114,9 @@ class EmailReceiver:
             raise QuarantineError(f"unreadable mail: {error}") from error
 
     def _keep(self, raw_key: str, reason: str, parsed: ParsedEmail | None) -> Report:
-        record = QuarantineRecord(
-            id=hashlib.sha256(raw_key.encode()).hexdigest()[:32],
-            received_at=self._clock(),
-            reason=reason[:1000],
-            raw_key=raw_key,
-            channel=Channel.EMAIL.value,
-            sender=parsed.sender.email if parsed and parsed.sender else None,
-            subject=parsed.subject[:250] if parsed else None,
-        )
-        self._quarantine.add(record)
+        sender = parsed.sender.email if parsed and parsed.sender else None
+        subject = parsed.subject if parsed else None
+        quarantine_raw(self._quarantine, raw_key, reason, Channel.EMAIL.value, self._clock(), sender, subject)
         logger.warning("quarantined %s: %s", raw_key, reason)
         return Report(Result.QUARANTINED, reason=reason)
 
@@ -213,15 +206,14 @@ class EmailReceiver:
         for index, attachment in enumerate(parsed.attachments, start=1):
             if len(attachment.content) > MAX_ATTACHMENT_BYTES:
                 raise InvalidRequestError(f"attachment {attachment.filename!r} is larger than 25 MB")
-            key = f"{ATTACHMENTS_PREFIX}{message_id}/{index}-{attachment.filename}"
-            self._blobs.put(key, attachment.content, attachment.content_type)
             stored.append(
-                AttachmentRef(
-                    id=f"{message_id}-{index}",
-                    filename=attachment.filename,
-                    content_type=attachment.content_type,
-                    size=len(attachment.content),
-                    key=key,
+                keep_attachment(
+                    self._blobs,
+                    message_id,
+                    index,
+                    attachment.filename,
+                    attachment.content_type,
+                    attachment.content,
                     content_id=attachment.content_id,
                     inline=attachment.inline,
                 )

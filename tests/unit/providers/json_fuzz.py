@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from sportello.channels.webhook import PayloadError, ProviderAdapter, WebhookEvent, WebhookRequest
+from sportello.providers.webhook import PayloadError, ProviderAdapter, WebhookEvent, WebhookRequest
 
 # Values of every JSON type, plus the ones that break naive code: NaN, huge numbers, nested junk.
 ODD_VALUES: tuple[Any, ...] = (None, "", "x", -1, 1.5, True, [], {}, [1], {"a": 1}, 10**30, float("nan"))

@@ -1,6 +1,6 @@
 """Twilio Programmable Voice: an incoming call is greeted, leaves a voicemail and becomes a ticket.
 
-Secrets: see `sportello.channels.twilio` (`auth_token`; replies to callers go out as SMS, so also
+Secrets: see `sportello.providers.twilio` (`auth_token`; replies to callers go out as SMS, so also
 `account_sid` and `from_number` or `messaging_service_sid`). Configure the number's "A call comes in"
 webhook and its call status callback (HTTP POST) as `https://<api>/webhooks/twilio-voice`.
 

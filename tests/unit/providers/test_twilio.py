@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from sportello.channels import twilio_sms, twilio_voice
-from sportello.channels.twilio import (
+from sportello.providers import twilio_sms, twilio_voice
+from sportello.providers.twilio import (
     EMPTY_TWIML,
     compute_signature,
     e164,
@@ -19,7 +19,7 @@ from sportello.channels.twilio import (
     url_variants,
     verify_signature,
 )
-from sportello.channels.webhook import PayloadError, ProviderSecrets, VerificationError, WebhookRequest
+from sportello.providers.webhook import PayloadError, ProviderSecrets, VerificationError, WebhookRequest
 
 from .twilio_requests import SECRETS, TWILIO_CORPUS, corpus_forms
 
@@ -245,8 +245,9 @@ def test_the_empty_twiml_is_what_twilio_expects():
     assert EMPTY_TWIML.body == '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-def test_the_registry_finds_both_adapters_in_the_shared_module():
-    from sportello.channels import twilio
+def test_the_registry_names_each_twilio_module_directly():
+    from sportello.providers.registry import ProviderRegistry
 
-    assert twilio.ADAPTERS == {"twilio-sms": twilio_sms.ADAPTER, "twilio-voice": twilio_voice.ADAPTER}
+    assert ProviderRegistry.adapter("twilio-sms") is twilio_sms.ADAPTER
+    assert ProviderRegistry.adapter("twilio-voice") is twilio_voice.ADAPTER
     assert (twilio_sms.ADAPTER.channel, twilio_voice.ADAPTER.channel) == ("sms", "voice")

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from sportello.channels.twilio import compute_signature, parse_form
-from sportello.channels.webhook import ProviderSecrets, WebhookRequest
+from sportello.providers.twilio import compute_signature, parse_form
+from sportello.providers.webhook import ProviderSecrets, WebhookRequest
 from tests.conftest import CORPUS
 
 TWILIO_CORPUS = CORPUS / "webhooks" / "twilio_sms"

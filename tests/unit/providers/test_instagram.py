@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sportello.channels.instagram import ADAPTER
-from sportello.channels.webhook import (
+from sportello.customers.model import Identity, IdentityKind
+from sportello.providers.instagram import ADAPTER
+from sportello.providers.webhook import (
     ChannelMessage,
     DeliveryState,
     DeliveryUpdate,
@@ -18,7 +19,6 @@ from sportello.channels.webhook import (
     Unsupported,
     WebhookEvent,
 )
-from sportello.customers.model import Identity, IdentityKind
 from sportello.tickets.model import Channel
 
 from .meta_requests import INSTAGRAM_CORPUS, MESSENGER_CORPUS, corpus, envelope, only, signed

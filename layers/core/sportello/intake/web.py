@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..clock import utc_now
-from ..config import ATTACHMENTS_PREFIX
 from ..customers.model import Identity, IdentityKind
 from ..errors import ForbiddenError, InvalidRequestError
 from ..ids import new_id
@@ -19,8 +18,8 @@ from ..language import detect_language
 from ..ports import BlobStore, RateLimiter
 from ..tickets.inbound import InboundMessage
 from ..tickets.model import AttachmentRef, AuthorType, Channel, Message, Ticket
-from ..tickets.ports import Delivery
 from ..tickets.service import TicketService
+from .keeping import keep_attachment
 
 FORM_LIMIT_PER_HOUR = 5
 CHAT_LIMIT_PER_MINUTE = 20
@@ -132,15 +131,12 @@ class WebDesk:
         return receipt.ticket
 
     def _store(self, message_id: str, uploads: tuple[Upload, ...]) -> tuple[AttachmentRef, ...]:
-        stored = []
-        for index, upload in enumerate(uploads, start=1):
-            name = upload.filename.replace("/", "_").replace("\\", "_") or f"attachment-{index}"
-            key = f"{ATTACHMENTS_PREFIX}{message_id}/{index}-{name}"
-            self._blobs.put(key, upload.content, upload.content_type)
-            stored.append(
-                AttachmentRef(f"{message_id}-{index}", name, upload.content_type, len(upload.content), key)
+        return tuple(
+            keep_attachment(
+                self._blobs, message_id, index, upload.filename, upload.content_type, upload.content
             )
-        return tuple(stored)
+            for index, upload in enumerate(uploads, start=1)
+        )
 
     def start_chat(self, source_ip: str) -> ChatSession:
         self._limit(f"chat-start:{source_ip}", CHAT_LIMIT_PER_MINUTE, 60)
@@ -186,19 +182,4 @@ class WebDesk:
 
     def _conversation(self, visitor: str) -> int | None:
         customer = self._tickets.customer_for(Identity(IdentityKind.CHAT, visitor))
-        if customer is None:
-            return None
-        for ticket in self._tickets.tickets_of(customer):
-            if ticket.channel is Channel.CHAT and ticket.status.is_active:
-                return ticket.number
-        return None
-
-
-class ChatOutbound:
-    """Agents' chat replies need no sending: the widget fetches the conversation."""
-
-    def send_reply(self, ticket: Ticket, message: Message, thread: list[Message]) -> Delivery:
-        return Delivery(external_id=message.id, status="sent")
-
-    def send_acknowledgement(self, ticket: Ticket, first_message: Message) -> Delivery | None:
-        return None
+        return self._tickets.open_conversation(customer, Channel.CHAT) if customer else None

@@ -1,0 +1,1 @@
+"""How replies and acknowledgements leave: one `OutboundChannel` per kind of channel."""

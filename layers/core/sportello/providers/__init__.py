@@ -1,0 +1,1 @@
+"""Messaging providers' webhooks: verify, answer handshakes, parse into channel-agnostic events. Pure."""
