@@ -1,0 +1,349 @@
+"""In-memory implementations of the domain's ports, for fast unit tests of the services.
+
+They keep the same promises as the DynamoDB store (optimistic locking, all-or-nothing writes, external
+ids claimed once, newest-first views); `tests/integration/test_repository_contract.py` runs one suite
+against both, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sportello.agents import Agent, Group
+from sportello.clock import to_iso
+from sportello.customers.model import Customer, Identity
+from sportello.customers.ports import IdentityTakenError
+from sportello.errors import ConflictError, InvalidRequestError, NotFoundError
+from sportello.ports import OutboundMail
+from sportello.providers.webhook import FetchedMedia, MediaRef, OutboundText, ProviderApi, ProviderSecrets
+from sportello.quarantine import QuarantinePage, QuarantineRecord
+from sportello.tickets.events import Event
+from sportello.tickets.model import Message, Ticket
+from sportello.tickets.ports import (
+    Delivery,
+    DuplicateMessageError,
+    MessageRef,
+    Page,
+    TicketHistory,
+    TicketQuery,
+)
+
+NO_VALUE = "-"
+
+
+def _page_cursor(offset: int | None) -> str | None:
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode() if offset else None
+
+
+def _page_offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        return int(json.loads(base64.urlsafe_b64decode(cursor.encode()))["offset"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise InvalidRequestError("the cursor is not one this API returned") from error
+
+
+def _paged(items: list[Any], cursor: str | None, limit: int) -> tuple[list[Any], str | None]:
+    start = _page_offset(cursor)
+    chunk = items[start : start + limit]
+    more = start + limit < len(items)
+    return chunk, _page_cursor(start + limit) if more else None
+
+
+# --- tickets -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StoredRef:
+    ticket_number: int
+    message_key: str | None
+    direction: str
+
+
+class InMemoryTicketRepository:
+    def __init__(self) -> None:
+        self.tickets: dict[int, Ticket] = {}
+        self.messages: dict[int, dict[str, Message]] = {}
+        self.events: dict[int, list[Event]] = {}
+        self.refs: dict[str, StoredRef] = {}
+        self._numbers = itertools.count(1)
+        self.writes = 0  # successful writes of a ticket item, for tests of retries
+
+    def next_number(self) -> int:
+        return next(self._numbers)
+
+    def message_key(self, message: Message) -> str:
+        return f"MSG#{to_iso(message.created_at)}#{message.id}"
+
+    def write(
+        self,
+        ticket: Ticket,
+        messages: Sequence[Message] = (),
+        events: Sequence[Event] = (),
+        inbound_refs: Iterable[str] = (),
+        *,
+        new: bool = False,
+    ) -> Ticket:
+        refs = list(dict.fromkeys(inbound_refs))
+        current = self.tickets.get(ticket.number)
+        if new and current is not None:
+            raise ConflictError(f"ticket #{ticket.number} was changed by someone else")
+        if not new and current is not None and current.version != ticket.version:
+            raise ConflictError(f"ticket #{ticket.number} was changed by someone else")
+        if any(ref in self.refs for ref in refs):
+            raise DuplicateMessageError(", ".join(refs))
+        saved = replace(ticket, version=(current.version if current else 0) + 1)
+        self.tickets[ticket.number] = saved
+        stored = self.messages.setdefault(ticket.number, {})
+        for message in messages:
+            stored[self.message_key(message)] = message
+        self.events.setdefault(ticket.number, []).extend(events)
+        first_key = self.message_key(messages[0]) if messages else None
+        for ref in refs:
+            self.refs[ref] = StoredRef(ticket.number, first_key, "inbound")
+        self.writes += 1
+        return saved
+
+    def add_events(self, events: Sequence[Event]) -> None:
+        for event in events:
+            self.events.setdefault(event.ticket_number, []).append(event)
+
+    def update_message(
+        self, number: int, message_key: str, fields: Mapping[str, str | None], events: Sequence[Event] = ()
+    ) -> None:
+        message = self.message(number, message_key)
+        self.messages[number][message_key] = replace(message, **fields)
+        self.add_events(events)
+
+    def get(self, number: int) -> Ticket:
+        try:
+            return self.tickets[number]
+        except KeyError as error:
+            raise NotFoundError(f"ticket #{number} does not exist") from error
+
+    def history(self, number: int) -> TicketHistory:
+        ticket = self.get(number)
+        messages = [self.messages[number][key] for key in sorted(self.messages.get(number, {}))]
+        events = sorted(self.events.get(number, []), key=lambda event: (event.created_at, event.id))
+        return TicketHistory(ticket, messages, events)
+
+    def message(self, number: int, message_key: str) -> Message:
+        try:
+            return self.messages[number][message_key]
+        except KeyError as error:
+            raise NotFoundError(f"ticket #{number} has no message {message_key}") from error
+
+    def ticket_for_ref(self, ref: str) -> int | None:
+        found = self.refs.get(ref)
+        return found.ticket_number if found else None
+
+    def message_ref(self, ref: str) -> MessageRef | None:
+        found = self.refs.get(ref)
+        return MessageRef(found.ticket_number, found.message_key, found.direction) if found else None
+
+    def claim_ref(self, ref: str, number: int, direction: str, message_key: str | None = None) -> bool:
+        if ref in self.refs:
+            return False
+        self.refs[ref] = StoredRef(number, message_key, direction)
+        return True
+
+    def find(self, query: TicketQuery) -> Page:
+        active = query.status.is_active if query.status else True
+        assignee = query.assignee
+        if query.view == "unassigned":
+            assignee = NO_VALUE
+        elif query.view == "mine":
+            assignee = query.agent_id
+        matching = [
+            ticket
+            for ticket in self.tickets.values()
+            if ticket.status.is_active == active
+            and (query.status is None or ticket.status is query.status)
+            and (assignee is None or (ticket.assignee or NO_VALUE) == assignee)
+            and (query.group is None or ticket.group == query.group)
+        ]
+        matching.sort(key=lambda ticket: (ticket.updated_at, ticket.number), reverse=True)
+        items, cursor = _paged(matching, query.cursor, query.limit)
+        return Page(items, cursor)
+
+    def of_customer(self, customer_id: str, limit: int | None = 50) -> list[Ticket]:
+        owned = [ticket for ticket in self.tickets.values() if ticket.requester.id == customer_id]
+        owned.sort(key=lambda ticket: (ticket.created_at, ticket.number), reverse=True)
+        return owned if limit is None else owned[:limit]
+
+
+# --- customers, agents, quarantine ---------------------------------------------------------------------
+
+
+class InMemoryCustomerRepository:
+    def __init__(self) -> None:
+        self.customers: dict[str, Customer] = {}
+        self.owners: dict[Identity, str] = {}
+
+    def customer_id_for(self, identity: Identity) -> str | None:
+        return self.owners.get(identity)
+
+    def get(self, customer_id: str) -> Customer:
+        try:
+            customer = self.customers[customer_id]
+        except KeyError as error:
+            raise NotFoundError(f"customer {customer_id} does not exist") from error
+        identities = [identity for identity, owner in self.owners.items() if owner == customer_id]
+        return replace(customer, identities=identities)
+
+    def create(self, customer: Customer) -> None:
+        if customer.id in self.customers or any(i in self.owners for i in customer.identities):
+            raise IdentityTakenError(customer.id)
+        self.customers[customer.id] = replace(customer, identities=[])
+        for identity in customer.identities:
+            self.owners[identity] = customer.id
+
+    def add_identity(self, customer_id: str, identity: Identity) -> bool:
+        if identity in self.owners:
+            return False
+        self.owners[identity] = customer_id
+        return True
+
+    def move_identity(self, identity: Identity, source_id: str, target_id: str) -> None:
+        if self.owners.get(identity) != source_id:
+            raise ConflictError(f"{identity.value} is no longer {source_id}'s")
+        self.owners[identity] = target_id
+
+    def mark_merged(self, source_id: str, target_id: str) -> None:
+        self.customers[source_id] = replace(self.get(source_id), identities=[], merged_into=target_id)
+
+
+class InMemoryAgentRepository:
+    def __init__(self) -> None:
+        self.agents: dict[str, Agent] = {}
+        self.saved: list[Agent] = []
+        self._groups: dict[str, Group] = {}
+
+    def get(self, agent_id: str) -> Agent | None:
+        return self.agents.get(agent_id)
+
+    def save(self, agent: Agent) -> None:
+        self.agents[agent.id] = agent
+        self.saved.append(agent)
+
+    def all_agents(self) -> list[Agent]:
+        return list(self.agents.values())
+
+    def save_group(self, group: Group) -> None:
+        self._groups[group.id] = group
+
+    def groups(self) -> list[Group]:
+        return list(self._groups.values())
+
+
+class InMemoryQuarantine:
+    def __init__(self) -> None:
+        self.records: dict[str, QuarantineRecord] = {}
+
+    def add(self, record: QuarantineRecord) -> None:
+        self.records.setdefault(record.id, record)
+
+    def recent(self, cursor: str | None = None, limit: int = 50) -> QuarantinePage:
+        newest = sorted(self.records.values(), key=lambda r: (r.received_at, r.id), reverse=True)
+        items, next_cursor = _paged(newest, cursor, limit)
+        return QuarantinePage(items, next_cursor)
+
+
+# --- the outside world ---------------------------------------------------------------------------------
+
+
+class InMemoryBlobStore:
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+
+    def put(self, key: str, content: bytes, content_type: str) -> None:
+        self.objects[key] = (content, content_type)
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self.objects[key][0]
+        except KeyError as error:
+            raise NotFoundError(f"no object {key}") from error
+
+    def download_url(self, key: str, filename: str, expires_seconds: int = 300) -> str:
+        return f"memory://{key}?filename={filename}"
+
+
+@dataclass
+class RecordingQueue:
+    sent: list[Mapping[str, Any]] = field(default_factory=list)
+
+    def send(self, body: Mapping[str, Any]) -> None:
+        self.sent.append(dict(body))
+
+
+@dataclass
+class RecordingMailTransport:
+    sent: list[OutboundMail] = field(default_factory=list)
+
+    def send(self, mail: OutboundMail) -> tuple[str, ...]:
+        self.sent.append(mail)
+        return ()
+
+
+@dataclass
+class CountingRateLimiter:
+    uses: dict[str, int] = field(default_factory=dict)
+
+    def allow(self, key: str, limit: int, window_seconds: int) -> bool:
+        self.uses[key] = self.uses.get(key, 0) + 1
+        return self.uses[key] <= limit
+
+
+@dataclass
+class RecordingOutboundChannel:
+    """Sends nothing; remembers what it was asked to send."""
+
+    replies: list[tuple[Ticket, Message]] = field(default_factory=list)
+    acknowledgements: list[Ticket] = field(default_factory=list)
+    acknowledge: bool = True
+
+    def send_reply(self, ticket: Ticket, message: Message, thread: list[Message]) -> Delivery:
+        self.replies.append((ticket, message))
+        return Delivery(external_id=f"sent-{len(self.replies)}", status="sent")
+
+    def send_acknowledgement(self, ticket: Ticket, first_message: Message) -> Delivery | None:
+        if not self.acknowledge:
+            return None
+        self.acknowledgements.append(ticket)
+        return Delivery(external_id=f"ack-{len(self.acknowledgements)}", status="sent")
+
+
+@dataclass
+class FixedSecrets:
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    def secrets_for(self, provider: str) -> ProviderSecrets:
+        return ProviderSecrets(dict(self.values))
+
+
+@dataclass
+class RecordingProviderApi:
+    sent: list[OutboundText] = field(default_factory=list)
+    media: Mapping[str, FetchedMedia] = field(default_factory=dict)
+
+    def send(self, message: OutboundText, secrets: ProviderSecrets) -> str:
+        self.sent.append(message)
+        return f"provider-{len(self.sent)}"
+
+    def fetch_media(self, media: MediaRef, secrets: ProviderSecrets) -> FetchedMedia:
+        return self.media[media.media_id or media.url or ""]
+
+
+@dataclass
+class FakeProviderApis:
+    client: ProviderApi = field(default_factory=RecordingProviderApi)
+
+    def api(self, provider: str) -> ProviderApi:
+        return self.client
