@@ -1,0 +1,254 @@
+"""One contract for each repository port, run against the in-memory fake and the DynamoDB store (moto).
+
+The unit tests trust the fakes; this suite is why they may: both implementations keep the same promises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from sportello.customers.model import Customer, Identity, IdentityKind
+from sportello.customers.ports import IdentityTakenError
+from sportello.errors import ConflictError, NotFoundError
+from sportello.quarantine import QuarantineRecord
+from sportello.store.customers import DynamoCustomerRepository
+from sportello.store.quarantine import DynamoQuarantine
+from sportello.store.tickets import DynamoTicketRepository
+from sportello.tickets.events import Event, MessageAdded, StatusChanged, TicketCreated
+from sportello.tickets.model import AuthorType, Channel, Message, Priority, Requester, Status, Ticket
+from sportello.tickets.ports import DuplicateMessageError, TicketQuery
+from tests.fakes import InMemoryCustomerRepository, InMemoryQuarantine, InMemoryTicketRepository
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+IMPLEMENTATIONS = ("memory", "dynamodb")
+
+
+@pytest.fixture(params=IMPLEMENTATIONS)
+def implementation(request: pytest.FixtureRequest) -> Iterator[str]:
+    if request.param == "dynamodb":
+        request.getfixturevalue("cloud")  # moto, with the real table definition
+    yield request.param
+
+
+@pytest.fixture
+def tickets(implementation: str) -> Any:
+    return InMemoryTicketRepository() if implementation == "memory" else DynamoTicketRepository()
+
+
+@pytest.fixture
+def customers(implementation: str) -> Any:
+    return InMemoryCustomerRepository() if implementation == "memory" else DynamoCustomerRepository()
+
+
+@pytest.fixture
+def quarantine(implementation: str) -> Any:
+    return InMemoryQuarantine() if implementation == "memory" else DynamoQuarantine()
+
+
+def a_ticket(number: int, *, at: datetime = T0, customer: str = "c1", **changes: Any) -> Ticket:
+    ticket = Ticket(
+        number=number,
+        subject=f"Ticket {number}",
+        status=Status.NEW,
+        priority=Priority.NORMAL,
+        channel=Channel.EMAIL,
+        requester=Requester(customer, "Maria", "maria@example.org"),
+        language="it",
+        created_at=at,
+        updated_at=at,
+    )
+    return replace(ticket, **changes)
+
+
+def a_message(number: int, text: str = "Ciao", *, at: datetime = T0, message_id: str = "m1") -> Message:
+    return Message(
+        id=message_id,
+        ticket_number=number,
+        author_type=AuthorType.CUSTOMER,
+        author_id="c1",
+        author_name="Maria",
+        public=True,
+        channel=Channel.EMAIL,
+        text=text,
+        full_text=text,
+        created_at=at,
+    )
+
+
+# --- tickets -------------------------------------------------------------------------------------------
+
+
+def test_ticket_numbers_are_never_handed_out_twice(tickets: Any) -> None:
+    numbers = [tickets.next_number() for _ in range(3)]
+    assert len(set(numbers)) == 3
+    assert numbers == sorted(numbers)
+
+
+def test_a_written_ticket_reads_back_with_a_version(tickets: Any) -> None:
+    saved = tickets.write(
+        a_ticket(1), [a_message(1)], [Event.new(1, "c1", T0, TicketCreated("email"))], new=True
+    )
+    assert saved.version == 1
+    history = tickets.history(1)
+    assert history.ticket == saved
+    assert [m.text for m in history.messages] == ["Ciao"]
+    assert [e.payload for e in history.events] == [TicketCreated("email")]
+
+
+def test_a_new_ticket_must_not_exist_yet(tickets: Any) -> None:
+    tickets.write(a_ticket(1), new=True)
+    with pytest.raises(ConflictError):
+        tickets.write(a_ticket(1, subject="Another"), new=True)
+    assert tickets.get(1).subject == "Ticket 1"
+
+
+def test_a_stale_version_is_a_conflict_and_changes_nothing(tickets: Any) -> None:
+    first = tickets.write(a_ticket(1), new=True)
+    tickets.write(replace(first, status=Status.OPEN))
+    with pytest.raises(ConflictError):
+        tickets.write(replace(first, status=Status.SOLVED), [a_message(1, "lost")])
+    assert tickets.get(1).status is Status.OPEN
+    assert tickets.history(1).messages == []
+
+
+def test_an_external_id_claimed_before_aborts_the_whole_write(tickets: Any) -> None:
+    tickets.write(a_ticket(1), [a_message(1)], inbound_refs=["<a@example.org>"], new=True)
+    with pytest.raises(DuplicateMessageError):
+        tickets.write(a_ticket(2), [a_message(2)], inbound_refs=["<a@example.org>"], new=True)
+    with pytest.raises(NotFoundError):
+        tickets.get(2)
+
+
+def test_an_inbound_ref_points_at_its_ticket_and_first_message(tickets: Any) -> None:
+    message = a_message(1)
+    tickets.write(a_ticket(1), [message], inbound_refs=["telegram:42"], new=True)
+    found = tickets.message_ref("telegram:42")
+    assert (found.ticket_number, found.direction) == (1, "inbound")
+    assert tickets.message(1, found.message_key) == message
+    assert tickets.ticket_for_ref("telegram:42") == 1
+    assert tickets.ticket_for_ref("telegram:43") is None
+
+
+def test_a_ref_is_claimed_once(tickets: Any) -> None:
+    assert tickets.claim_ref("<ours@desk>", 1, "outbound") is True
+    assert tickets.claim_ref("<ours@desk>", 2, "outbound") is False
+    assert tickets.ticket_for_ref("<ours@desk>") == 1
+
+
+def test_updating_a_message_keeps_its_events_with_it(tickets: Any) -> None:
+    message = a_message(1)
+    tickets.write(a_ticket(1), [message], new=True)
+    key = tickets.message_key(message)
+    event = Event.new(1, "system", T0, StatusChanged("new", "open"))
+    tickets.update_message(1, key, {"delivery_status": "read"}, [event])
+    assert tickets.message(1, key).delivery_status == "read"
+    assert [e.payload for e in tickets.history(1).events] == [StatusChanged("new", "open")]
+    with pytest.raises(NotFoundError):
+        tickets.update_message(1, "MSG#missing", {"text": "x"})
+
+
+def test_history_is_oldest_first(tickets: Any) -> None:
+    later, earlier = (
+        a_message(1, "second", at=T0 + timedelta(minutes=1), message_id="b"),
+        a_message(1, "first"),
+    )
+    tickets.write(a_ticket(1), [later, earlier], new=True)
+    events = [
+        Event.new(1, "c1", T0 + timedelta(seconds=5), MessageAdded("customer")),
+        Event.new(1, "c1", T0, TicketCreated("email")),
+    ]
+    tickets.add_events(events)
+    history = tickets.history(1)
+    assert [m.text for m in history.messages] == ["first", "second"]
+    assert [e.kind.value for e in history.events] == ["ticket_created", "message_added"]
+
+
+def test_views_list_active_tickets_newest_first_and_page(tickets: Any) -> None:
+    for number in (1, 2, 3):
+        tickets.write(a_ticket(number, at=T0 + timedelta(minutes=number)), new=True)
+    solved = tickets.write(a_ticket(4, status=Status.SOLVED, at=T0 + timedelta(minutes=9)), new=True)
+    first = tickets.find(TicketQuery(limit=2))
+    assert [t.number for t in first.items] == [3, 2]
+    rest = tickets.find(TicketQuery(limit=2, cursor=first.next_cursor))
+    assert [t.number for t in rest.items] == [1]
+    assert [t.number for t in tickets.find(TicketQuery(status=Status.SOLVED)).items] == [solved.number]
+
+
+def test_views_by_assignee_group_and_status(tickets: Any) -> None:
+    tickets.write(a_ticket(1, assignee="ada", group="billing"), new=True)
+    tickets.write(a_ticket(2, group="billing", status=Status.OPEN, at=T0 + timedelta(minutes=1)), new=True)
+    tickets.write(a_ticket(3, at=T0 + timedelta(minutes=2)), new=True)
+    assert [t.number for t in tickets.find(TicketQuery(view="mine", agent_id="ada")).items] == [1]
+    assert [t.number for t in tickets.find(TicketQuery(view="unassigned")).items] == [3, 2]
+    assert [t.number for t in tickets.find(TicketQuery(group="billing")).items] == [2, 1]
+    assert [t.number for t in tickets.find(TicketQuery(group="billing", status=Status.OPEN)).items] == [2]
+
+
+def test_a_customers_tickets_newest_first(tickets: Any) -> None:
+    for number in (1, 2, 3):
+        tickets.write(a_ticket(number, at=T0 + timedelta(days=number)), new=True)
+    tickets.write(a_ticket(4, customer="someone-else"), new=True)
+    assert [t.number for t in tickets.of_customer("c1")] == [3, 2, 1]
+    assert [t.number for t in tickets.of_customer("c1", limit=2)] == [3, 2]
+    assert [t.number for t in tickets.of_customer("c1", limit=None)] == [3, 2, 1]
+
+
+# --- customers -----------------------------------------------------------------------------------------
+
+
+def a_customer(customer_id: str, *identities: Identity) -> Customer:
+    return Customer(id=customer_id, name="Maria", created_at=T0, identities=list(identities))
+
+
+def test_a_customer_is_found_by_each_identity(customers: Any) -> None:
+    email, phone = Identity.email("maria@example.org"), Identity.of(IdentityKind.PHONE, "+39 333 123 4567")
+    customers.create(a_customer("c1", email, phone))
+    assert customers.customer_id_for(email) == customers.customer_id_for(phone) == "c1"
+    assert set(customers.get("c1").identities) == {email, phone}
+    with pytest.raises(NotFoundError):
+        customers.get("nobody")
+
+
+def test_an_identity_belongs_to_one_customer(customers: Any) -> None:
+    email = Identity.email("maria@example.org")
+    customers.create(a_customer("c1", email))
+    with pytest.raises(IdentityTakenError):
+        customers.create(a_customer("c2", email))
+    with pytest.raises(NotFoundError):
+        customers.get("c2")
+    assert customers.add_identity("c2", email) is False
+    assert customers.add_identity("c1", Identity.email("m.rossi@example.org")) is True
+
+
+def test_moving_identities_and_marking_a_merge(customers: Any) -> None:
+    email = Identity.email("maria@example.org")
+    customers.create(a_customer("c1", email))
+    customers.create(a_customer("c2", Identity.email("other@example.org")))
+    customers.move_identity(email, "c1", "c2")
+    customers.mark_merged("c1", "c2")
+    assert customers.customer_id_for(email) == "c2"
+    assert customers.get("c1").merged_into == "c2"
+
+
+# --- quarantine ----------------------------------------------------------------------------------------
+
+
+def a_record(record_id: str, minutes: int) -> QuarantineRecord:
+    return QuarantineRecord(
+        record_id, T0 + timedelta(minutes=minutes), "unreadable", f"inbound/{record_id}", "email"
+    )
+
+
+def test_quarantine_keeps_one_record_per_input_newest_first(quarantine: Any) -> None:
+    for minutes, record_id in enumerate(("a", "b", "c")):
+        quarantine.add(a_record(record_id, minutes))
+    quarantine.add(replace(a_record("a", 0), reason="again"))
+    first = quarantine.recent(limit=2)
+    assert [r.id for r in first.items] == ["c", "b"]
+    rest = quarantine.recent(first.next_cursor, limit=2)
+    assert [(r.id, r.reason) for r in rest.items] == [("a", "unreadable")]

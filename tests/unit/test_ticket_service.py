@@ -1,0 +1,337 @@
+"""TicketService, the one writer of tickets, messages and their events, on in-memory fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from sportello.agents import Agent
+from sportello.customers.model import Identity, IdentityKind
+from sportello.customers.service import CustomerService
+from sportello.errors import ConflictError, InvalidRequestError
+from sportello.tickets.events import (
+    AcknowledgementSent,
+    DeliveryChanged,
+    DeliveryFailed,
+    EventKind,
+    FieldChanged,
+    FollowUpCreated,
+    MessageEdited,
+    Reaction,
+    RequesterMerged,
+    StatusChanged,
+    TicketCreated,
+)
+from sportello.tickets.inbound import InboundMessage
+from sportello.tickets.merge import merge_customers
+from sportello.tickets.model import AuthorType, Channel, Priority, Status, Ticket
+from sportello.tickets.ports import MessageRef
+from sportello.tickets.service import Outcome, TicketChanges, TicketService
+from tests.fakes import InMemoryCustomerRepository, InMemoryTicketRepository, RecordingOutboundChannel
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+AGENT = Agent("agent-1", "ada@desk.example", "Ada")
+
+
+@dataclass
+class Clock:
+    now: datetime = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Desk:
+    service: TicketService
+    tickets: InMemoryTicketRepository
+    customers: InMemoryCustomerRepository
+    email: RecordingOutboundChannel
+    telegram: RecordingOutboundChannel
+    clock: Clock
+    received: Iterator[int] = field(default_factory=lambda: iter(range(1, 10_000)))
+
+    def inbound(self, text: str = "Ciao", **changes: Any) -> InboundMessage:
+        n = next(self.received)
+        message = InboundMessage(
+            id=f"in-{n}",
+            channel=Channel.EMAIL,
+            identity=Identity.email("maria@example.org"),
+            sender_name="Maria Rossi",
+            subject="Ordine",
+            text=text,
+            full_text=text,
+            received_at=self.clock.now,
+            external_ids=(f"<{n}@example.org>",),
+            language="it",
+        )
+        return replace(message, **changes)
+
+    def kinds(self, number: int) -> list[EventKind]:
+        return [event.kind for event in self.tickets.history(number).events]
+
+
+@pytest.fixture
+def desk() -> Desk:
+    tickets, customers, clock = InMemoryTicketRepository(), InMemoryCustomerRepository(), Clock()
+    email, telegram = RecordingOutboundChannel(), RecordingOutboundChannel(acknowledge=False)
+    outbound = {Channel.EMAIL: email, Channel.TELEGRAM: telegram}
+    service = TicketService(tickets, CustomerService(customers), outbound, clock=clock)
+    return Desk(service, tickets, customers, email, telegram, clock)
+
+
+def opened(desk: Desk, **changes: Any) -> Ticket:
+    receipt = desk.service.receive(desk.inbound(**changes))
+    assert receipt.ticket is not None
+    return receipt.ticket
+
+
+# --- customers write -----------------------------------------------------------------------------------
+
+
+def test_a_first_message_opens_a_ticket_and_acknowledges_it(desk: Desk) -> None:
+    receipt = desk.service.receive(desk.inbound("Il mio ordine non è arrivato"))
+    assert receipt.outcome is Outcome.CREATED
+    assert receipt.ticket is not None
+    assert (receipt.ticket.status, receipt.ticket.subject, receipt.ticket.language) == (
+        Status.NEW,
+        "Ordine",
+        "it",
+    )
+    assert [ticket.number for ticket in desk.email.acknowledgements] == [receipt.ticket.number]
+    events = desk.tickets.history(receipt.ticket.number).events
+    assert [e.payload for e in events] == [TicketCreated(channel="email"), AcknowledgementSent(id="ack-1")]
+
+
+def test_an_unverified_sender_is_never_acknowledged(desk: Desk) -> None:
+    opened(desk, sender_verified=False)
+    assert desk.email.acknowledgements == []
+
+
+def test_a_redelivery_creates_nothing_and_burns_no_number(desk: Desk) -> None:
+    first = desk.inbound()
+    desk.service.receive(first)
+    assert desk.service.receive(first).outcome is Outcome.DUPLICATE
+    assert list(desk.tickets.tickets) == [1]
+    assert desk.tickets.next_number() == 2
+
+
+def test_a_reply_threads_onto_its_ticket_and_reopens_it(desk: Desk) -> None:
+    ticket = opened(desk)
+    desk.tickets.write(replace(desk.tickets.get(ticket.number), status=Status.SOLVED))
+    receipt = desk.service.receive(desk.inbound("Ancora niente", thread_ticket=ticket.number))
+    assert receipt.outcome is Outcome.APPENDED
+    assert desk.tickets.get(ticket.number).status is Status.OPEN
+    assert StatusChanged(old="solved", new="open") in [e.payload for e in desk.tickets.history(1).events]
+    assert len(desk.tickets.history(ticket.number).messages) == 2
+
+
+def test_an_automatic_reply_threads_without_changing_the_status(desk: Desk) -> None:
+    ticket = opened(desk)
+    desk.tickets.write(replace(desk.tickets.get(ticket.number), status=Status.PENDING))
+    desk.service.receive(desk.inbound("Out of office", thread_ticket=1, auto_submitted="auto-replied"))
+    assert desk.tickets.get(ticket.number).status is Status.PENDING
+
+
+def test_an_automatic_message_never_opens_a_ticket(desk: Desk) -> None:
+    with pytest.raises(InvalidRequestError):
+        desk.service.receive(desk.inbound(auto_submitted="auto-generated"))
+    assert desk.tickets.tickets == {}
+
+
+def test_writing_to_a_closed_ticket_opens_a_follow_up(desk: Desk) -> None:
+    ticket = opened(desk)
+    desk.tickets.write(replace(desk.tickets.get(ticket.number), status=Status.CLOSED))
+    receipt = desk.service.receive(desk.inbound("Di nuovo io", thread_ticket=ticket.number))
+    assert receipt.outcome is Outcome.FOLLOW_UP
+    assert receipt.ticket is not None and receipt.ticket.number == 2
+    assert FollowUpCreated(follow_up_of=1) in [e.payload for e in desk.tickets.history(2).events]
+    assert desk.tickets.get(1).status is Status.CLOSED
+
+
+def test_a_customer_resolved_by_the_caller_is_not_resolved_again(desk: Desk) -> None:
+    customer = CustomerService(desk.customers).resolve(Identity.email("maria@example.org"))
+    desk.customers.customers.clear()  # a second resolve would have to create them again
+    receipt = desk.service.receive(desk.inbound(), customer)
+    assert receipt.ticket is not None and receipt.ticket.requester.id == customer.id
+    assert desk.customers.customers == {}
+
+
+def test_a_system_change_retries_when_an_agent_saved_in_between(desk: Desk) -> None:
+    ticket = opened(desk)
+    racing = RacingRepository(desk.tickets, conflicts=2)
+    service = TicketService(racing, CustomerService(desk.customers), {}, clock=desk.clock)
+    assert service.receive(desk.inbound("again", thread_ticket=ticket.number)).outcome is Outcome.APPENDED
+    assert len(desk.tickets.history(ticket.number).messages) == 2
+
+
+def test_a_system_change_gives_up_after_losing_every_race(desk: Desk) -> None:
+    ticket = opened(desk)
+    racing = RacingRepository(desk.tickets, conflicts=99)
+    service = TicketService(racing, CustomerService(desk.customers), {}, clock=desk.clock)
+    with pytest.raises(ConflictError):
+        service.receive(desk.inbound("again", thread_ticket=ticket.number))
+    assert len(desk.tickets.history(ticket.number).messages) == 1
+
+
+class RacingRepository(InMemoryTicketRepository):
+    """Loses the first `conflicts` writes to an imaginary agent, as a version check would."""
+
+    def __init__(self, inner: InMemoryTicketRepository, conflicts: int) -> None:
+        self.__dict__.update(inner.__dict__)
+        self._conflicts = conflicts
+
+    def write(self, ticket: Ticket, *args: Any, **kwargs: Any) -> Ticket:
+        if self._conflicts > 0:
+            self._conflicts -= 1
+            raise ConflictError("someone else saved first")
+        return super().write(ticket, *args, **kwargs)
+
+
+# --- agents --------------------------------------------------------------------------------------------
+
+
+def test_a_public_reply_goes_out_and_opens_the_ticket(desk: Desk) -> None:
+    ticket = opened(desk)
+    desk.clock.advance(minutes=5)
+    message, saved = desk.service.reply(ticket.number, AGENT, "  Ci pensiamo noi  ", public=True)
+    assert [m.text for _, m in desk.email.replies] == ["Ci pensiamo noi"]
+    assert (message.author_type, message.external_id, message.delivery_status) == (
+        AuthorType.AGENT,
+        "sent-1",
+        "sent",
+    )
+    assert (saved.status, saved.first_reply_at) == (Status.OPEN, desk.clock.now)
+
+
+def test_an_internal_note_is_never_sent_and_changes_no_status(desk: Desk) -> None:
+    ticket = opened(desk)
+    _, saved = desk.service.reply(ticket.number, AGENT, "Cliente VIP", public=False)
+    assert desk.email.replies == []
+    assert (saved.status, saved.first_reply_at) == (Status.NEW, None)
+
+
+def test_a_closed_ticket_takes_notes_but_no_replies(desk: Desk) -> None:
+    ticket = opened(desk)
+    desk.tickets.write(replace(desk.tickets.get(ticket.number), status=Status.CLOSED))
+    with pytest.raises(InvalidRequestError):
+        desk.service.reply(ticket.number, AGENT, "Hello?", public=True)
+    desk.service.reply(ticket.number, AGENT, "for the record", public=False)
+
+
+def test_a_reply_on_another_channel_goes_to_the_customers_identity_there(desk: Desk) -> None:
+    ticket = opened(desk)
+    desk.customers.add_identity(ticket.requester.id, Identity.of(IdentityKind.TELEGRAM, "424242"))
+    message, _ = desk.service.reply(ticket.number, AGENT, "Ti scrivo qui", public=True, via=Channel.TELEGRAM)
+    [(routed, _)] = desk.telegram.replies
+    assert (routed.channel, routed.channel_address, message.channel) == (
+        Channel.TELEGRAM,
+        "424242",
+        Channel.TELEGRAM,
+    )
+    with pytest.raises(InvalidRequestError):
+        desk.service.reply(ticket.number, AGENT, "No WhatsApp known", public=True, via=Channel.WHATSAPP)
+
+
+def test_an_agents_stale_edit_is_a_conflict(desk: Desk) -> None:
+    ticket = opened(desk)
+    desk.service.update(ticket.number, AGENT, TicketChanges(priority=Priority.HIGH), ticket.version)
+    with pytest.raises(ConflictError):
+        desk.service.update(ticket.number, AGENT, TicketChanges(priority=Priority.LOW), ticket.version)
+    assert desk.tickets.get(ticket.number).priority is Priority.HIGH
+
+
+def test_each_changed_field_leaves_one_event(desk: Desk) -> None:
+    ticket = opened(desk)
+    changes = TicketChanges(status=Status.SOLVED, priority=Priority.URGENT, tags=["VIP ", "vip"])
+    saved = desk.service.update(ticket.number, AGENT, changes, ticket.version)
+    assert saved.solved_at == desk.clock.now
+    changed = [e.payload for e in desk.tickets.history(1).events if isinstance(e.payload, FieldChanged)]
+    assert sorted(changed, key=lambda change: change.field) == [
+        FieldChanged("priority", "normal", "urgent"),
+        FieldChanged("status", "new", "solved"),
+        FieldChanged("tags", [], ["vip"]),
+    ]
+
+
+def test_an_edit_that_changes_nothing_writes_nothing(desk: Desk) -> None:
+    ticket = opened(desk)
+    writes = desk.tickets.writes
+    desk.service.update(ticket.number, AGENT, TicketChanges(priority=Priority.NORMAL), ticket.version)
+    assert desk.tickets.writes == writes
+
+
+# --- what channels report about messages ---------------------------------------------------------------
+
+
+def sent_reply(desk: Desk) -> MessageRef:
+    ticket = opened(desk)
+    message, _ = desk.service.reply(ticket.number, AGENT, "Eccoci", public=True)
+    key = desk.service.message_key(message)
+    desk.service.remember_outbound_ref("telegram:99", ticket.number, key)
+    ref = desk.service.message_ref("telegram:99")
+    assert ref is not None
+    return ref
+
+
+def test_delivery_states_only_move_forward(desk: Desk) -> None:
+    ref = sent_reply(desk)
+    assert desk.service.record_delivery(ref, "read", T0) is True
+    assert desk.service.record_delivery(ref, "delivered", T0) is False
+    assert desk.tickets.message(1, ref.message_key or "").delivery_status == "read"
+    changes = [e.payload for e in desk.tickets.history(1).events if e.kind is EventKind.DELIVERY_CHANGED]
+    assert [p.state for p in changes if isinstance(p, DeliveryChanged)] == ["read"]
+
+
+def test_a_failed_delivery_is_recorded_with_its_reason(desk: Desk) -> None:
+    ref = sent_reply(desk)
+    desk.service.record_delivery(ref, "failed", T0, error="telegram: chat not found")
+    [failure] = [e.payload for e in desk.tickets.history(1).events if e.kind is EventKind.DELIVERY_FAILED]
+    assert isinstance(failure, DeliveryFailed) and failure.error == "telegram: chat not found"
+
+
+def test_an_edit_shows_the_new_text_and_keeps_the_old_one_in_the_trail(desk: Desk) -> None:
+    ticket = opened(desk)
+    [message] = desk.tickets.history(ticket.number).messages
+    ref = MessageRef(ticket.number, desk.service.message_key(message), "inbound")
+    desk.service.record_edit(ref, "Ciao, corretto", "telegram:1", T0)
+    assert desk.tickets.history(ticket.number).messages[0].text == "Ciao, corretto"
+    assert MessageEdited("telegram:1", "Ciao") in [e.payload for e in desk.tickets.history(1).events]
+
+
+def test_an_input_identified_by_a_ref_is_recorded_once(desk: Desk) -> None:
+    ticket = opened(desk)
+    reaction = Reaction(external_id="telegram:1", emoji="👍", by="telegram:5")
+    assert desk.service.record_once(ticket.number, "<dsn@mta>", reaction, T0) is True
+    assert desk.service.record_once(ticket.number, "<dsn@mta>", reaction, T0) is False
+    assert desk.kinds(ticket.number).count(EventKind.REACTION) == 1
+
+
+def test_a_chat_continues_the_open_ticket_on_the_same_channel_only(desk: Desk) -> None:
+    ticket = opened(desk, channel=Channel.TELEGRAM)
+    customer = ticket.requester.id
+    assert desk.service.open_conversation(customer, Channel.TELEGRAM) == ticket.number
+    assert desk.service.open_conversation(customer, Channel.WHATSAPP) is None
+    desk.tickets.write(replace(desk.tickets.get(ticket.number), status=Status.SOLVED))
+    assert desk.service.open_conversation(customer, Channel.TELEGRAM) is None
+
+
+def test_merging_customers_moves_their_tickets_and_identities(desk: Desk) -> None:
+    first = opened(desk)
+    second = opened(desk, identity=Identity.of(IdentityKind.PHONE, "+393331234567"), external_ids=("wa:1",))
+    customers = CustomerService(desk.customers)
+    merged = merge_customers(customers, desk.service, first.requester.id, second.requester.id, AGENT)
+    assert {i.kind for i in merged.identities} == {IdentityKind.EMAIL, IdentityKind.PHONE}
+    assert desk.tickets.get(second.number).requester.id == first.requester.id
+    moved = RequesterMerged(source=second.requester.id, target=first.requester.id)
+    assert moved in [e.payload for e in desk.tickets.history(second.number).events]
+    assert desk.customers.get(second.requester.id).merged_into == first.requester.id
+    with pytest.raises(InvalidRequestError):
+        merge_customers(customers, desk.service, first.requester.id, first.requester.id, AGENT)
