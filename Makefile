@@ -62,10 +62,11 @@ test: install chromium
 
 # --- steps --------------------------------------------------------------------------------------------
 lint: $(STAMP_PY)
-	@echo "==> ruff and mypy"
+	@echo "==> ruff, mypy and the import layering (import-linter)"
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/mypy layers/core/sportello functions infra
+	@set -o pipefail; $(VENV)/bin/lint-imports --no-cache | tail -n 8
 
 format: $(STAMP_PY)
 	@$(VENV)/bin/ruff format .

@@ -1,0 +1,328 @@
+"""EmailReceiver: from a raw mail in the blob store to a ticket, a ticket event, or the quarantine."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from sportello.customers.model import Identity
+from sportello.email.tokens import ReplyTokens
+from sportello.intake.email import UNVERIFIED_TAG, EmailReceiver, Report, Result, Verdicts
+from sportello.tickets.events import EventKind
+from sportello.tickets.model import Channel
+from tests.conftest import CORPUS
+from tests.fakes import InMemoryBlobStore, InMemoryQuarantine
+from tests.unit.intake.builders import MAIL_DOMAIN, SUPPORT, Desk, compose, message_id
+
+PASS = Verdicts(spam="PASS", virus="PASS", spf="PASS", dkim="PASS", dmarc="PASS")
+SES_BOUNCE = CORPUS / "email" / "sisimai_set-of-emails" / "bsd_LF" / "lhost-amazonses-05.eml"
+SES_BOUNCED_ID = "01010157b3c0c026-110cf920-4be1-4c36-87c0-1f48d0cc6639-000000@us-west-2.amazonses.com"
+
+
+class Mailbox:
+    """The receiver on the fakes; `deliver` keeps the raw mail under inbound/<id> as SES does."""
+
+    def __init__(self) -> None:
+        self.desk = Desk()
+        self.blobs = InMemoryBlobStore()
+        self.quarantine = InMemoryQuarantine()
+        self.tokens = ReplyTokens("test-reply-secret", MAIL_DOMAIN)
+        self.receiver = EmailReceiver(
+            self.desk.service, self.quarantine, self.blobs, self.tokens, (SUPPORT,), self.desk.clock
+        )
+        self._count = 0
+
+    def deliver(
+        self, mail: EmailMessage | bytes, verdicts: Verdicts = PASS, ses_id: str | None = None
+    ) -> Report:
+        self._count += 1
+        key = f"inbound/{ses_id or f'ses-{self._count}'}"
+        self.blobs.put(key, mail if isinstance(mail, bytes) else bytes(mail), "message/rfc822")
+        return self.receiver.receive(key, verdicts)
+
+    def open_ticket(self, sender: str = "Mario Rossi <mario@example.org>") -> tuple[int, EmailMessage]:
+        first = compose(sender=sender)
+        report = self.deliver(first)
+        assert report.result is Result.TICKET_CREATED and report.ticket_number is not None
+        return report.ticket_number, first
+
+
+@pytest.fixture
+def mailbox() -> Mailbox:
+    return Mailbox()
+
+
+# --- new mail and threading ----------------------------------------------------------------------------
+
+
+def test_a_new_mail_opens_a_ticket_and_is_acknowledged(mailbox: Mailbox) -> None:
+    # Given a mail from a customer we have never seen
+    mail = compose(subject="Cannot log in")
+
+    # When it arrives
+    report = mailbox.deliver(mail)
+
+    # Then it opens ticket #1 for the sender, with the mail as its first message, and is acknowledged once
+    assert report == Report(Result.TICKET_CREATED, 1)
+    ticket = mailbox.desk.repo.get(1)
+    assert (ticket.subject, ticket.channel, ticket.requester.email) == (
+        "Cannot log in",
+        Channel.EMAIL,
+        "mario@example.org",
+    )
+    [first] = mailbox.desk.messages(1)
+    assert first.external_id == message_id(mail)
+    assert [t.number for t in mailbox.desk.outbound.acknowledgements] == [1]
+    assert len(mailbox.desk.events(1, EventKind.ACKNOWLEDGEMENT_SENT)) == 1
+
+
+@pytest.mark.parametrize("header", ["In_Reply_To", "References"])
+def test_a_reply_quoting_our_message_id_threads_onto_its_ticket(mailbox: Mailbox, header: str) -> None:
+    # Given ticket #1, and a mail we sent on it whose Message-ID we remembered
+    number, _ = mailbox.open_ticket()
+    mailbox.open_ticket(sender="someone.else@example.net")
+    mailbox.desk.service.remember_outbound_ref("our-reply-1@desk.example.com", number)
+
+    # When the customer answers quoting that Message-ID (in In-Reply-To, or in References)
+    report = mailbox.deliver(compose(subject="Re: your answer", **{header: "<our-reply-1@desk.example.com>"}))
+
+    # Then the answer is added to that ticket, and no new ticket or acknowledgement follows
+    assert report == Report(Result.REPLY_ADDED, number)
+    assert len(mailbox.desk.messages(number)) == 2
+    assert len(mailbox.desk.repo.tickets) == 2
+    assert len(mailbox.desk.outbound.acknowledgements) == 2
+
+
+def test_a_subject_tag_threads_a_mail_from_the_tickets_requester(mailbox: Mailbox) -> None:
+    # Given Mario's ticket #1
+    number, _ = mailbox.open_ticket()
+
+    # When Mario writes again with "[#1]" in the subject and no references
+    report = mailbox.deliver(compose(subject=f"Re: [#{number}] Cannot log in"))
+
+    # Then the mail joins ticket #1
+    assert report == Report(Result.REPLY_ADDED, number)
+
+
+def test_a_subject_tag_from_anyone_but_the_requester_opens_a_new_ticket(mailbox: Mailbox) -> None:
+    # Given Mario's ticket #1
+    number, _ = mailbox.open_ticket()
+
+    # When somebody else puts "[#1]" in a subject
+    report = mailbox.deliver(compose(sender="eve@example.net", subject=f"[#{number}] let me in"))
+
+    # Then it does not reach Mario's ticket: it opens one of its own
+    assert report == Report(Result.TICKET_CREATED, 2)
+    assert len(mailbox.desk.messages(number)) == 1
+
+
+def test_a_mail_to_the_tickets_signed_reply_address_threads(mailbox: Mailbox) -> None:
+    # Given ticket #1 and its signed reply address
+    number, _ = mailbox.open_ticket()
+    reply_to = mailbox.tokens.address(number)
+
+    # When a mail arrives at that address with neither references nor a subject tag
+    report = mailbox.deliver(compose(sender="mario@example.org", subject="one more thing", To=reply_to))
+
+    # Then it joins the ticket
+    assert report == Report(Result.REPLY_ADDED, number)
+
+
+def test_a_forged_reply_address_does_not_thread(mailbox: Mailbox) -> None:
+    # Given ticket #1
+    mailbox.open_ticket()
+
+    # When a mail arrives at a reply address for #1 signed with another secret
+    forged = ReplyTokens("another-secret", MAIL_DOMAIN).address(1)
+    report = mailbox.deliver(compose(sender="eve@example.net", subject="hello", To=forged))
+
+    # Then it opens a ticket of its own
+    assert report == Report(Result.TICKET_CREATED, 2)
+
+
+@pytest.mark.parametrize("failed", ["spf", "dkim", "dmarc"])
+def test_an_unauthenticated_mail_never_threads_into_an_existing_ticket(mailbox: Mailbox, failed: str) -> None:
+    # Given ticket #1 and a mail quoting its first message, whose sender fails SPF, DKIM or DMARC
+    number, first = mailbox.open_ticket()
+    forged = compose(subject="Re: Cannot log in", In_Reply_To=str(first["Message-ID"]))
+    verdicts = Verdicts(**{**PASS.__dict__, failed: "FAIL"})
+
+    # When it arrives
+    report = mailbox.deliver(forged, verdicts)
+
+    # Then it opens a new ticket tagged unverified-sender, which is not acknowledged
+    assert report == Report(Result.TICKET_CREATED, 2)
+    assert len(mailbox.desk.messages(number)) == 1
+    assert mailbox.desk.repo.get(2).tags == [UNVERIFIED_TAG]
+    assert [t.number for t in mailbox.desk.outbound.acknowledgements] == [number]
+
+
+def test_an_unauthenticated_new_mail_is_tagged_and_not_acknowledged(mailbox: Mailbox) -> None:
+    # Given a new mail that fails DMARC
+    verdicts = Verdicts(**{**PASS.__dict__, "dmarc": "FAIL"})
+
+    # When it arrives
+    report = mailbox.deliver(compose(), verdicts)
+
+    # Then a ticket opens, tagged, and nothing is sent to the (possibly forged) sender
+    assert report == Report(Result.TICKET_CREATED, 1)
+    assert mailbox.desk.repo.get(1).tags == [UNVERIFIED_TAG]
+    assert mailbox.desk.outbound.acknowledgements == []
+
+
+# --- what never becomes a ticket -----------------------------------------------------------------------
+
+
+def test_an_auto_reply_never_opens_a_ticket(mailbox: Mailbox) -> None:
+    # Given an out-of-office reply that answers no ticket of ours
+    auto = compose(subject="Out of office", body="I am away until Monday.", Auto_Submitted="auto-replied")
+
+    # When it arrives
+    report = mailbox.deliver(auto)
+
+    # Then it is quarantined before anything is made of it: no ticket, no customer, no acknowledgement
+    assert report.result is Result.QUARANTINED
+    assert "automatic" in (report.reason or "")
+    assert mailbox.desk.repo.tickets == {}
+    assert mailbox.desk.customer_repo.customers == {}
+    assert mailbox.desk.outbound.acknowledgements == []
+
+
+@pytest.mark.parametrize("ours", [SUPPORT, "SUPPORT@desk.example.com", "reply-token"])
+def test_a_mail_from_one_of_our_own_addresses_is_quarantined_as_a_loop(mailbox: Mailbox, ours: str) -> None:
+    # Given a mail whose sender is our support address (any case) or one of our reply addresses
+    sender = mailbox.tokens.address(7) if ours == "reply-token" else ours
+
+    # When it arrives
+    report = mailbox.deliver(compose(sender=sender, subject="Re: bounce back"), ses_id="loop")
+
+    # Then it is quarantined as a loop, with the raw mail's key, and opens nothing
+    assert report.result is Result.QUARANTINED
+    assert "loop" in (report.reason or "")
+    [record] = mailbox.quarantine.records.values()
+    assert record.raw_key == "inbound/loop"
+    assert mailbox.desk.repo.tickets == {}
+
+
+def test_an_unreadable_mail_is_quarantined_with_its_raw_key_kept(mailbox: Mailbox) -> None:
+    # Given an empty object where SES kept a mail
+    # When it is processed
+    report = mailbox.deliver(b"", ses_id="broken-one")
+
+    # Then it is quarantined, pointing at the raw mail, which stays where it was
+    assert report.result is Result.QUARANTINED
+    [record] = mailbox.quarantine.records.values()
+    assert (record.raw_key, record.channel) == ("inbound/broken-one", "email")
+    assert mailbox.blobs.get("inbound/broken-one") == b""
+    assert mailbox.desk.repo.tickets == {}
+
+
+@pytest.mark.parametrize(("verdict", "word"), [("virus", "virus"), ("spam", "spam")])
+def test_a_virus_or_spam_verdict_is_quarantined_with_its_raw_key_kept(
+    mailbox: Mailbox, verdict: str, word: str
+) -> None:
+    # Given a well-formed mail that SES judged a virus or spam
+    verdicts = Verdicts(**{**PASS.__dict__, verdict: "FAIL"})
+
+    # When it is processed
+    report = mailbox.deliver(compose(), verdicts, ses_id="judged")
+
+    # Then it is quarantined with the reason, the raw mail kept, and no ticket
+    assert report.result is Result.QUARANTINED
+    assert word in (report.reason or "")
+    [record] = mailbox.quarantine.records.values()
+    assert record.raw_key == "inbound/judged"
+    assert "inbound/judged" in mailbox.blobs.objects
+    assert mailbox.desk.repo.tickets == {}
+
+
+def test_a_redelivered_mail_creates_nothing_twice(mailbox: Mailbox) -> None:
+    # Given a mail that opened ticket #1
+    mail = compose(subject="Cannot log in")
+    mailbox.deliver(mail)
+
+    # When SES delivers the same mail again (under another object key)
+    report = mailbox.deliver(mail)
+
+    # Then it is a duplicate: still one ticket, one message, one acknowledgement, no number burnt
+    assert report.result is Result.DUPLICATE
+    assert list(mailbox.desk.repo.tickets) == [1]
+    assert len(mailbox.desk.messages(1)) == 1
+    assert len(mailbox.desk.outbound.acknowledgements) == 1
+    assert mailbox.desk.repo.next_number() == 2
+
+
+def test_a_redelivered_reply_is_added_once(mailbox: Mailbox) -> None:
+    # Given a reply already threaded onto ticket #1
+    number, first = mailbox.open_ticket()
+    reply = compose(subject="Re: Cannot log in", In_Reply_To=str(first["Message-ID"]))
+    mailbox.deliver(reply)
+
+    # When it is delivered again
+    report = mailbox.deliver(reply)
+
+    # Then it is a duplicate and the ticket keeps two messages
+    assert report.result is Result.DUPLICATE
+    assert len(mailbox.desk.messages(number)) == 2
+
+
+# --- bounces -------------------------------------------------------------------------------------------
+
+
+def test_a_bounce_of_our_mail_records_delivery_failed_on_its_ticket_once(mailbox: Mailbox) -> None:
+    # Given two tickets, and on the second the mail SES bounced in sisimai's sample
+    mailbox.open_ticket()
+    number, _ = mailbox.open_ticket(sender="bounce@simulator.amazonses.com")
+    mailbox.desk.service.remember_outbound_ref(SES_BOUNCED_ID, number)
+    dsn = SES_BOUNCE.read_bytes()
+
+    # When the bounce arrives, and then again
+    first = mailbox.deliver(dsn)
+    again = mailbox.deliver(dsn)
+
+    # Then one delivery_failed event names the recipient and the status, on that ticket only
+    assert first == Report(Result.SYSTEM_EVENT, number)
+    assert again == Report(Result.DUPLICATE, number)
+    [failure] = mailbox.desk.events(number, EventKind.DELIVERY_FAILED)
+    assert failure.data["status"] == "5.1.1"
+    assert failure.data["recipients"] == ["bounce@simulator.amazonses.com"]
+    assert failure.data["original_message_id"] == SES_BOUNCED_ID
+    assert mailbox.desk.events(1, EventKind.DELIVERY_FAILED) == []
+    assert len(mailbox.desk.messages(number)) == 1
+
+
+def test_a_bounce_of_a_mail_we_do_not_know_is_quarantined(mailbox: Mailbox) -> None:
+    # Given a ticket, but no record of the mail the bounce is about
+    mailbox.open_ticket()
+
+    # When the bounce arrives
+    report = mailbox.deliver(SES_BOUNCE.read_bytes(), ses_id="stray-bounce")
+
+    # Then it is quarantined with its raw key, and no ticket gains an event or a message
+    assert report.result is Result.QUARANTINED
+    [record] = mailbox.quarantine.records.values()
+    assert record.raw_key == "inbound/stray-bounce"
+    assert mailbox.desk.events(1, EventKind.DELIVERY_FAILED) == []
+    assert list(mailbox.desk.repo.tickets) == [1]
+
+
+# --- attachments ---------------------------------------------------------------------------------------
+
+
+def test_attachments_are_stored_under_the_message_id_numbered_from_one(mailbox: Mailbox) -> None:
+    # Given a mail with two attachments, one named with a path
+    mail = compose(subject="Invoice")
+    mail.add_attachment(b"%PDF-1.4 invoice", maintype="application", subtype="pdf", filename="invoice.pdf")
+    mail.add_attachment(b"\x89PNG shot", maintype="image", subtype="png", filename="../screen shot.png")
+
+    # When it arrives
+    mailbox.deliver(mail)
+
+    # Then each attachment is kept under attachments/<message id>/<n>-<name> and referenced by the message
+    [message] = mailbox.desk.messages(1)
+    keys = [a.key for a in message.attachments]
+    assert keys == [f"attachments/{message.id}/1-invoice.pdf", f"attachments/{message.id}/2-screen shot.png"]
+    assert mailbox.blobs.objects[keys[0]] == (b"%PDF-1.4 invoice", "application/pdf")
+    assert mailbox.blobs.objects[keys[1]] == (b"\x89PNG shot", "image/png")
+    assert mailbox.desk.customer_repo.owners[Identity.email("mario@example.org")] == message.author_id
