@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dictionaries, interpolate, langFromNavigator, LANGUAGES, optionKey, translator } from "./i18n";
 import { VIEWS } from "./router";
-import { CHANNELS, IDENTITY_KINDS, PRIORITIES, STATUSES, TICKET_TYPES } from "./types";
+import { CHANNELS, EVENT_KINDS, IDENTITY_KINDS, PRIORITIES, STATUSES, TICKET_TYPES } from "./types";
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -30,6 +30,7 @@ describe("i18n dictionaries", () => {
     for (const c of CHANNELS) expect(optionKey("channel", c)).not.toBeNull();
     for (const v of VIEWS) expect(keys).toContain(v.label);
     for (const k of IDENTITY_KINDS) expect(keys).toContain(`identity.${k}`);
+    for (const k of EVENT_KINDS) expect(optionKey("event", k)).not.toBeNull();
     expect(optionKey("status", "bogus")).toBeNull();
   });
 

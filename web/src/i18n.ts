@@ -151,6 +151,20 @@ const en = {
 
   "history.title": "History ({count})",
   "history.empty": "No events.",
+  "event.ticket_created": "Ticket created",
+  "event.follow_up_created": "Follow-up of a closed ticket",
+  "event.message_added": "Message added",
+  "event.status_changed": "Status changed",
+  "event.field_changed": "Field changed",
+  "event.requester_merged": "Requester merged",
+  "event.acknowledgement_sent": "Acknowledgement sent",
+  "event.delivery_changed": "Delivery updated",
+  "event.delivery_failed": "Delivery failed",
+  "event.delivery_reported": "Delivery report",
+  "event.message_edited": "Message edited by the customer",
+  "event.message_deleted": "Message deleted by the customer",
+  "event.reaction": "Reaction",
+  "event.call_updated": "Call updated",
 
   "quarantine.title": "Quarantine",
   "quarantine.intro": "Inbound messages that were not turned into tickets.",
@@ -325,6 +339,20 @@ const it: Dictionary = {
 
   "history.title": "Cronologia ({count})",
   "history.empty": "Nessun evento.",
+  "event.ticket_created": "Ticket creato",
+  "event.follow_up_created": "Seguito di un ticket chiuso",
+  "event.message_added": "Messaggio aggiunto",
+  "event.status_changed": "Stato cambiato",
+  "event.field_changed": "Campo modificato",
+  "event.requester_merged": "Richiedente unito",
+  "event.acknowledgement_sent": "Conferma di ricezione inviata",
+  "event.delivery_changed": "Consegna aggiornata",
+  "event.delivery_failed": "Consegna non riuscita",
+  "event.delivery_reported": "Rapporto di consegna",
+  "event.message_edited": "Messaggio modificato dal cliente",
+  "event.message_deleted": "Messaggio eliminato dal cliente",
+  "event.reaction": "Reazione",
+  "event.call_updated": "Chiamata aggiornata",
 
   "quarantine.title": "Quarantena",
   "quarantine.intro": "Messaggi in arrivo che non sono diventati ticket.",
@@ -412,7 +440,7 @@ export interface I18n {
   setLang: (lang: Lang) => void;
   t: Translate;
   /** Label for a status/priority/type/channel value; falls back to the raw value. */
-  label: (family: "status" | "priority" | "type" | "channel", value: string) => string;
+  label: (family: "status" | "priority" | "type" | "channel" | "event", value: string) => string;
 }
 
 export function makeI18n(lang: Lang, setLang: (lang: Lang) => void): I18n {

@@ -89,6 +89,24 @@ export interface Message {
   delivery_status: string | null;
 }
 
+/** The ticket event kinds the API reports (`sportello/tickets/events.py` EventKind). */
+export const EVENT_KINDS = [
+  "ticket_created",
+  "follow_up_created",
+  "message_added",
+  "status_changed",
+  "field_changed",
+  "requester_merged",
+  "acknowledgement_sent",
+  "delivery_changed",
+  "delivery_failed",
+  "delivery_reported",
+  "message_edited",
+  "message_deleted",
+  "reaction",
+  "call_updated",
+] as const;
+
 export interface TicketEvent {
   id: string;
   kind: string;

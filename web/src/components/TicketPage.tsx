@@ -483,7 +483,7 @@ function describeData(data: Record<string, unknown> | null | undefined): string 
 }
 
 function History({ events, now }: { events: TicketEvent[]; now: number }) {
-  const { t, lang } = useI18n();
+  const { t, label, lang } = useI18n();
   const { agents } = useSession();
   const sorted = useMemo(() => sortByTime(events ?? []), [events]);
   return (
@@ -499,7 +499,7 @@ function History({ events, now }: { events: TicketEvent[]; now: number }) {
                 <RelativeTime iso={ev.created_at} now={now} />
               </span>
               <span className="history-actor">{agentName(agents, ev.actor) ?? ev.actor}</span>
-              <span className="history-kind">{ev.kind}</span>
+              <span className="history-kind">{label("event", ev.kind)}</span>
               <span className="history-data">{describeData(ev.data)}</span>
             </li>
           ))}
