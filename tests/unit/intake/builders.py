@@ -12,12 +12,15 @@ from typing import Any
 from sportello.agents import Agent
 from sportello.customers.model import Identity
 from sportello.customers.service import CustomerService
+from sportello.intake.messaging import MessagingDesk, ProcessReport, WebhookIntake
 from sportello.providers.meta import signature_for
+from sportello.providers.registry import ProviderRegistry
 from sportello.providers.telegram import SECRET_HEADER
 from sportello.providers.webhook import (
     FetchedMedia,
     MediaRef,
     OutboundText,
+    ProviderApi,
     ProviderHttpError,
     ProviderSecrets,
     WebhookRequest,
@@ -28,7 +31,17 @@ from sportello.tickets.model import Channel, Message
 from sportello.tickets.ports import OutboundChannel
 from sportello.tickets.service import Receipt, TicketService
 from tests.conftest import CORPUS, TEST_PROVIDER_SECRETS
-from tests.fakes import InMemoryCustomerRepository, InMemoryTicketRepository, RecordingOutboundChannel
+from tests.fakes import (
+    FakeProviderApis,
+    FixedSecrets,
+    InMemoryBlobStore,
+    InMemoryCustomerRepository,
+    InMemoryQuarantine,
+    InMemoryTicketRepository,
+    RecordingOutboundChannel,
+    RecordingProviderApi,
+    RecordingQueue,
+)
 
 SUPPORT = "support@desk.example.com"
 MAIL_DOMAIN = "desk.example.com"
@@ -152,10 +165,10 @@ def whatsapp_status(state: str, message_id: str, at: datetime = START) -> dict[s
     return payload
 
 
-def telegram_text(text: str, message_id: int = 1365, update_id: int = 10000) -> dict[str, Any]:
+def telegram_text(text: str, message_id: int = 1365, at: datetime = START) -> dict[str, Any]:
     payload = corpus_json("telegram/tgdocs_01_message_text_start.json")
-    payload["update_id"] = update_id
-    payload["message"].update({"text": text, "message_id": message_id})
+    payload["update_id"] = 10000 + message_id
+    payload["message"].update({"text": text, "message_id": message_id, "date": int(at.timestamp())})
     return payload
 
 
@@ -176,17 +189,6 @@ def signed(provider: str, payload: dict[str, Any] | bytes, *, secret: str | None
     return WebhookRequest("POST", f"https://{MAIL_DOMAIN}/webhooks/{provider}", headers, {}, body)
 
 
-def job(provider: str, key: str, request: WebhookRequest) -> dict[str, Any]:
-    """The inbound queue's message for a delivery kept under `key` (as WebhookIntake sends it)."""
-    return {
-        "provider": provider,
-        "key": key,
-        "url": request.url,
-        "query": dict(request.query),
-        "headers": dict(request.headers),
-    }
-
-
 @dataclass
 class FailingProviderApi:
     """A provider API answering every call with one HTTP error (status 0: no answer at all)."""
@@ -201,3 +203,38 @@ class FailingProviderApi:
     def fetch_media(self, media: MediaRef, secrets: ProviderSecrets) -> FetchedMedia:
         self.calls += 1
         raise ProviderHttpError(self.status, "provider error", "https://provider.example/media")
+
+
+class Webhooks:
+    """The webhook endpoint and the inbound queue's consumer, on the fakes."""
+
+    def __init__(self, api: ProviderApi | None = None, desk: Desk | None = None) -> None:
+        self.desk = desk or Desk()
+        self.blobs = InMemoryBlobStore()
+        self.queue = RecordingQueue()
+        self.quarantine = InMemoryQuarantine()
+        secrets = FixedSecrets(SECRETS.values)
+        registry = ProviderRegistry()
+        self.intake = WebhookIntake(self.blobs, self.queue, registry, secrets, self.desk.clock)
+        self.processor = MessagingDesk(
+            self.desk.service,
+            self.desk.customers,
+            self.quarantine,
+            self.blobs,
+            registry,
+            FakeProviderApis(api or RecordingProviderApi()),
+            secrets,
+            self.desk.clock,
+        )
+
+    def post(self, provider: str, payload: dict[str, Any] | bytes) -> ProcessReport:
+        """Delivers a signed webhook, then processes the job it queued."""
+        self.intake.accept(provider, signed(provider, payload))
+        return self.processor.process(self.queue.sent[-1])
+
+    def agent_reply(self, number: int, external_id: str) -> str:
+        """An agent's public reply on `number`, sent with the provider id `external_id`; its message key."""
+        message, _ = self.desk.service.reply(number, AGENT, "We are on it", public=True)
+        key = self.desk.repo.message_key(message)
+        self.desk.service.remember_outbound_ref(f"whatsapp:{external_id}", number, key)
+        return key
