@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from sportello.api.access import resolve_for_members
 from sportello.api.errors import register_error_handlers
 from sportello.api.routes import router
 from sportello.observability import lambda_entry
@@ -21,7 +22,7 @@ register_error_handlers(app)
 
 @lambda_entry(logger, correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    return resolve_for_members(app, event, context)
 
 
 def openapi_document() -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 
 from infra.constants import DLQ_SUFFIX, INBOUND_QUEUE, OUTBOUND_QUEUE, QUEUE_MAX_RECEIVES
-from sportello.agents import Agent, Group
+from sportello.agents import ADMINS_GROUP, Agent, Group, Role
 from sportello.config import settings
 from sportello.store import models
 from sportello.store.agents import DynamoAgentRepository
@@ -56,5 +56,5 @@ def seed_agents() -> None:
     for group in GROUPS:
         agents.save_group(group)
     for seeded in SEEDED_AGENTS:
-        role = "admin" if "admins" in seeded.groups else "agent"
-        agents.save(Agent(seeded.subject, seeded.email, seeded.name, seeded.groups, role))
+        role = Role.ADMIN if ADMINS_GROUP in seeded.groups else Role.AGENT
+        agents.save(Agent(seeded.subject, seeded.email, seeded.name, seeded.groups, role.value))

@@ -7,3 +7,8 @@ import uuid
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+def stable_id(seed: str) -> str:
+    """The same id for the same input, every time: what a retry writes lands where the first try did."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"sportello:{seed}").hex

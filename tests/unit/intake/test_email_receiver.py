@@ -335,11 +335,6 @@ def test_attachments_are_stored_under_the_message_id_numbered_from_one(mailbox: 
     assert mailbox.desk.customer_repo.owners[Identity.email("mario@example.org")] == message.author_id
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="EmailReceiver stores attachments before TicketService.receive finds the redelivery: every "
-    "redelivered mail leaves one more unreferenced copy of each attachment in the blob store",
-)
 def test_a_redelivered_mail_stores_its_attachments_only_once(mailbox: Mailbox) -> None:
     # Given a mail with an attachment, received once
     mail = compose(subject="Invoice")

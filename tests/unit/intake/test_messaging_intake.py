@@ -295,11 +295,6 @@ def test_a_reaction_records_an_event_on_the_messages_ticket(hooks: Webhooks) -> 
     assert len(hooks.desk.messages(1)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TicketService.record_edit changes `text` only: `full_text` keeps the pre-edit text, so the "
-    "agent UI (TicketPage: full_text != text) offers 'show more' and shows the text the customer replaced",
-)
 def test_an_edit_also_replaces_the_full_text_an_agent_can_expand(hooks: Webhooks) -> None:
     # Given a Telegram message on a ticket
     hooks.post("telegram", telegram_text("My order is 1234", 1365))

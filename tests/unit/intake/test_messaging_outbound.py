@@ -222,11 +222,6 @@ def test_a_retryable_provider_error_on_the_final_attempt_marks_the_reply_failed(
     assert len(outbox.desk.events(number, EventKind.DELIVERY_FAILED)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="MessagingOutbound counts customer messages of any channel in the thread: a Telegram (or call, "
-    "SMS) message opens the WhatsApp window, so a reply `via` WhatsApp is queued and WhatsApp refuses it",
-)
 def test_only_a_whatsapp_message_opens_the_whatsapp_window_for_a_reply_via_whatsapp(outbox: Outbox) -> None:
     # Given a customer who wrote on Telegram an hour ago, and whose phone number we know, never on WhatsApp
     receipt = outbox.desk.receive(

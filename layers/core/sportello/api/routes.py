@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 from pydantic import BaseModel, Field
 
-from ..agents import Agent
+from ..agents import Agent, Role
 from ..app import sportello
 from ..customers.model import IdentityKind
 from ..tickets.merge import merge_customers
 from ..tickets.model import Channel, Priority, Status, TicketType
 from ..tickets.ports import TicketQuery
 from ..tickets.service import TicketChanges
+from . import access
 from .views import (
     agent_view,
     customer_view,
@@ -30,10 +30,8 @@ from .views import (
 router = Router()
 
 
-def current_agent() -> Agent:
-    event = cast(APIGatewayProxyEventV2, router.current_event)
-    claims = event.request_context.authorizer.jwt_claim or {}
-    return sportello().directory.sign_in(claims)
+def current_agent(role: Role = Role.AGENT) -> Agent:
+    return access.current_agent(router, role)
 
 
 class ReplyBody(BaseModel):

@@ -20,7 +20,7 @@ from ..email.compose import strip_reply_prefixes, ticket_number_in_subject
 from ..email.parsing import EmailParseError, ParsedEmail, parse_email
 from ..email.tokens import ReplyTokens
 from ..errors import DomainError, InvalidRequestError
-from ..ids import new_id
+from ..ids import stable_id
 from ..language import SUPPORTED_LANGUAGES, detect_language
 from ..ports import BlobStore
 from ..quarantine import Quarantine
@@ -138,7 +138,8 @@ class EmailReceiver:
             tags = (UNVERIFIED_TAG,)
         if thread is None and parsed.auto_submitted:
             raise QuarantineError(f"automatic mail that answers no ticket ({parsed.auto_submitted})")
-        message_id = new_id()
+        # Derived from the mail's bytes: a redelivery stores its attachments under the same keys again.
+        message_id = stable_id(f"mail:{hashlib.sha256(raw).hexdigest()}")
         inbound = InboundMessage(
             id=message_id,
             channel=Channel.EMAIL,

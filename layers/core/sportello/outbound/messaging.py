@@ -43,7 +43,16 @@ class MessagingOutbound:
                 f"ticket #{ticket.number} has no {ticket.channel.value} address to reply to"
             )
         if ticket.channel is Channel.WHATSAPP:
-            last = max((m.created_at for m in thread if m.author_type is AuthorType.CUSTOMER), default=None)
+            # The window is the customer's WhatsApp conversation: their messages on other channels of the
+            # same ticket (a call, a Telegram chat) do not open it, and neither do ours.
+            last = max(
+                (
+                    m.created_at
+                    for m in thread
+                    if m.author_type is AuthorType.CUSTOMER and m.channel is Channel.WHATSAPP
+                ),
+                default=None,
+            )
             if not customer_service_window_open(last, self._clock()):
                 raise InvalidRequestError(
                     "WhatsApp allows free-form replies only within 24 hours of the customer's last message; "

@@ -390,7 +390,7 @@ class TicketService:
         previous = self._tickets.message(number, key)
         edited = MessageEdited(external_id=external_id, previous_text=previous.text)
         edit_event = Event.new(number, SYSTEM_ACTOR, at, edited)
-        self._tickets.update_message(number, key, {"text": text}, [edit_event])
+        self._tickets.update_message(number, key, {"text": text, "full_text": text}, [edit_event])
         return True
 
     def record_event(self, number: int, payload: Payload, at: datetime, actor: str = SYSTEM_ACTOR) -> None:

@@ -1,0 +1,60 @@
+"""Every route of the agent API checks the caller's role (walked from the published OpenAPI document)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+
+from .api import AGENT_CLAIMS, call
+
+OPENAPI = json.loads((PROJECT_ROOT / "docs" / "openapi.json").read_text())
+ROUTES = [
+    (method.upper(), path)
+    for path, operations in OPENAPI["paths"].items()
+    for method in operations
+    if method in ("get", "post", "patch", "put", "delete")
+]
+ADMIN_CLAIMS = {"sub": "admin-1", "email": "ada@desk.example.com", "cognito:groups": ["admins"]}
+NO_ROLE = {
+    "no group at all": {"sub": "u-1", "email": "mallory@example.org"},
+    "an unrelated group": {"sub": "u-2", "email": "mallory@example.org", "cognito:groups": ["marketing"]},
+    "a group named like a role, flattened": {
+        "sub": "u-3",
+        "email": "m@example.org",
+        "cognito:groups": "[agent]",
+    },
+}
+
+
+def concrete(path: str) -> str:
+    """The route's path with its parameters filled in (`/api/tickets/{number}` -> `/api/tickets/1`)."""
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+def test_the_walk_covers_every_route() -> None:
+    assert len(ROUTES) >= 12
+    assert ("PATCH", "/api/tickets/{number}") in ROUTES
+
+
+@pytest.mark.parametrize("claims", NO_ROLE.values(), ids=list(NO_ROLE))
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_a_caller_without_a_role_is_refused_everywhere(cloud, method, path, claims) -> None:
+    response = call(method, concrete(path), {} if method != "GET" else None, claims=claims)
+    assert response.status == 403, f"{method} {path} answered {response.status} to a caller without a role"
+
+
+@pytest.mark.parametrize("claims", [AGENT_CLAIMS, ADMIN_CLAIMS], ids=["agent", "admin"])
+@pytest.mark.parametrize(("method", "path"), ROUTES)
+def test_agents_and_admins_may_call_every_route(cloud, method, path, claims) -> None:
+    response = call(method, concrete(path), {} if method != "GET" else None, claims=claims)
+    assert response.status != 403, f"{method} {path} refused a caller with a role: {response.body}"
+
+
+def test_leaving_the_group_takes_effect_with_the_next_token(cloud) -> None:
+    assert call("GET", "/api/me").status == 200
+    former = {**AGENT_CLAIMS, "cognito:groups": ["support"]}
+    assert call("GET", "/api/me", claims=former).status == 403
