@@ -7,8 +7,23 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack, Tags
 from constructs import Construct
 
-from infra.constants import SERVICE_NAME
-from infra.constructs import names
+from infra.constants import (
+    OUTPUT_ACTIVATE_RULE_SET,
+    OUTPUT_ALARM_TOPIC_ARN,
+    OUTPUT_API_URL,
+    OUTPUT_DEAD_LETTER_QUEUE_URL,
+    OUTPUT_HOSTED_UI_DOMAIN,
+    OUTPUT_PROVIDER_SECRET_NAME,
+    OUTPUT_RULE_SET_NAME,
+    OUTPUT_USER_POOL_CLIENT_ID,
+    OUTPUT_USER_POOL_ID,
+    OUTPUT_WEB_URL,
+    OUTPUT_WEBHOOK_BASE_URL,
+    PUBLIC_ROUTE,
+    SERVICE_NAME,
+    WEBHOOKS_PATH,
+    WEBHOOKS_ROUTE,
+)
 from infra.constructs.api import Api
 from infra.constructs.auth import Auth
 from infra.constructs.data import Data
@@ -56,9 +71,9 @@ class SportelloStack(Stack):
             agent_api=self.functions.agent_api.function,
         )
         # Providers cannot present a Cognito token: the handler verifies each provider's signature.
-        self.api.add_public_route(names.WEBHOOKS_ROUTE, self.messaging.webhooks.function)
+        self.api.add_public_route(WEBHOOKS_ROUTE, self.messaging.webhooks.function)
         # Visitors of the business's own website: rate limits and signed chat sessions protect it.
-        self.api.add_public_route(names.PUBLIC_ROUTE, self.functions.public_api.function)
+        self.api.add_public_route(PUBLIC_ROUTE, self.functions.public_api.function)
         self.web.deploy_site(self._web_config())
         self.monitoring = self._monitoring(settings)
         self._outputs()
@@ -94,26 +109,26 @@ class SportelloStack(Stack):
 
     def _outputs(self) -> None:
         outputs = {
-            names.OUTPUT_WEB_URL: (self.web.url, "The agent app"),
-            names.OUTPUT_API_URL: (self.api.url, "HTTP API base URL"),
-            names.OUTPUT_USER_POOL_ID: (self.auth.user_pool.user_pool_id, "Cognito user pool: invite agents"),
-            names.OUTPUT_USER_POOL_CLIENT_ID: (self.auth.client.user_pool_client_id, "SPA client id"),
-            names.OUTPUT_HOSTED_UI_DOMAIN: (self.auth.hosted_ui_url, "Cognito hosted UI"),
-            names.OUTPUT_RULE_SET_NAME: (self.email.rule_set_name, "SES receipt rule set"),
-            names.OUTPUT_ACTIVATE_RULE_SET: (
+            OUTPUT_WEB_URL: (self.web.url, "The agent app"),
+            OUTPUT_API_URL: (self.api.url, "HTTP API base URL"),
+            OUTPUT_USER_POOL_ID: (self.auth.user_pool.user_pool_id, "Cognito user pool: invite agents"),
+            OUTPUT_USER_POOL_CLIENT_ID: (self.auth.client.user_pool_client_id, "SPA client id"),
+            OUTPUT_HOSTED_UI_DOMAIN: (self.auth.hosted_ui_url, "Cognito hosted UI"),
+            OUTPUT_RULE_SET_NAME: (self.email.rule_set_name, "SES receipt rule set"),
+            OUTPUT_ACTIVATE_RULE_SET: (
                 self.email.activate_command,
                 "Run once: SES has one active rule set per region (this replaces any other)",
             ),
-            names.OUTPUT_DEAD_LETTER_QUEUE_URL: (
+            OUTPUT_DEAD_LETTER_QUEUE_URL: (
                 self.functions.email_inbound_dead_letters.queue_url,
                 "Inbound mail that failed processing",
             ),
-            names.OUTPUT_ALARM_TOPIC_ARN: (self.monitoring.topic.topic_arn, "Subscribe to receive alarms"),
-            names.OUTPUT_WEBHOOK_BASE_URL: (
-                f"{self.api.url}{names.WEBHOOKS_PATH}/",
+            OUTPUT_ALARM_TOPIC_ARN: (self.monitoring.topic.topic_arn, "Subscribe to receive alarms"),
+            OUTPUT_WEBHOOK_BASE_URL: (
+                f"{self.api.url}{WEBHOOKS_PATH}/",
                 "Give each provider this URL followed by its name (whatsapp, telegram, ...)",
             ),
-            names.OUTPUT_PROVIDER_SECRET_NAME: (
+            OUTPUT_PROVIDER_SECRET_NAME: (
                 self.messaging.provider_secret.secret_name,
                 'Fill in the providers\' credentials: {"whatsapp": {...}, "telegram": {...}}',
             ),

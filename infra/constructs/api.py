@@ -13,7 +13,7 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constructs import names
+from infra.constants import API_PREFIX
 
 ANY = (apigwv2.HttpMethod.ANY,)
 # Every route of the $default stage, the public ones included: a flood (or a provider's retry storm) is
@@ -57,7 +57,7 @@ class Api(Construct):
             ),
         )
         self._throttle_default_stage()
-        self.add_agent_route(f"{names.API_PREFIX}/{{proxy+}}", agent_api)
+        self.add_agent_route(f"{API_PREFIX}/{{proxy+}}", agent_api)
 
     @property
     def url(self) -> str:

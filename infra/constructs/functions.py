@@ -14,23 +14,27 @@ from constructs import Construct
 from infra.constants import (
     AGENT_API_FUNCTION,
     EMAIL_INBOUND_FUNCTION,
-    ENV_DATA_BUCKET,
-    ENV_DESK_NAME,
-    ENV_MAIL_DOMAIN,
-    ENV_REPLY_TOKEN_SECRET_NAME,
-    ENV_SUPPORT_ADDRESS,
-    ENV_TABLE_NAME,
+    FUNCTIONS_DIR,
     HANDLER,
     PUBLIC_API_FUNCTION,
     SERVICE_NAME,
 )
-from infra.constructs import names
 from infra.constructs.bundling import ARCHITECTURE, IGNORED, RUNTIME
 from infra.constructs.data import Data
 from infra.constructs.email import send_mail_statement
 from infra.constructs.layers import Layers
 from infra.constructs.settings import DeploymentSettings
-from sportello.observability import ENV_TRACING
+from sportello.names import (
+    ENV_DATA_BUCKET,
+    ENV_DESK_NAME,
+    ENV_MAIL_DOMAIN,
+    ENV_POWERTOOLS_LOG_LEVEL,
+    ENV_POWERTOOLS_SERVICE_NAME,
+    ENV_REPLY_TOKEN_SECRET_NAME,
+    ENV_SUPPORT_ADDRESS,
+    ENV_TABLE_NAME,
+    ENV_TRACING,
+)
 
 LOG_RETENTION = logs.RetentionDays.ONE_MONTH
 EMAIL_INBOUND_RETRIES = 2
@@ -38,7 +42,7 @@ EMAIL_INBOUND_RETRIES = 2
 
 def function_code(name: str) -> lambda_.Code:
     """`functions/<name>/` as is: handlers are plain modules, their dependencies come from the layers."""
-    return lambda_.Code.from_asset(str(names.FUNCTIONS_DIR / name), exclude=list(IGNORED))
+    return lambda_.Code.from_asset(str(FUNCTIONS_DIR / name), exclude=list(IGNORED))
 
 
 class SportelloFunction(Construct):
@@ -59,7 +63,7 @@ class SportelloFunction(Construct):
         on_failure: lambda_.IDestination | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        if not (names.FUNCTIONS_DIR / name / "handler.py").is_file():
+        if not (FUNCTIONS_DIR / name / "handler.py").is_file():
             Annotations.of(self).add_warning_v2(
                 "sportello:handler-missing", f"functions/{name}/handler.py does not exist yet"
             )
@@ -126,8 +130,8 @@ class Functions(Construct):
         )
         # Every function's environment starts from this (sportello.config.Settings reads it).
         self.environment = {
-            names.ENV_POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-            names.ENV_POWERTOOLS_LOG_LEVEL: settings.log_level,
+            ENV_POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+            ENV_POWERTOOLS_LOG_LEVEL: settings.log_level,
             ENV_TABLE_NAME: data.table.table_name,
             ENV_DATA_BUCKET: data.bucket.bucket_name,
             ENV_MAIL_DOMAIN: settings.mail_domain,

@@ -20,10 +20,6 @@ from constructs import Construct
 
 from infra.constants import (
     DLQ_SUFFIX,
-    ENV_INBOUND_QUEUE_URL,
-    ENV_OUTBOUND_MAX_RECEIVES,
-    ENV_OUTBOUND_QUEUE_URL,
-    ENV_PROVIDER_SECRETS_NAME,
     INBOUND_QUEUE,
     OUTBOUND_FUNCTION,
     OUTBOUND_QUEUE,
@@ -34,6 +30,12 @@ from infra.constants import (
 from infra.constructs.data import Data
 from infra.constructs.functions import SportelloFunction
 from infra.constructs.layers import Layers
+from sportello.names import (
+    ENV_INBOUND_QUEUE_URL,
+    ENV_OUTBOUND_MAX_RECEIVES,
+    ENV_OUTBOUND_QUEUE_URL,
+    ENV_PROVIDER_SECRETS_NAME,
+)
 
 BATCH_SIZE = 10
 # AWS's advice for SQS event sources: a visibility timeout of at least 6x the function's timeout, so a

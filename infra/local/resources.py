@@ -10,6 +10,7 @@ import boto3
 from infra.constants import DLQ_SUFFIX, INBOUND_QUEUE, OUTBOUND_QUEUE, QUEUE_MAX_RECEIVES
 from sportello.agents import Agent, Group
 from sportello.config import settings
+from sportello.names import ADMINS_GROUP
 from sportello.store import models
 from sportello.store.agents import AgentRepository
 
@@ -56,5 +57,5 @@ def seed_agents() -> None:
     for group in GROUPS:
         agents.save_group(group)
     for seeded in SEEDED_AGENTS:
-        role = "admin" if "admins" in seeded.groups else "agent"
+        role = "admin" if ADMINS_GROUP in seeded.groups else "agent"
         agents.save(Agent(seeded.subject, seeded.email, seeded.name, seeded.groups, role))

@@ -13,32 +13,52 @@ from aws_cdk.assertions import Annotations, Match, Template
 
 from infra.constants import (
     AGENT_API_FUNCTION,
+    API_PREFIX,
+    CONTEXT_MAIL_DOMAIN,
+    CONTEXT_TRACING,
     DLQ_SUFFIX,
     EMAIL_INBOUND_FUNCTION,
+    HANDLER,
+    INBOUND_PREFIX,
+    INBOUND_QUEUE,
+    OUTBOUND_FUNCTION,
+    OUTBOUND_QUEUE,
+    OUTPUT_ACTIVATE_RULE_SET,
+    OUTPUT_API_URL,
+    OUTPUT_DEAD_LETTER_QUEUE_URL,
+    OUTPUT_HOSTED_UI_DOMAIN,
+    OUTPUT_PROVIDER_SECRET_NAME,
+    OUTPUT_RULE_SET_NAME,
+    OUTPUT_USER_POOL_CLIENT_ID,
+    OUTPUT_USER_POOL_ID,
+    OUTPUT_WEB_URL,
+    OUTPUT_WEBHOOK_BASE_URL,
+    QUEUE_MAX_RECEIVES,
+    STACK_NAME,
+    WEB_CONFIG_FILE,
+    WEBHOOK_PROCESSOR_FUNCTION,
+    WEBHOOKS_FUNCTION,
+    WEBHOOKS_ROUTE,
+)
+from infra.constructs.web import Web
+from infra.stack import SportelloStack
+from sportello.names import (
+    ADMINS_GROUP,
+    AGENTS_GROUP,
     ENV_DATA_BUCKET,
     ENV_DESK_NAME,
     ENV_INBOUND_QUEUE_URL,
     ENV_MAIL_DOMAIN,
     ENV_OUTBOUND_MAX_RECEIVES,
     ENV_OUTBOUND_QUEUE_URL,
+    ENV_POWERTOOLS_LOG_LEVEL,
+    ENV_POWERTOOLS_SERVICE_NAME,
     ENV_PROVIDER_SECRETS_NAME,
     ENV_REPLY_TOKEN_SECRET_NAME,
     ENV_SUPPORT_ADDRESS,
     ENV_TABLE_NAME,
-    HANDLER,
-    INBOUND_PREFIX,
-    INBOUND_QUEUE,
-    OUTBOUND_FUNCTION,
-    OUTBOUND_QUEUE,
-    QUEUE_MAX_RECEIVES,
-    STACK_NAME,
-    WEBHOOK_PROCESSOR_FUNCTION,
-    WEBHOOKS_FUNCTION,
+    ENV_TRACING,
 )
-from infra.constructs import names
-from infra.constructs.web import Web
-from infra.stack import SportelloStack
-from sportello.observability import ENV_TRACING
 from sportello.store.schema import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 MAIL_DOMAIN = "acme.test"
@@ -54,7 +74,7 @@ def outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def template(outdir: Path) -> Template:
-    app = cdk.App(outdir=str(outdir), context={**SKIP_BUNDLING, names.CONTEXT_MAIL_DOMAIN: MAIL_DOMAIN})
+    app = cdk.App(outdir=str(outdir), context={**SKIP_BUNDLING, CONTEXT_MAIL_DOMAIN: MAIL_DOMAIN})
     return Template.from_stack(SportelloStack(app, STACK_NAME))
 
 
@@ -229,12 +249,12 @@ def test_function_runtime_handler_environment_and_layers(template: Template, nam
         ENV_SUPPORT_ADDRESS,
         ENV_DESK_NAME,
         ENV_REPLY_TOKEN_SECRET_NAME,
-        names.ENV_POWERTOOLS_SERVICE_NAME,
-        names.ENV_POWERTOOLS_LOG_LEVEL,
+        ENV_POWERTOOLS_SERVICE_NAME,
+        ENV_POWERTOOLS_LOG_LEVEL,
     } <= set(variables)
     assert variables[ENV_MAIL_DOMAIN] == MAIL_DOMAIN
     assert variables[ENV_SUPPORT_ADDRESS] == f"support@{MAIL_DOMAIN}"
-    assert variables[names.ENV_POWERTOOLS_SERVICE_NAME] == "sportello"
+    assert variables[ENV_POWERTOOLS_SERVICE_NAME] == "sportello"
     assert variables[ENV_TABLE_NAME] == {"Ref": logical_id(template, "AWS::DynamoDB::Table")}
     layers = template.find_resources(
         "AWS::Lambda::LayerVersion", {"Properties": {"Description": Match.string_like_regexp("layers/")}}
@@ -322,7 +342,7 @@ def test_email_function_may_send_only_as_the_support_address(template: Template)
 
 
 def test_failed_inbound_mail_goes_to_the_dead_letter_queue(template: Template) -> None:
-    queue_id = only(template.find_outputs(names.OUTPUT_DEAD_LETTER_QUEUE_URL))[1]["Value"]["Ref"]
+    queue_id = only(template.find_outputs(OUTPUT_DEAD_LETTER_QUEUE_URL))[1]["Value"]["Ref"]
     assert template.to_json()["Resources"][queue_id]["Type"] == "AWS::SQS::Queue"
     function_id, _ = function(template, EMAIL_INBOUND_FUNCTION)
     template.has_resource_properties(
@@ -391,7 +411,7 @@ def test_ses_may_put_inbound_mail_for_this_account_only(template: Template) -> N
 
 
 def test_rule_set_activation_command_is_an_output(template: Template) -> None:
-    outputs = template.find_outputs(names.OUTPUT_ACTIVATE_RULE_SET)
+    outputs = template.find_outputs(OUTPUT_ACTIVATE_RULE_SET)
     command = render(only(outputs)[1]["Value"])
     rule_set = logical_id(template, "AWS::SES::ReceiptRuleSet")
     assert command.startswith(f"aws ses set-active-receipt-rule-set --rule-set-name ${{{rule_set}}}")
@@ -488,7 +508,7 @@ def test_provider_secret_is_an_empty_placeholder_kept_on_delete(template: Templa
     resource = template.to_json()["Resources"][secret_id]
     assert "GenerateSecretString" not in resource["Properties"]
     assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
-    output = only(template.find_outputs(names.OUTPUT_PROVIDER_SECRET_NAME))[1]["Value"]
+    output = only(template.find_outputs(OUTPUT_PROVIDER_SECRET_NAME))[1]["Value"]
     assert {"Ref": secret_id} in _leaves(output)
 
 
@@ -567,11 +587,11 @@ def test_webhooks_route_is_public_while_agent_routes_keep_the_jwt(template: Temp
         route["Properties"]["RouteKey"]: route["Properties"]
         for route in template.find_resources("AWS::ApiGatewayV2::Route").values()
     }
-    webhook = routes[f"ANY {names.WEBHOOKS_ROUTE}"]
+    webhook = routes[f"ANY {WEBHOOKS_ROUTE}"]
     assert webhook["AuthorizationType"] == "NONE"
     assert "AuthorizerId" not in webhook
     authorizer_id = logical_id(template, "AWS::ApiGatewayV2::Authorizer")
-    agent_routes = [p for key, p in routes.items() if key.split(" ", 1)[1].startswith(f"{names.API_PREFIX}/")]
+    agent_routes = [p for key, p in routes.items() if key.split(" ", 1)[1].startswith(f"{API_PREFIX}/")]
     assert agent_routes
     for properties in agent_routes:
         assert properties["AuthorizationType"] == "JWT"
@@ -604,7 +624,7 @@ def test_default_stage_is_throttled(template: Template) -> None:
 
 
 def test_webhook_base_url_is_an_output(template: Template) -> None:
-    value = render(only(template.find_outputs(names.OUTPUT_WEBHOOK_BASE_URL))[1]["Value"])
+    value = render(only(template.find_outputs(OUTPUT_WEBHOOK_BASE_URL))[1]["Value"])
     assert value == f"${{{logical_id(template, 'AWS::ApiGatewayV2::Api')}.ApiEndpoint}}/webhooks/"
 
 
@@ -617,7 +637,7 @@ def test_user_pool_is_invite_only_with_admin_and_agent_groups(template: Template
         {"AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True}, "UsernameAttributes": ["email"]},
     )
     groups = template.find_resources("AWS::Cognito::UserPoolGroup")
-    assert {group["Properties"]["GroupName"] for group in groups.values()} == {"admins", "agents"}
+    assert {group["Properties"]["GroupName"] for group in groups.values()} == {ADMINS_GROUP, AGENTS_GROUP}
 
 
 def test_spa_client_uses_the_code_grant_without_secret_back_to_cloudfront(template: Template) -> None:
@@ -700,7 +720,7 @@ def test_site_config_points_the_spa_at_this_deployment(template: Template, outdi
     # The generated source comes last (it overrides a config.json in web/dist) and carries the markers
     # CDK replaces with deploy-time values.
     key, markers = properties["SourceObjectKeys"][-1], properties["SourceMarkers"][-1]
-    text = (outdir / f"asset.{key.removesuffix('.zip')}" / names.WEB_CONFIG_FILE).read_text()
+    text = (outdir / f"asset.{key.removesuffix('.zip')}" / WEB_CONFIG_FILE).read_text()
     for marker, value in markers.items():
         text = text.replace(marker, render(value))
     config = json.loads(text)
@@ -716,7 +736,7 @@ def test_site_config_points_the_spa_at_this_deployment(template: Template, outdi
 
 
 def test_missing_web_build_is_a_warning_not_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(names, "WEB_DIST_DIR", tmp_path / "dist")
+    monkeypatch.setattr("infra.constructs.web.WEB_DIST_DIR", tmp_path / "dist")
     app = cdk.App(outdir=str(tmp_path / "out"), context=SKIP_BUNDLING)
     stack = cdk.Stack(app, "WebOnly")
     Web(stack, "Web").deploy_site({"auth": "cognito"})
@@ -757,16 +777,16 @@ def test_every_messaging_dead_letter_queue_raises_an_alarm_at_the_first_message(
 
 def test_operator_outputs(template: Template) -> None:
     assert set(template.to_json()["Outputs"]) >= {
-        names.OUTPUT_API_URL,
-        names.OUTPUT_WEB_URL,
-        names.OUTPUT_USER_POOL_ID,
-        names.OUTPUT_USER_POOL_CLIENT_ID,
-        names.OUTPUT_HOSTED_UI_DOMAIN,
-        names.OUTPUT_RULE_SET_NAME,
-        names.OUTPUT_ACTIVATE_RULE_SET,
-        names.OUTPUT_DEAD_LETTER_QUEUE_URL,
-        names.OUTPUT_WEBHOOK_BASE_URL,
-        names.OUTPUT_PROVIDER_SECRET_NAME,
+        OUTPUT_API_URL,
+        OUTPUT_WEB_URL,
+        OUTPUT_USER_POOL_ID,
+        OUTPUT_USER_POOL_CLIENT_ID,
+        OUTPUT_HOSTED_UI_DOMAIN,
+        OUTPUT_RULE_SET_NAME,
+        OUTPUT_ACTIVATE_RULE_SET,
+        OUTPUT_DEAD_LETTER_QUEUE_URL,
+        OUTPUT_WEBHOOK_BASE_URL,
+        OUTPUT_PROVIDER_SECRET_NAME,
     }
 
 
@@ -787,7 +807,7 @@ def test_tracing_switched_on_by_one_context_value(tmp_path: Path) -> None:
     # Given the tracing context value
     app = cdk.App(
         outdir=str(tmp_path),
-        context={**SKIP_BUNDLING, names.CONTEXT_MAIL_DOMAIN: MAIL_DOMAIN, names.CONTEXT_TRACING: "true"},
+        context={**SKIP_BUNDLING, CONTEXT_MAIL_DOMAIN: MAIL_DOMAIN, CONTEXT_TRACING: "true"},
     )
     traced = Template.from_stack(SportelloStack(app, STACK_NAME))
     # Then every function traces actively and tells its handler to build the tracer

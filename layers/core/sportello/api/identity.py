@@ -8,9 +8,8 @@ from typing import Any
 
 from ..agents import Agent
 from ..errors import ForbiddenError
+from ..names import ADMINS_GROUP
 from ..store.agents import AgentRepository
-
-ADMIN_GROUP = "admins"
 
 
 def agent_from_claims(claims: Mapping[str, Any]) -> Agent:
@@ -22,7 +21,7 @@ def agent_from_claims(claims: Mapping[str, Any]) -> Agent:
     if isinstance(groups, str):  # API Gateway flattens list claims to "[a b]"
         groups = groups.strip("[]").split()
     name = claims.get("name") or str(email).split("@", 1)[0].replace(".", " ").title()
-    role = "admin" if ADMIN_GROUP in groups else "agent"
+    role = "admin" if ADMINS_GROUP in groups else "agent"
     return Agent(id=str(subject), email=str(email).lower(), name=str(name), groups=tuple(groups), role=role)
 
 
