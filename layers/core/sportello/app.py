@@ -18,6 +18,12 @@ from .customers.service import CustomerService
 from .email.outbound import EmailOutbound
 from .email.receive import EmailReceiver
 from .email.tokens import ReplyTokens
+from .names import (
+    ENV_INBOUND_QUEUE_URL,
+    ENV_OUTBOUND_QUEUE_URL,
+    ENV_REPLY_TOKEN_SECRET,
+    ENV_REPLY_TOKEN_SECRET_NAME,
+)
 from .ports import BlobStore, MailTransport, WorkQueue
 from .store.agents import AgentRepository
 from .store.customers import CustomerRepository
@@ -71,7 +77,7 @@ def _reply_secret(config: Settings) -> str:
         from .adapters.secrets import secret_value
 
         return secret_value(config.reply_token_secret_name)
-    raise ConfigurationError("set REPLY_TOKEN_SECRET_NAME (or REPLY_TOKEN_SECRET locally)")
+    raise ConfigurationError(f"set {ENV_REPLY_TOKEN_SECRET_NAME} (or {ENV_REPLY_TOKEN_SECRET} locally)")
 
 
 def build(config: Settings, adapters: Adapters) -> Sportello:
@@ -152,8 +158,8 @@ def sportello() -> Sportello:
     adapters = Adapters(
         blobs=S3BlobStore(config.data_bucket),
         mail=SesMailTransport(),
-        inbound_queue=_queue(config.inbound_queue_url, "INBOUND_QUEUE_URL"),
-        outbound_queue=_queue(config.outbound_queue_url, "OUTBOUND_QUEUE_URL"),
+        inbound_queue=_queue(config.inbound_queue_url, ENV_INBOUND_QUEUE_URL),
+        outbound_queue=_queue(config.outbound_queue_url, ENV_OUTBOUND_QUEUE_URL),
         provider_secrets=_provider_secrets(config),
     )
     return build(config, adapters)
