@@ -19,39 +19,42 @@ from infra.constants import (
     OUTPUT_USER_POOL_ID,
     OUTPUT_WEB_URL,
     OUTPUT_WEBHOOK_BASE_URL,
-    PUBLIC_ROUTE,
     SERVICE_NAME,
     WEBHOOKS_PATH,
-    WEBHOOKS_ROUTE,
 )
+from infra.constructs.agent_api import AgentApi
 from infra.constructs.api import Api
 from infra.constructs.auth import Auth
 from infra.constructs.data import Data
 from infra.constructs.email import Email
-from infra.constructs.functions import Functions
 from infra.constructs.layers import Layers
 from infra.constructs.messaging import Messaging
 from infra.constructs.monitoring import Monitoring
+from infra.constructs.public_api import PublicApi
+from infra.constructs.reply_tokens import ReplyTokens
 from infra.constructs.settings import DeploymentSettings
 from infra.constructs.web import Web
 
 
 class SportelloStack(Stack):
+    """Each concern owns its functions, queues, grants and alarms; the stack only wires them together."""
+
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, description="Sportello: serverless help desk", **kwargs)
         Tags.of(self).add("service", SERVICE_NAME)
         settings = DeploymentSettings.from_context(self.node)
 
+        self.monitoring = Monitoring(self, "Monitoring", alarm_email=settings.alarm_email)
         self.data = Data(self, "Data")
-        self.web = Web(self, "Web")
-        self.auth = Auth(self, "Auth", web_url=self.web.url, domain_prefix=settings.auth_domain_prefix)
         self.layers = Layers(self, "Layers")
-        self.functions = Functions(self, "Functions", data=self.data, layers=self.layers, settings=settings)
+        self.reply_tokens = ReplyTokens(self, "ReplyTokens")
         self.email = Email(
             self,
             "Email",
-            bucket=self.data.bucket,
-            handler=self.functions.email_inbound.function,
+            data=self.data,
+            layers=self.layers,
+            reply_tokens=self.reply_tokens,
+            monitoring=self.monitoring,
             settings=settings,
         )
         self.messaging = Messaging(
@@ -59,23 +62,39 @@ class SportelloStack(Stack):
             "Messaging",
             data=self.data,
             layers=self.layers,
-            environment=self.functions.environment,
-            reply_token_secret=self.functions.reply_token_secret,
+            reply_tokens=self.reply_tokens,
+            monitoring=self.monitoring,
         )
-        self.messaging.allow_replies_from(self.functions.agent_api)
+        self.agent_api = AgentApi(
+            self,
+            "AgentApi",
+            data=self.data,
+            layers=self.layers,
+            reply_tokens=self.reply_tokens,
+            messaging=self.messaging,
+            monitoring=self.monitoring,
+            settings=settings,
+        )
+        self.public_api = PublicApi(
+            self,
+            "PublicApi",
+            data=self.data,
+            layers=self.layers,
+            reply_tokens=self.reply_tokens,
+            settings=settings,
+        )
+        self.web = Web(self, "Web")
+        self.auth = Auth(self, "Auth", web_url=self.web.url, domain_prefix=settings.auth_domain_prefix)
         self.api = Api(
             self,
             "Api",
             user_pool=self.auth.user_pool,
             client=self.auth.client,
-            agent_api=self.functions.agent_api.function,
+            agent_api=self.agent_api.handler.function,
+            public_api=self.public_api.handler.function,
+            webhooks=self.messaging.webhooks.function,
         )
-        # Providers cannot present a Cognito token: the handler verifies each provider's signature.
-        self.api.add_public_route(WEBHOOKS_ROUTE, self.messaging.webhooks.function)
-        # Visitors of the business's own website: rate limits and signed chat sessions protect it.
-        self.api.add_public_route(PUBLIC_ROUTE, self.functions.public_api.function)
         self.web.deploy_site(self._web_config())
-        self.monitoring = self._monitoring(settings)
         self._outputs()
 
     def _web_config(self) -> dict[str, str]:
@@ -87,25 +106,6 @@ class SportelloStack(Stack):
             "clientId": self.auth.client.user_pool_client_id,
             "redirectUri": f"{self.web.url}/",
         }
-
-    def _monitoring(self, settings: DeploymentSettings) -> Monitoring:
-        monitoring = Monitoring(self, "Monitoring", alarm_email=settings.alarm_email)
-        monitoring.alarm_on_dead_letters(
-            "EmailInboundDeadLetters", self.functions.email_inbound_dead_letters, "inbound mail"
-        )
-        monitoring.alarm_on_dead_letters(
-            "InboundDeadLetters", self.messaging.inbound.dead_letters, "a provider webhook delivery"
-        )
-        monitoring.alarm_on_dead_letters(
-            "OutboundDeadLetters",
-            self.messaging.outbound.dead_letters,
-            "an agent's reply on a messaging channel",
-        )
-        monitoring.alarm_on_errors("EmailInboundErrors", self.functions.email_inbound.function, threshold=1)
-        # A failing intake answers 5xx: providers retry for a while, some (Twilio) hardly at all.
-        monitoring.alarm_on_errors("WebhooksErrors", self.messaging.webhooks.function, threshold=1)
-        monitoring.alarm_on_errors("AgentApiErrors", self.functions.agent_api.function, threshold=5)
-        return monitoring
 
     def _outputs(self) -> None:
         outputs = {
@@ -120,7 +120,7 @@ class SportelloStack(Stack):
                 "Run once: SES has one active rule set per region (this replaces any other)",
             ),
             OUTPUT_DEAD_LETTER_QUEUE_URL: (
-                self.functions.email_inbound_dead_letters.queue_url,
+                self.email.dead_letters.queue_url,
                 "Inbound mail that failed processing",
             ),
             OUTPUT_ALARM_TOPIC_ARN: (self.monitoring.topic.topic_arn, "Subscribe to receive alarms"),

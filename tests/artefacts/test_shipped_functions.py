@@ -47,7 +47,9 @@ from infra.local.queues import sqs_record
 from sportello.names import (
     ENV_DATA_BUCKET,
     ENV_INBOUND_QUEUE_URL,
+    ENV_MAIL_DOMAIN,
     ENV_OUTBOUND_QUEUE_URL,
+    ENV_PROVIDER_API_BASE,
     ENV_PROVIDER_SECRETS_NAME,
     ENV_REPLY_TOKEN_SECRET_NAME,
     ENV_TABLE_NAME,
@@ -113,7 +115,7 @@ class Sandbox:
                 "AWS_ACCESS_KEY_ID": "testing",
                 "AWS_SECRET_ACCESS_KEY": "testing",
                 "AWS_SESSION_TOKEN": "testing",
-                "PROVIDER_API_BASE": self.provider_api,
+                ENV_PROVIDER_API_BASE: self.provider_api,
             },
         )
         return self.runtime.invoke(function, event, environment, workdir=self.workdir / name)
@@ -153,7 +155,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     threading.Thread(target=providers.serve_forever, daemon=True).start()
     moto_url = f"http://127.0.0.1:{moto_port}"
     queue_base = f"{moto_url}/{LOCAL_ACCOUNT}"
-    _provision(moto_url, {"TABLE_NAME": TABLE, "DATA_BUCKET": BUCKET, "MAIL_DOMAIN": MAIL_DOMAIN})
+    _provision(moto_url, {ENV_TABLE_NAME: TABLE, ENV_DATA_BUCKET: BUCKET, ENV_MAIL_DOMAIN: MAIL_DOMAIN})
     sandbox = Sandbox(
         functions={function.name: function for function in functions},
         runtime=runtime,
