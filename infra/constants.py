@@ -43,7 +43,8 @@ QUEUE_MAX_RECEIVES = 5  # then the message moves to the dead-letter queue (`make
 
 # --- HTTP API (the local gateway serves the same paths) ------------------------------------------------
 API_PREFIX = "/api"  # agent routes, behind the JWT authorizer
-PUBLIC_ROUTE = "/public/{proxy+}"  # the web form and the chat widget
+PUBLIC_PATH = "/public"  # the web form and the chat widget
+PUBLIC_ROUTE = f"{PUBLIC_PATH}/{{proxy+}}"
 # Provider webhooks, public (the handler checks each provider's signature): `/webhooks/<provider>`.
 WEBHOOKS_PATH = "/webhooks"
 WEBHOOKS_ROUTE = f"{WEBHOOKS_PATH}/{{provider}}"
