@@ -33,6 +33,7 @@ from infra.constructs.monitoring import Monitoring
 from infra.constructs.public_api import PublicApi
 from infra.constructs.reply_tokens import ReplyTokens
 from infra.constructs.settings import DeploymentSettings
+from infra.constructs.ticket_desk import TicketDesk
 from infra.constructs.web import Web
 
 
@@ -48,15 +49,10 @@ class SportelloStack(Stack):
         self.data = Data(self, "Data")
         self.layers = Layers(self, "Layers")
         self.reply_tokens = ReplyTokens(self, "ReplyTokens")
-        self.email = Email(
-            self,
-            "Email",
-            data=self.data,
-            layers=self.layers,
-            reply_tokens=self.reply_tokens,
-            monitoring=self.monitoring,
-            settings=settings,
+        desk = TicketDesk(
+            data=self.data, layers=self.layers, reply_tokens=self.reply_tokens, settings=settings
         )
+        self.email = Email(self, "Email", desk=desk, monitoring=self.monitoring)
         self.messaging = Messaging(
             self,
             "Messaging",
@@ -66,23 +62,9 @@ class SportelloStack(Stack):
             monitoring=self.monitoring,
         )
         self.agent_api = AgentApi(
-            self,
-            "AgentApi",
-            data=self.data,
-            layers=self.layers,
-            reply_tokens=self.reply_tokens,
-            messaging=self.messaging,
-            monitoring=self.monitoring,
-            settings=settings,
+            self, "AgentApi", desk=desk, messaging=self.messaging, monitoring=self.monitoring
         )
-        self.public_api = PublicApi(
-            self,
-            "PublicApi",
-            data=self.data,
-            layers=self.layers,
-            reply_tokens=self.reply_tokens,
-            settings=settings,
-        )
+        self.public_api = PublicApi(self, "PublicApi", desk=desk)
         self.web = Web(self, "Web")
         self.auth = Auth(self, "Auth", web_url=self.web.url, domain_prefix=settings.auth_domain_prefix)
         self.api = Api(

@@ -32,6 +32,7 @@ from infra.constructs.data import Data
 from infra.constructs.functions import SportelloFunction
 from infra.constructs.layers import Layers
 from infra.constructs.monitoring import Monitoring
+from infra.constructs.queues import dead_letter_queue
 from infra.constructs.reply_tokens import ReplyTokens
 from sportello.names import (
     ENV_INBOUND_QUEUE_URL,
@@ -44,7 +45,6 @@ BATCH_SIZE = 10
 # AWS's advice for SQS event sources: a visibility timeout of at least 6x the function's timeout, so a
 # batch held by a throttled or retried invocation does not reappear while it is still being worked on.
 VISIBILITY_TIMEOUT_FACTOR = 6
-DEAD_LETTER_RETENTION = Duration.days(14)  # the maximum: time to fix the cause and `make replay`
 # One provider API call, at worst: 3 attempts of 10 s plus backoff (sportello.adapters.http.HttpClient).
 PROVIDER_CALL_SECONDS = 32
 
@@ -63,14 +63,7 @@ class WorkQueue(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, name: str, consumer_timeout: Duration) -> None:
         super().__init__(scope, construct_id)
-        self.dead_letters = sqs.Queue(
-            self,
-            "DeadLetters",
-            queue_name=f"{name}{DLQ_SUFFIX}",
-            retention_period=DEAD_LETTER_RETENTION,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-        )
+        self.dead_letters = dead_letter_queue(self, "DeadLetters", queue_name=f"{name}{DLQ_SUFFIX}")
         self.queue = sqs.Queue(
             self,
             "Queue",
