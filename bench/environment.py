@@ -11,6 +11,9 @@ import sys
 from pathlib import Path
 from typing import Final
 
+# Pure constants: importing them reads no setting (configure() checks for the modules that do).
+from sportello import names
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REGION: Final = "eu-west-1"  # a region with SES receiving, as in production
 
@@ -23,20 +26,20 @@ ENVIRONMENT = {
     "AWS_SESSION_TOKEN": "bench",
     "AWS_DEFAULT_REGION": REGION,
     "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
-    "TABLE_NAME": "sportello-bench",
-    "DATA_BUCKET": "sportello-bench-data",
-    "MAIL_DOMAIN": MAIL_DOMAIN,
-    "SUPPORT_ADDRESS": f"support@{MAIL_DOMAIN}",
-    "DESK_NAME": "Sportello Bench",
-    "REPLY_TOKEN_SECRET": "bench-reply-secret",
-    "POWERTOOLS_SERVICE_NAME": "sportello",
-    "POWERTOOLS_LOG_LEVEL": "WARNING",
-    "POWERTOOLS_TRACE_DISABLED": "1",
+    names.ENV_TABLE_NAME: "sportello-bench",
+    names.ENV_DATA_BUCKET: "sportello-bench-data",
+    names.ENV_MAIL_DOMAIN: MAIL_DOMAIN,
+    names.ENV_SUPPORT_ADDRESS: f"{names.SUPPORT_LOCAL_PART}@{MAIL_DOMAIN}",
+    names.ENV_DESK_NAME: "Sportello Bench",
+    names.ENV_REPLY_TOKEN_SECRET: "bench-reply-secret",
+    names.ENV_POWERTOOLS_SERVICE_NAME: "sportello",
+    names.ENV_POWERTOOLS_LOG_LEVEL: "WARNING",
+    names.ENV_POWERTOOLS_TRACE_DISABLED: "1",
 }
 
 
 def configure() -> None:
-    if "sportello" in sys.modules:
+    if "sportello.config" in sys.modules:  # every setting is read through it
         raise RuntimeError("configure() must run before any sportello module is imported")
     os.environ.update(ENVIRONMENT)
     # Only moto answers: never let a developer's endpoint or profile reach a real account.

@@ -1,6 +1,11 @@
-"""Names shared by the CDK stack and the local cloud, so both build the same resources."""
+"""Every name the CDK app defines, shared with the local cloud and the tests so both build the same desk.
 
-# S3 layout of the data bucket (raw mail under inbound/, kept; attachments under attachments/).
+What the Lambda code must read as well (environment variable names, Cognito groups) lives in the layer,
+`sportello.names`, and is imported from there; the data bucket's layout comes from the domain.
+"""
+
+from pathlib import Path
+
 from sportello.config import ATTACHMENTS_PREFIX, INBOUND_PREFIX
 
 __all__ = ["ATTACHMENTS_PREFIX", "INBOUND_PREFIX"]  # re-exported for the constructs
@@ -8,32 +13,63 @@ __all__ = ["ATTACHMENTS_PREFIX", "INBOUND_PREFIX"]  # re-exported for the constr
 SERVICE_NAME = "sportello"
 STACK_NAME = "Sportello"
 
-# Lambda entry points: folder under functions/ -> handler attribute.
+# --- source folders ------------------------------------------------------------------------------------
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FUNCTIONS_DIR = REPO_ROOT / "functions"
+CORE_PACKAGE_DIR = REPO_ROOT / "layers" / "core" / "sportello"
+DEPS_DIR = REPO_ROOT / "layers" / "deps"
+DEPS_REQUIREMENTS = DEPS_DIR / "requirements.txt"
+PYPROJECT = REPO_ROOT / "pyproject.toml"
+DEPS_CACHE_DIR = REPO_ROOT / "build" / "layers" / "deps"  # built once with network, reused offline
+WEB_DIST_DIR = REPO_ROOT / "web" / "dist"
+
+# --- Lambda ------------------------------------------------------------------------------------------------
+LAMBDA_PYTHON_VERSION = "3.12"
+# Entry points: the folder under functions/; each has `handler.py` with a `handler` function.
 EMAIL_INBOUND_FUNCTION = "email_inbound"
 AGENT_API_FUNCTION = "agent_api"
 PUBLIC_API_FUNCTION = "public_api"
-HANDLER = "handler.handler"
-
-# Environment variable names read by sportello.config.Settings.
-ENV_TABLE_NAME = "TABLE_NAME"
-ENV_DATA_BUCKET = "DATA_BUCKET"
-ENV_MAIL_DOMAIN = "MAIL_DOMAIN"
-ENV_SUPPORT_ADDRESS = "SUPPORT_ADDRESS"
-ENV_DESK_NAME = "DESK_NAME"
-ENV_REPLY_TOKEN_SECRET = "REPLY_TOKEN_SECRET"  # noqa: S105 - a variable name; local and tests only
-ENV_REPLY_TOKEN_SECRET_NAME = "REPLY_TOKEN_SECRET_NAME"  # noqa: S105 - Secrets Manager name in AWS
-
-LAMBDA_PYTHON_VERSION = "3.12"
-
-# Messaging channels: webhook intake → inbound queue → processor; agent replies → outbound queue.
 WEBHOOKS_FUNCTION = "webhooks"
 WEBHOOK_PROCESSOR_FUNCTION = "webhook_processor"
 OUTBOUND_FUNCTION = "outbound"
+HANDLER = "handler.handler"
+
+# --- messaging queues: webhook intake → inbound queue → processor; agent replies → outbound queue ---------
+# Fixed names, so that `make replay` and the local cloud find them (one Sportello stack per account/region).
 INBOUND_QUEUE = "sportello-inbound"
 OUTBOUND_QUEUE = "sportello-outbound"
 DLQ_SUFFIX = "-dlq"
 QUEUE_MAX_RECEIVES = 5  # then the message moves to the dead-letter queue (`make replay` moves it back)
-ENV_INBOUND_QUEUE_URL = "INBOUND_QUEUE_URL"
-ENV_OUTBOUND_QUEUE_URL = "OUTBOUND_QUEUE_URL"
-ENV_PROVIDER_SECRETS_NAME = "PROVIDER_SECRETS_NAME"
-ENV_OUTBOUND_MAX_RECEIVES = "OUTBOUND_MAX_RECEIVES"
+
+# --- HTTP API (the local gateway serves the same paths) ------------------------------------------------
+API_PREFIX = "/api"  # agent routes, behind the JWT authorizer
+PUBLIC_PATH = "/public"  # the web form and the chat widget
+PUBLIC_ROUTE = f"{PUBLIC_PATH}/{{proxy+}}"
+# Provider webhooks, public (the handler checks each provider's signature): `/webhooks/<provider>`.
+WEBHOOKS_PATH = "/webhooks"
+WEBHOOKS_ROUTE = f"{WEBHOOKS_PATH}/{{provider}}"
+
+# --- the agent SPA: its runtime configuration is fetched from the site root (web/ and the local cloud) ----
+WEB_CONFIG_FILE = "config.json"
+WEB_INDEX = "index.html"
+
+# --- cdk.json / `-c key=value` context keys, read by infra.constructs.settings ------------------------------
+CONTEXT_MAIL_DOMAIN = "mailDomain"
+CONTEXT_DESK_NAME = "deskName"
+CONTEXT_LOG_LEVEL = "logLevel"
+CONTEXT_AUTH_DOMAIN_PREFIX = "authDomainPrefix"
+CONTEXT_ALARM_EMAIL = "alarmEmail"
+CONTEXT_TRACING = "tracing"  # true: X-Ray active tracing on every function (off: faster cold starts)
+
+# --- stack outputs (logical ids), read by scripts and the README's deploy steps --------------------------
+OUTPUT_API_URL = "ApiUrl"
+OUTPUT_WEB_URL = "WebUrl"
+OUTPUT_USER_POOL_ID = "UserPoolId"
+OUTPUT_USER_POOL_CLIENT_ID = "UserPoolClientId"
+OUTPUT_HOSTED_UI_DOMAIN = "HostedUiDomain"
+OUTPUT_RULE_SET_NAME = "ReceiptRuleSetName"
+OUTPUT_ACTIVATE_RULE_SET = "ActivateReceiptRuleSetCommand"
+OUTPUT_DEAD_LETTER_QUEUE_URL = "EmailInboundDeadLetterQueueUrl"
+OUTPUT_ALARM_TOPIC_ARN = "AlarmTopicArn"
+OUTPUT_WEBHOOK_BASE_URL = "WebhookBaseUrl"
+OUTPUT_PROVIDER_SECRET_NAME = "ProviderSecretName"  # noqa: S105 - an output id, not a secret

@@ -7,6 +7,8 @@ import os
 import socket
 from pathlib import Path
 
+from sportello import names
+
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -32,26 +34,28 @@ TEST_PROVIDER_SECRETS = {
 PROVIDER_SPECIFIC = {"slack": {"bot_token": "xoxb-1111-2222-sportellotest"}}
 PROVIDER_NAMES = ("whatsapp", "messenger", "instagram", "telegram", "slack", "twilio-sms", "twilio-voice")
 os.environ.update(
-    AWS_ACCESS_KEY_ID="testing",
-    AWS_SECRET_ACCESS_KEY="testing",
-    AWS_SESSION_TOKEN="testing",
-    AWS_DEFAULT_REGION="eu-west-1",
-    AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",
-    TABLE_NAME="sportello-test",
-    DATA_BUCKET="sportello-test-data",
-    MAIL_DOMAIN="desk.example.com",
-    SUPPORT_ADDRESS="support@desk.example.com",
-    DESK_NAME="Sportello Test",
-    REPLY_TOKEN_SECRET="test-reply-secret",
-    POWERTOOLS_TRACE_DISABLED="1",
-    POWERTOOLS_SERVICE_NAME="sportello",
-    INBOUND_QUEUE_URL="https://sqs.eu-west-1.amazonaws.com/123456789012/sportello-inbound",
-    OUTBOUND_QUEUE_URL="https://sqs.eu-west-1.amazonaws.com/123456789012/sportello-outbound",
-    OUTBOUND_MAX_RECEIVES="5",
-    PROVIDER_API_BASE=f"http://127.0.0.1:{FAKE_PROVIDERS_PORT}",
-    PROVIDER_SECRETS=json.dumps(
-        {name: TEST_PROVIDER_SECRETS | PROVIDER_SPECIFIC.get(name, {}) for name in PROVIDER_NAMES}
-    ),
+    {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        names.ENV_TABLE_NAME: "sportello-test",
+        names.ENV_DATA_BUCKET: "sportello-test-data",
+        names.ENV_MAIL_DOMAIN: "desk.example.com",
+        names.ENV_SUPPORT_ADDRESS: "support@desk.example.com",
+        names.ENV_DESK_NAME: "Sportello Test",
+        names.ENV_REPLY_TOKEN_SECRET: "test-reply-secret",
+        names.ENV_POWERTOOLS_TRACE_DISABLED: "1",
+        names.ENV_POWERTOOLS_SERVICE_NAME: "sportello",
+        names.ENV_INBOUND_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/sportello-inbound",
+        names.ENV_OUTBOUND_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/sportello-outbound",
+        names.ENV_OUTBOUND_MAX_RECEIVES: "5",
+        names.ENV_PROVIDER_API_BASE: f"http://127.0.0.1:{FAKE_PROVIDERS_PORT}",
+        names.ENV_PROVIDER_SECRETS: json.dumps(
+            {name: TEST_PROVIDER_SECRETS | PROVIDER_SPECIFIC.get(name, {}) for name in PROVIDER_NAMES}
+        ),
+    }
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 

@@ -13,12 +13,13 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sportello.app import sportello
+from sportello.names import ENV_OUTBOUND_MAX_RECEIVES
 from sportello.observability import lambda_entry
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
 # Must match the queue's redrive policy: on the last receive a failure is final, not retried.
-MAX_RECEIVES = int(os.environ.get("OUTBOUND_MAX_RECEIVES", "5"))
+MAX_RECEIVES = int(os.environ.get(ENV_OUTBOUND_MAX_RECEIVES, "5"))
 
 
 def send_record(record: SQSRecord) -> None:

@@ -1,4 +1,5 @@
-"""The HTTP API: agent routes behind a Cognito JWT authorizer; a seam for unauthenticated routes."""
+"""The HTTP API and every route, with how each is authenticated: agent routes behind a Cognito JWT
+authorizer; the public ones (webhooks, web form and chat) authenticate callers in their handlers."""
 
 from __future__ import annotations
 
@@ -13,13 +14,15 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constructs import names
+from infra.constants import API_PREFIX, PUBLIC_ROUTE, WEBHOOKS_ROUTE
 
 ANY = (apigwv2.HttpMethod.ANY,)
 # Every route of the $default stage, the public ones included: a flood (or a provider's retry storm) is
 # answered with 429 before it reaches a function. Generous for an SMB desk; providers retry on 429.
 THROTTLE_RATE_LIMIT = 100  # requests per second, sustained
 THROTTLE_BURST_LIMIT = 200
+# The HTTP API gives up on an integration after 30 s: a function behind it has no use for more time.
+INTEGRATION_TIMEOUT = Duration.seconds(29)
 
 
 class Api(Construct):
@@ -31,6 +34,8 @@ class Api(Construct):
         user_pool: cognito.IUserPool,
         client: cognito.IUserPoolClient,
         agent_api: lambda_.IFunction,
+        public_api: lambda_.IFunction,
+        webhooks: lambda_.IFunction,
     ) -> None:
         super().__init__(scope, construct_id)
         region = Stack.of(self).region
@@ -57,7 +62,11 @@ class Api(Construct):
             ),
         )
         self._throttle_default_stage()
-        self.add_agent_route(f"{names.API_PREFIX}/{{proxy+}}", agent_api)
+        self.add_agent_route(f"{API_PREFIX}/{{proxy+}}", agent_api)
+        # Providers cannot present a Cognito token: the handler verifies each provider's signature.
+        self.add_public_route(WEBHOOKS_ROUTE, webhooks)
+        # Visitors of the business's own website: rate limits and signed chat sessions protect it.
+        self.add_public_route(PUBLIC_ROUTE, public_api)
 
     @property
     def url(self) -> str:

@@ -7,11 +7,11 @@ from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
 from infra.constants import SERVICE_NAME
-from infra.constructs import names
+from sportello.names import ADMINS_GROUP, AGENTS_GROUP
 
 GROUPS = {
-    names.ADMINS_GROUP: "Manage the desk: agents, groups, settings",
-    names.AGENTS_GROUP: "Work tickets",
+    ADMINS_GROUP: "Manage the desk: agents, groups, settings",
+    AGENTS_GROUP: "Work tickets",
 }
 
 

@@ -20,8 +20,7 @@ import jsii
 from aws_cdk import BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
-from infra.constants import LAMBDA_PYTHON_VERSION
-from infra.constructs import names
+from infra.constants import DEPS_CACHE_DIR, DEPS_REQUIREMENTS, LAMBDA_PYTHON_VERSION, PYPROJECT
 
 # One switch for the CPU architecture: the functions, the layers and pip's --platform follow it.
 ARCHITECTURE = lambda_.Architecture.X86_64
@@ -181,7 +180,7 @@ class PipInstallLayer:
 
 
 def deps_layer_bundler() -> PipInstallLayer:
-    return PipInstallLayer(read_requirements(names.DEPS_REQUIREMENTS, names.PYPROJECT), names.DEPS_CACHE_DIR)
+    return PipInstallLayer(read_requirements(DEPS_REQUIREMENTS, PYPROJECT), DEPS_CACHE_DIR)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,8 @@
 """Where Sportello keeps its state: the single DynamoDB table and the data bucket.
 
+Both are retained on delete, and their construct paths (`Data/Table`, `Data/Bucket`) make their logical
+ids: moving or renaming them would make CloudFormation create new, empty ones and orphan the data.
+
 The bucket's layout: raw mail under `inbound/`, raw webhook bodies under `webhooks/<provider>/<sha256>`
 (both kept), attachments under `attachments/`.
 """
@@ -14,6 +17,7 @@ from constructs import Construct
 
 from infra.constants import ATTACHMENTS_PREFIX, INBOUND_PREFIX
 from sportello.intake.messaging import WEBHOOKS_PREFIX
+from sportello.names import ENV_DATA_BUCKET, ENV_TABLE_NAME
 from sportello.store.schema import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 
 # Every read is a key or index query, so no Scan; transactions are authorised per item action.
@@ -83,6 +87,16 @@ class Data(Construct):
             ],
             removal_policy=RemovalPolicy.RETAIN,
         )
+
+    @property
+    def table_environment(self) -> dict[str, str]:
+        """The variable naming the table, for a function granted access to it."""
+        return {ENV_TABLE_NAME: self.table.table_name}
+
+    @property
+    def bucket_environment(self) -> dict[str, str]:
+        """The variable naming the bucket, for a function granted access to part of it."""
+        return {ENV_DATA_BUCKET: self.bucket.bucket_name}
 
     def grant_table_read_write(self, grantee: iam.IGrantable) -> None:
         """Item reads and writes on the table and its indexes; no Scan, no table administration."""

@@ -1,4 +1,7 @@
-"""Inbound mail through SES receiving, and the permission to send as the support address.
+"""The email channel: SES receiving into the data bucket, the email_inbound function, its dead letters.
+
+    customer ──► SES receipt rule: store raw mail under inbound/ ──► λ email_inbound (async, 2 retries)
+        ──► tickets, acknowledgement through SES ──(retries exhausted)──► dead-letter queue (alarm)
 
 SES keeps one *active* receipt rule set per region, and CloudFormation cannot activate one without
 displacing whatever the account already uses, so the stack creates the set and outputs the command that
@@ -8,30 +11,19 @@ activates it (`ActivateReceiptRuleSetCommand`). Receiving also needs the domain'
 
 from __future__ import annotations
 
-from aws_cdk import Stack
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_s3 as s3
+from aws_cdk import Duration, Stack
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_ses_actions as ses_actions
 from constructs import Construct
 
-from infra.constants import INBOUND_PREFIX
-from infra.constructs.settings import DeploymentSettings
+from infra.constants import EMAIL_INBOUND_FUNCTION, INBOUND_PREFIX
+from infra.constructs.monitoring import Monitoring
+from infra.constructs.queues import dead_letter_queue
+from infra.constructs.ticket_desk import TicketDesk
 
-
-def send_mail_statement(scope: Construct, settings: DeploymentSettings) -> iam.PolicyStatement:
-    """Send through SES as the support address only (domain or address identity, whichever is verified)."""
-    stack = Stack.of(scope)
-    identities = [
-        stack.format_arn(service="ses", resource="identity", resource_name=identity)
-        for identity in (settings.mail_domain, settings.support_address)
-    ]
-    return iam.PolicyStatement(
-        actions=["ses:SendEmail", "ses:SendRawEmail"],
-        resources=identities,
-        conditions={"StringEquals": {"ses:FromAddress": settings.support_address}},
-    )
+INBOUND_TIMEOUT = Duration.seconds(60)
+INBOUND_RETRIES = 2  # SES invokes asynchronously: two retries, then the event is parked for `replay`
 
 
 class Email(Construct):
@@ -40,26 +32,41 @@ class Email(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        bucket: s3.IBucket,
-        handler: lambda_.IFunction,
-        settings: DeploymentSettings,
+        desk: TicketDesk,
+        monitoring: Monitoring,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.dead_letters = dead_letter_queue(self, "InboundDeadLetters")
+        # Verifies the reply+ addresses customers answer to; signs those of its acknowledgements.
+        self.inbound = desk.function(
+            self,
+            "Inbound",
+            name=EMAIL_INBOUND_FUNCTION,
+            description="turns mail stored by SES into tickets",
+            timeout=INBOUND_TIMEOUT,
+            retry_attempts=INBOUND_RETRIES,
+            on_failure=destinations.SqsDestination(self.dead_letters),
+        )
+        desk.data.grant_inbound_read(self.inbound.role)
         self.rule_set = ses.ReceiptRuleSet(
             self, "RuleSet", receipt_rule_set_name=f"{Stack.of(self).stack_name}-inbound"
         )
         self.rule = self.rule_set.add_rule(
             "Support",
             # The bare domain matches every address there, so reply+<token>@ threads arrive too.
-            recipients=[settings.support_address, settings.mail_domain],
+            recipients=[desk.settings.support_address, desk.settings.mail_domain],
             scan_enabled=True,
             actions=[
                 # Stored first, processed second: a failing handler never loses a message. The action
                 # also adds the bucket policy letting SES put objects, conditioned on this account.
-                ses_actions.S3(bucket=bucket, object_key_prefix=INBOUND_PREFIX),
-                ses_actions.Lambda(function=handler, invocation_type=ses_actions.LambdaInvocationType.EVENT),
+                ses_actions.S3(bucket=desk.data.bucket, object_key_prefix=INBOUND_PREFIX),
+                ses_actions.Lambda(
+                    function=self.inbound.function, invocation_type=ses_actions.LambdaInvocationType.EVENT
+                ),
             ],
         )
+        monitoring.alarm_on_dead_letters("EmailInboundDeadLetters", self.dead_letters, "inbound mail")
+        monitoring.alarm_on_errors("EmailInboundErrors", self.inbound.function, threshold=1)
 
     @property
     def rule_set_name(self) -> str:

@@ -6,7 +6,7 @@ from aws_cdk import AssetHashType, RemovalPolicy
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constructs import names
+from infra.constants import CORE_PACKAGE_DIR, DEPS_DIR, REPO_ROOT
 from infra.constructs.bundling import (
     ARCHITECTURE,
     IGNORED,
@@ -24,9 +24,9 @@ class Layers(Construct):
             "Core",
             "the sportello domain package (layers/core)",
             lambda_.Code.from_asset(
-                str(names.CORE_PACKAGE_DIR),
+                str(CORE_PACKAGE_DIR),
                 exclude=list(IGNORED),
-                bundling=local_bundling(CopyInto(names.CORE_PACKAGE_DIR, "python/sportello")),
+                bundling=local_bundling(CopyInto(CORE_PACKAGE_DIR, "python/sportello")),
             ),
         )
         self.deps = self._layer("Deps", "third-party runtime dependencies (layers/deps)", self._deps_code())
@@ -52,7 +52,7 @@ class Layers(Construct):
         bundler = deps_layer_bundler()
         # The hash is the requirements' fingerprint, not the folder's content: same pins, same layer.
         # CDK only needs the source folder to exist (and skips bundling when cdk.out already has it).
-        source = names.DEPS_DIR if names.DEPS_DIR.is_dir() else names.REPO_ROOT / "layers"
+        source = DEPS_DIR if DEPS_DIR.is_dir() else REPO_ROOT / "layers"
         return lambda_.Code.from_asset(
             str(source),
             asset_hash=bundler.fingerprint,

@@ -7,7 +7,8 @@
 
 The queues have fixed names (`infra/constants.py`) so that `make replay` and the local cloud find them by
 name; one Sportello stack per account and region. Provider credentials live in one Secrets Manager secret,
-`{"whatsapp": {...}, "telegram": {...}, …}`, created empty: the operator fills it in after deploying.
+`{"whatsapp": {...}, "telegram": {...}, …}`, created empty: the operator fills it in after deploying. Each
+function gets the variables and grants it uses; the agent API queues replies through `allow_replies_from`.
 """
 
 from __future__ import annotations
@@ -20,10 +21,6 @@ from constructs import Construct
 
 from infra.constants import (
     DLQ_SUFFIX,
-    ENV_INBOUND_QUEUE_URL,
-    ENV_OUTBOUND_MAX_RECEIVES,
-    ENV_OUTBOUND_QUEUE_URL,
-    ENV_PROVIDER_SECRETS_NAME,
     INBOUND_QUEUE,
     OUTBOUND_FUNCTION,
     OUTBOUND_QUEUE,
@@ -34,12 +31,19 @@ from infra.constants import (
 from infra.constructs.data import Data
 from infra.constructs.functions import SportelloFunction
 from infra.constructs.layers import Layers
+from infra.constructs.monitoring import Monitoring
+from infra.constructs.queues import dead_letter_queue
+from sportello.names import (
+    ENV_INBOUND_QUEUE_URL,
+    ENV_OUTBOUND_MAX_RECEIVES,
+    ENV_OUTBOUND_QUEUE_URL,
+    ENV_PROVIDER_SECRETS_NAME,
+)
 
 BATCH_SIZE = 10
 # AWS's advice for SQS event sources: a visibility timeout of at least 6x the function's timeout, so a
 # batch held by a throttled or retried invocation does not reappear while it is still being worked on.
 VISIBILITY_TIMEOUT_FACTOR = 6
-DEAD_LETTER_RETENTION = Duration.days(14)  # the maximum: time to fix the cause and `make replay`
 # One provider API call, at worst: 3 attempts of 10 s plus backoff (sportello.adapters.http.HttpClient).
 PROVIDER_CALL_SECONDS = 32
 
@@ -58,14 +62,7 @@ class WorkQueue(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, name: str, consumer_timeout: Duration) -> None:
         super().__init__(scope, construct_id)
-        self.dead_letters = sqs.Queue(
-            self,
-            "DeadLetters",
-            queue_name=f"{name}{DLQ_SUFFIX}",
-            retention_period=DEAD_LETTER_RETENTION,
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-        )
+        self.dead_letters = dead_letter_queue(self, "DeadLetters", queue_name=f"{name}{DLQ_SUFFIX}")
         self.queue = sqs.Queue(
             self,
             "Queue",
@@ -93,8 +90,7 @@ class Messaging(Construct):
         *,
         data: Data,
         layers: Layers,
-        environment: dict[str, str],
-        reply_token_secret: secretsmanager.ISecret,
+        monitoring: Monitoring,
     ) -> None:
         super().__init__(scope, construct_id)
         self.provider_secret = secretsmanager.Secret(
@@ -113,24 +109,17 @@ class Messaging(Construct):
         self.outbound = WorkQueue(
             self, "OutboundQueue", name=OUTBOUND_QUEUE, consumer_timeout=OUTBOUND_TIMEOUT
         )
-        self._data = data
         self._layers = layers
-        self._environment = {**environment, ENV_PROVIDER_SECRETS_NAME: self.provider_secret.secret_name}
-        # Every function builds the whole composition root (sportello.app), which reads the reply-token
-        # secret at cold start: each one needs to read it, whatever it does.
-        self._reply_token_secret = reply_token_secret
-        self.webhooks = self._webhooks()
-        self.webhook_processor = self._webhook_processor()
-        self.outbound_sender = self._outbound_sender()
-
-    @property
-    def all(self) -> list[SportelloFunction]:
-        return [self.webhooks, self.webhook_processor, self.outbound_sender]
+        self.webhooks = self._webhooks(data)
+        self.webhook_processor = self._webhook_processor(data)
+        self.outbound_sender = self._outbound_sender(data)
+        # None of the three signs or verifies a reply address, nor sends mail: no reply-token secret here.
+        self._alarms(monitoring)
 
     def allow_replies_from(self, function: SportelloFunction) -> None:
         """Lets a function queue agents' replies on messaging channels (the agent API)."""
         self.outbound.queue.grant_send_messages(function.role)
-        function.function.add_environment(ENV_OUTBOUND_QUEUE_URL, self.outbound.queue.queue_url)
+        function.add_environment({ENV_OUTBOUND_QUEUE_URL: self.outbound.queue.queue_url})
 
     def _function(
         self,
@@ -139,59 +128,73 @@ class Messaging(Construct):
         name: str,
         description: str,
         timeout: Duration,
-        extra_environment: dict[str, str] | None = None,
+        environment: dict[str, str],
         memory_size: int = 512,
     ) -> SportelloFunction:
+        """A function that talks to providers: each one verifies, fetches or sends with their credentials."""
         function = SportelloFunction(
             self,
             construct_id,
             name=name,
             description=description,
             layers=self._layers,
-            environment={**self._environment, **(extra_environment or {})},
+            environment={ENV_PROVIDER_SECRETS_NAME: self.provider_secret.secret_name, **environment},
             timeout=timeout,
             memory_size=memory_size,
         )
-        self._reply_token_secret.grant_read(function.role)
         self.provider_secret.grant_read(function.role)
         return function
 
-    def _webhooks(self) -> SportelloFunction:
+    def _webhooks(self, data: Data) -> SportelloFunction:
         function = self._function(
             "Webhooks",
             name=WEBHOOKS_FUNCTION,
             description="verifies provider webhooks, keeps the raw body and queues it",
             timeout=WEBHOOKS_TIMEOUT,
-            extra_environment={ENV_INBOUND_QUEUE_URL: self.inbound.queue.queue_url},
+            environment={**data.bucket_environment, ENV_INBOUND_QUEUE_URL: self.inbound.queue.queue_url},
         )
         # Public and unauthenticated until the signature is checked: it may only keep and queue.
-        self._data.grant_webhooks_put(function.role)
+        data.grant_webhooks_put(function.role)
         self.inbound.queue.grant_send_messages(function.role)
         return function
 
-    def _webhook_processor(self) -> SportelloFunction:
+    def _webhook_processor(self, data: Data) -> SportelloFunction:
         function = self._function(
             "WebhookProcessor",
             name=WEBHOOK_PROCESSOR_FUNCTION,
             description="turns queued webhook deliveries into tickets, messages and events",
             timeout=PROCESSOR_TIMEOUT,
+            environment={**data.table_environment, **data.bucket_environment},
             memory_size=PROCESSOR_MEMORY_MB,
         )
-        self._data.grant_webhooks_read(function.role)
-        self._data.grant_attachments_put(function.role)
-        self._data.grant_table_read_write(function.role)
+        data.grant_webhooks_read(function.role)
+        data.grant_attachments_put(function.role)
+        data.grant_table_read_write(function.role)
         self.inbound.consumed_by(function)
         return function
 
-    def _outbound_sender(self) -> SportelloFunction:
+    def _outbound_sender(self, data: Data) -> SportelloFunction:
         function = self._function(
             "Outbound",
             name=OUTBOUND_FUNCTION,
             description="sends agents' queued replies through the providers' APIs",
             timeout=OUTBOUND_TIMEOUT,
-            # The handler treats the last receive before the dead-letter queue as final: it must agree.
-            extra_environment={ENV_OUTBOUND_MAX_RECEIVES: str(QUEUE_MAX_RECEIVES)},
+            environment={
+                **data.table_environment,
+                # The handler treats the last receive before the dead-letter queue as final: it must agree.
+                ENV_OUTBOUND_MAX_RECEIVES: str(QUEUE_MAX_RECEIVES),
+            },
         )
-        self._data.grant_table_read_write(function.role)
+        data.grant_table_read_write(function.role)
         self.outbound.consumed_by(function)
         return function
+
+    def _alarms(self, monitoring: Monitoring) -> None:
+        monitoring.alarm_on_dead_letters(
+            "InboundDeadLetters", self.inbound.dead_letters, "a provider webhook delivery"
+        )
+        monitoring.alarm_on_dead_letters(
+            "OutboundDeadLetters", self.outbound.dead_letters, "an agent's reply on a messaging channel"
+        )
+        # A failing intake answers 5xx: providers retry for a while, some (Twilio) hardly at all.
+        monitoring.alarm_on_errors("WebhooksErrors", self.webhooks.function, threshold=1)

@@ -1,4 +1,8 @@
-"""Alarms that need a human: parked inbound mail and failing functions, sent to one SNS topic."""
+"""Alarms that need a human, sent to one SNS topic (subscribe the `alarmEmail` context value to it).
+
+The concern that owns a queue or a function registers its alarms here (`alarm_on_dead_letters`,
+`alarm_on_errors`); the alarms are created under this construct, so their ids stay where they were.
+"""
 
 from __future__ import annotations
 

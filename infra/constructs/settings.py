@@ -6,7 +6,15 @@ from dataclasses import dataclass
 
 from constructs import Node
 
-from infra.constructs import names
+from infra.constants import (
+    CONTEXT_ALARM_EMAIL,
+    CONTEXT_AUTH_DOMAIN_PREFIX,
+    CONTEXT_DESK_NAME,
+    CONTEXT_LOG_LEVEL,
+    CONTEXT_MAIL_DOMAIN,
+    CONTEXT_TRACING,
+)
+from sportello.names import SUPPORT_LOCAL_PART
 
 DEFAULT_MAIL_DOMAIN = "example.com"
 DEFAULT_DESK_NAME = "Sportello"
@@ -24,7 +32,7 @@ class DeploymentSettings:
 
     @property
     def support_address(self) -> str:
-        return f"{names.SUPPORT_LOCAL_PART}@{self.mail_domain}"
+        return f"{SUPPORT_LOCAL_PART}@{self.mail_domain}"
 
     @classmethod
     def from_context(cls, node: Node) -> DeploymentSettings:
@@ -35,10 +43,10 @@ class DeploymentSettings:
             return str(value).strip() or None  # an empty string in cdk.json means "use the default"
 
         return cls(
-            mail_domain=(read(names.CONTEXT_MAIL_DOMAIN) or DEFAULT_MAIL_DOMAIN).lower(),
-            desk_name=read(names.CONTEXT_DESK_NAME) or DEFAULT_DESK_NAME,
-            log_level=(read(names.CONTEXT_LOG_LEVEL) or DEFAULT_LOG_LEVEL).upper(),
-            auth_domain_prefix=read(names.CONTEXT_AUTH_DOMAIN_PREFIX),
-            alarm_email=read(names.CONTEXT_ALARM_EMAIL),
-            tracing=(read(names.CONTEXT_TRACING) or "false").lower() in ("1", "true", "yes"),
+            mail_domain=(read(CONTEXT_MAIL_DOMAIN) or DEFAULT_MAIL_DOMAIN).lower(),
+            desk_name=read(CONTEXT_DESK_NAME) or DEFAULT_DESK_NAME,
+            log_level=(read(CONTEXT_LOG_LEVEL) or DEFAULT_LOG_LEVEL).upper(),
+            auth_domain_prefix=read(CONTEXT_AUTH_DOMAIN_PREFIX),
+            alarm_email=read(CONTEXT_ALARM_EMAIL),
+            tracing=(read(CONTEXT_TRACING) or "false").lower() in ("1", "true", "yes"),
         )

@@ -9,7 +9,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
-from infra.constructs import names
+from infra.constants import WEB_CONFIG_FILE, WEB_DIST_DIR, WEB_INDEX
 
 # Client-side routes are not objects in the bucket: S3 answers 403 (no ListBucket) or 404.
 SPA_FALLBACK_STATUSES = (403, 404)
@@ -45,12 +45,12 @@ class Web(Construct):
                 cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
                 response_headers_policy=self._security_headers(f"{unique_name}-spa-security-headers"),
             ),
-            default_root_object=names.WEB_INDEX,
+            default_root_object=WEB_INDEX,
             error_responses=[
                 cloudfront.ErrorResponse(
                     http_status=status,
                     response_http_status=200,
-                    response_page_path=f"/{names.WEB_INDEX}",
+                    response_page_path=f"/{WEB_INDEX}",
                     ttl=Duration.seconds(0),
                 )
                 for status in SPA_FALLBACK_STATUSES
@@ -67,15 +67,15 @@ class Web(Construct):
     def deploy_site(self, config: dict[str, str]) -> None:
         """Upload web/dist (when built) and `config.json`, then invalidate the CDN."""
         sources = []
-        if names.WEB_DIST_DIR.is_dir():
-            sources.append(s3deploy.Source.asset(str(names.WEB_DIST_DIR)))
+        if WEB_DIST_DIR.is_dir():
+            sources.append(s3deploy.Source.asset(str(WEB_DIST_DIR)))
         else:
             Annotations.of(self).add_warning_v2(
                 "sportello:web-dist-missing",
                 "web/dist does not exist: only config.json is deployed (build the SPA, then deploy again)",
             )
         # Last, so it replaces the local-cloud config.json the SPA build ships.
-        sources.append(s3deploy.Source.json_data(names.WEB_CONFIG_FILE, config))
+        sources.append(s3deploy.Source.json_data(WEB_CONFIG_FILE, config))
         s3deploy.BucketDeployment(
             self,
             "Site",

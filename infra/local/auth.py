@@ -9,6 +9,8 @@ from typing import Any
 
 import jwt
 
+from sportello.names import ADMINS_GROUP, AGENTS_GROUP
+
 ISSUER = "sportello-local"
 AUDIENCE = "sportello-spa"
 TOKEN_LIFETIME_SECONDS = 12 * 3600
@@ -27,8 +29,8 @@ class SeededAgent:
 
 
 SEEDED_AGENTS = (
-    SeededAgent("admin@sportello.local", "Ada Admin", ("admins", "support", "billing")),
-    SeededAgent("agent@sportello.local", "Andrea Agent", ("agents", "support")),
+    SeededAgent("admin@sportello.local", "Ada Admin", (ADMINS_GROUP, "support", "billing")),
+    SeededAgent("agent@sportello.local", "Andrea Agent", (AGENTS_GROUP, "support")),
 )
 
 

@@ -14,7 +14,7 @@ from outbound.handler import handler as outbound_handler
 from webhook_processor.handler import handler as webhook_processor_handler
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from infra.constants import INBOUND_QUEUE, OUTBOUND_QUEUE
+from infra.constants import INBOUND_QUEUE, OUTBOUND_FUNCTION, OUTBOUND_QUEUE, WEBHOOK_PROCESSOR_FUNCTION
 
 from .auth import TokenIssuer
 from .environment import LocalConfig, jwt_secret
@@ -71,8 +71,8 @@ class LocalCloud:
         threading.Thread(target=fake.serve_forever, name="fake-providers", daemon=True).start()
         self._closers.append(fake.shutdown)
         for queue, handler, name in (
-            (INBOUND_QUEUE, webhook_processor_handler, "webhook_processor"),
-            (OUTBOUND_QUEUE, outbound_handler, "outbound"),
+            (INBOUND_QUEUE, webhook_processor_handler, WEBHOOK_PROCESSOR_FUNCTION),
+            (OUTBOUND_QUEUE, outbound_handler, OUTBOUND_FUNCTION),
         ):
             QueuePoller(
                 self.config.queue_url(queue), handler, name, self.lock, state.mark_dirty, self._stop

@@ -8,7 +8,23 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.constants import INBOUND_QUEUE, OUTBOUND_QUEUE, QUEUE_MAX_RECEIVES
+from infra.constants import INBOUND_QUEUE, OUTBOUND_QUEUE, QUEUE_MAX_RECEIVES, SERVICE_NAME
+from sportello.names import (
+    ENV_DATA_BUCKET,
+    ENV_DESK_NAME,
+    ENV_INBOUND_QUEUE_URL,
+    ENV_MAIL_DOMAIN,
+    ENV_OUTBOUND_MAX_RECEIVES,
+    ENV_OUTBOUND_QUEUE_URL,
+    ENV_POWERTOOLS_LOG_LEVEL,
+    ENV_POWERTOOLS_SERVICE_NAME,
+    ENV_POWERTOOLS_TRACE_DISABLED,
+    ENV_PROVIDER_API_BASE,
+    ENV_PROVIDER_SECRETS,
+    ENV_REPLY_TOKEN_SECRET,
+    ENV_SUPPORT_ADDRESS,
+    ENV_TABLE_NAME,
+)
 
 from .events import LOCAL_ACCOUNT
 
@@ -91,20 +107,20 @@ def apply(config: LocalConfig) -> dict[str, str]:
         "AWS_ENDPOINT_URL": config.moto_url,
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
         "MOTO_PORT": str(config.moto_port),
-        "TABLE_NAME": "sportello",
-        "DATA_BUCKET": "sportello-data",
-        "MAIL_DOMAIN": "sportello.local",
-        "SUPPORT_ADDRESS": "support@sportello.local",
-        "DESK_NAME": "Sportello",
-        "REPLY_TOKEN_SECRET": _secret(config.home, "reply-token-secret"),
-        "INBOUND_QUEUE_URL": config.queue_url(INBOUND_QUEUE),
-        "OUTBOUND_QUEUE_URL": config.queue_url(OUTBOUND_QUEUE),
-        "OUTBOUND_MAX_RECEIVES": str(QUEUE_MAX_RECEIVES),
-        "PROVIDER_API_BASE": config.fake_providers_url,
-        "PROVIDER_SECRETS": json.dumps(provider_secrets(config.home)),
-        "POWERTOOLS_SERVICE_NAME": "sportello",
-        "POWERTOOLS_TRACE_DISABLED": "1",
-        "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        ENV_TABLE_NAME: "sportello",
+        ENV_DATA_BUCKET: "sportello-data",
+        ENV_MAIL_DOMAIN: "sportello.local",
+        ENV_SUPPORT_ADDRESS: "support@sportello.local",
+        ENV_DESK_NAME: "Sportello",
+        ENV_REPLY_TOKEN_SECRET: _secret(config.home, "reply-token-secret"),
+        ENV_INBOUND_QUEUE_URL: config.queue_url(INBOUND_QUEUE),
+        ENV_OUTBOUND_QUEUE_URL: config.queue_url(OUTBOUND_QUEUE),
+        ENV_OUTBOUND_MAX_RECEIVES: str(QUEUE_MAX_RECEIVES),
+        ENV_PROVIDER_API_BASE: config.fake_providers_url,
+        ENV_PROVIDER_SECRETS: json.dumps(provider_secrets(config.home)),
+        ENV_POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        ENV_POWERTOOLS_TRACE_DISABLED: "1",
+        ENV_POWERTOOLS_LOG_LEVEL: os.environ.get(ENV_POWERTOOLS_LOG_LEVEL, "WARNING"),
     }
     os.environ.update(values)
     os.environ.pop("AWS_PROFILE", None)

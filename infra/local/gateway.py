@@ -19,6 +19,16 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from agent_api.handler import handler as agent_api_handler
+from infra.constants import (
+    AGENT_API_FUNCTION,
+    API_PREFIX,
+    PUBLIC_API_FUNCTION,
+    PUBLIC_PATH,
+    WEB_CONFIG_FILE,
+    WEB_INDEX,
+    WEBHOOKS_FUNCTION,
+    WEBHOOKS_PATH,
+)
 
 from .auth import TokenIssuer, find_seeded
 from .events import LOCAL_ACCOUNT, LambdaContext, http_api_event
@@ -53,7 +63,7 @@ class Gateway:
                 Rule("/local/token", endpoint="token", methods=["POST"]),
                 Rule("/local/outbox", endpoint="outbox", methods=["GET"]),
                 Rule("/local/mail", endpoint="mail", methods=["POST"]),
-                Rule("/config.json", endpoint="config", methods=["GET"]),
+                Rule(f"/{WEB_CONFIG_FILE}", endpoint="config", methods=["GET"]),
             ]
         )
 
@@ -63,14 +73,14 @@ class Gateway:
         return response(environ, start_response)
 
     def _dispatch(self, request: Request) -> Response:
-        if request.path.startswith("/api/"):
-            return self._lambda_proxy(request, agent_api_handler, "agent_api", authorize=True)
-        if request.path.startswith("/public/"):
-            return self._lambda_proxy(request, public_api_handler, "public_api", authorize=False)
-        if request.path.startswith("/webhooks/"):
-            provider = request.path.removeprefix("/webhooks/").strip("/")
+        if request.path.startswith(f"{API_PREFIX}/"):
+            return self._lambda_proxy(request, agent_api_handler, AGENT_API_FUNCTION, authorize=True)
+        if request.path.startswith(f"{PUBLIC_PATH}/"):
+            return self._lambda_proxy(request, public_api_handler, PUBLIC_API_FUNCTION, authorize=False)
+        if request.path.startswith(f"{WEBHOOKS_PATH}/"):
+            provider = request.path.removeprefix(f"{WEBHOOKS_PATH}/").strip("/")
             return self._lambda_proxy(
-                request, webhooks_handler, "webhooks", authorize=False, provider=provider
+                request, webhooks_handler, WEBHOOKS_FUNCTION, authorize=False, provider=provider
             )
         adapter = self._routes.bind_to_environ(request.environ)
         try:
@@ -174,7 +184,7 @@ class Gateway:
         root = self._web_dist.resolve()
         candidate = (root / path.lstrip("/")).resolve()
         if not candidate.is_relative_to(root) or not candidate.is_file():
-            candidate = root / "index.html"  # the SPA routes on the client side
+            candidate = root / WEB_INDEX  # the SPA routes on the client side
         if not candidate.is_file():
             return Response(
                 "The agent app is not built yet: run `make web` (make dev does it).",
@@ -183,6 +193,6 @@ class Gateway:
             )
         content_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
         response = Response(candidate.read_bytes(), content_type=content_type)
-        if candidate.name == "index.html":
+        if candidate.name == WEB_INDEX:
             response.headers["Cache-Control"] = "no-cache"
         return response

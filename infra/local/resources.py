@@ -8,8 +8,9 @@ from typing import Any
 import boto3
 
 from infra.constants import DLQ_SUFFIX, INBOUND_QUEUE, OUTBOUND_QUEUE, QUEUE_MAX_RECEIVES
-from sportello.agents import ADMINS_GROUP, Agent, Group, Role
+from sportello.agents import Agent, Group, Role
 from sportello.config import settings
+from sportello.names import ADMINS_GROUP
 from sportello.store import models
 from sportello.store.agents import DynamoAgentRepository
 

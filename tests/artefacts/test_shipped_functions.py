@@ -30,13 +30,8 @@ from werkzeug.serving import make_server
 from infra.artefacts import Invocation, LambdaRuntime, ShippedFunction, resolve_environment, synthesize
 from infra.constants import (
     AGENT_API_FUNCTION,
+    CONTEXT_MAIL_DOMAIN,
     EMAIL_INBOUND_FUNCTION,
-    ENV_DATA_BUCKET,
-    ENV_INBOUND_QUEUE_URL,
-    ENV_OUTBOUND_QUEUE_URL,
-    ENV_PROVIDER_SECRETS_NAME,
-    ENV_REPLY_TOKEN_SECRET_NAME,
-    ENV_TABLE_NAME,
     INBOUND_PREFIX,
     INBOUND_QUEUE,
     OUTBOUND_FUNCTION,
@@ -45,11 +40,20 @@ from infra.constants import (
     WEBHOOK_PROCESSOR_FUNCTION,
     WEBHOOKS_FUNCTION,
 )
-from infra.constructs import names
 from infra.local.auth import SEEDED_AGENTS
 from infra.local.events import LOCAL_ACCOUNT, http_api_event, ses_message_id, ses_receipt_event
 from infra.local.fake_providers.all import fake_provider_server
 from infra.local.queues import sqs_record
+from sportello.names import (
+    ENV_DATA_BUCKET,
+    ENV_INBOUND_QUEUE_URL,
+    ENV_MAIL_DOMAIN,
+    ENV_OUTBOUND_QUEUE_URL,
+    ENV_PROVIDER_API_BASE,
+    ENV_PROVIDER_SECRETS_NAME,
+    ENV_REPLY_TOKEN_SECRET_NAME,
+    ENV_TABLE_NAME,
+)
 from tests.conftest import CORPUS, PROJECT_ROOT, TEST_PROVIDER_SECRETS
 
 REGION = "eu-west-1"
@@ -111,7 +115,7 @@ class Sandbox:
                 "AWS_ACCESS_KEY_ID": "testing",
                 "AWS_SECRET_ACCESS_KEY": "testing",
                 "AWS_SESSION_TOKEN": "testing",
-                "PROVIDER_API_BASE": self.provider_api,
+                ENV_PROVIDER_API_BASE: self.provider_api,
             },
         )
         return self.runtime.invoke(function, event, environment, workdir=self.workdir / name)
@@ -142,7 +146,7 @@ def _provision(moto_url: str, bucket_queue_env: dict[str, str]) -> None:
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    functions = synthesize(tmp_path_factory.mktemp("cdk.out"), {names.CONTEXT_MAIL_DOMAIN: MAIL_DOMAIN})
+    functions = synthesize(tmp_path_factory.mktemp("cdk.out"), {CONTEXT_MAIL_DOMAIN: MAIL_DOMAIN})
     runtime = LambdaRuntime().ensure()
     moto_port = _free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
@@ -151,7 +155,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     threading.Thread(target=providers.serve_forever, daemon=True).start()
     moto_url = f"http://127.0.0.1:{moto_port}"
     queue_base = f"{moto_url}/{LOCAL_ACCOUNT}"
-    _provision(moto_url, {"TABLE_NAME": TABLE, "DATA_BUCKET": BUCKET, "MAIL_DOMAIN": MAIL_DOMAIN})
+    _provision(moto_url, {ENV_TABLE_NAME: TABLE, ENV_DATA_BUCKET: BUCKET, ENV_MAIL_DOMAIN: MAIL_DOMAIN})
     sandbox = Sandbox(
         functions={function.name: function for function in functions},
         runtime=runtime,

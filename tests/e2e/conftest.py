@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from sportello import names
 from tests.conftest import PROJECT_ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -115,11 +116,11 @@ def start_cloud(home: Path, *, demo: bool = False) -> RunningCloud:
     }
     for leaked in (
         "AWS_ENDPOINT_URL",
-        "TABLE_NAME",
-        "DATA_BUCKET",
-        "MAIL_DOMAIN",
-        "SUPPORT_ADDRESS",
-        "DESK_NAME",
+        names.ENV_TABLE_NAME,
+        names.ENV_DATA_BUCKET,
+        names.ENV_MAIL_DOMAIN,
+        names.ENV_SUPPORT_ADDRESS,
+        names.ENV_DESK_NAME,
     ):
         env.pop(leaked, None)
     log = (home / "cloud.log").open("ab") if home.exists() else None

@@ -25,4 +25,5 @@ def test_an_expired_or_foreign_token_is_refused():
     now = int(time.time())
     expired = {"sub": "u1", "iss": ISSUER, "aud": AUDIENCE, "iat": now - 7200, "exp": now - 3600}
     assert TokenIssuer(SECRET).verify(jwt.encode(expired, SECRET, algorithm="HS256")) is None
-    assert TokenIssuer("another-key").verify(TokenIssuer(SECRET).issue(SEEDED_AGENTS[0])) is None
+    foreign = TokenIssuer("another-key-of-at-least-32-bytes-long")
+    assert foreign.verify(TokenIssuer(SECRET).issue(SEEDED_AGENTS[0])) is None

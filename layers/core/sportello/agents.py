@@ -8,10 +8,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from .errors import ForbiddenError
-
-# Cognito groups: membership is what lets a signed-in user work at the desk at all.
-AGENTS_GROUP = "agents"
-ADMINS_GROUP = "admins"
+from .names import ADMINS_GROUP, AGENTS_GROUP
 
 
 class Role(StrEnum):

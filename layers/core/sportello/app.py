@@ -13,6 +13,12 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .config import ConfigurationError, Settings, settings
+from .names import (
+    ENV_INBOUND_QUEUE_URL,
+    ENV_OUTBOUND_QUEUE_URL,
+    ENV_REPLY_TOKEN_SECRET,
+    ENV_REPLY_TOKEN_SECRET_NAME,
+)
 from .tickets.model import Channel
 from .tickets.ports import OutboundChannel
 
@@ -115,7 +121,7 @@ class Sportello:
     def webhooks(self) -> WebhookIntake:
         from .intake.messaging import WebhookIntake
 
-        inbound_queue = _queue(self.settings.inbound_queue_url, "INBOUND_QUEUE_URL")
+        inbound_queue = _queue(self.settings.inbound_queue_url, ENV_INBOUND_QUEUE_URL)
         return WebhookIntake(self.blobs, inbound_queue, self._registry, self._provider_secrets)
 
     @cached_property
@@ -191,7 +197,7 @@ class Sportello:
             from .adapters.secrets import secret_value
 
             return secret_value(self.settings.reply_token_secret_name)
-        raise ConfigurationError("set REPLY_TOKEN_SECRET_NAME (or REPLY_TOKEN_SECRET locally)")
+        raise ConfigurationError(f"set {ENV_REPLY_TOKEN_SECRET_NAME} (or {ENV_REPLY_TOKEN_SECRET} locally)")
 
     @cached_property
     def _reply_tokens(self) -> ReplyTokens:
@@ -223,7 +229,7 @@ class Sportello:
     def _messaging_outbound(self) -> OutboundChannel:
         from .outbound.messaging import MessagingOutbound
 
-        outbound_queue = _queue(self.settings.outbound_queue_url, "OUTBOUND_QUEUE_URL")
+        outbound_queue = _queue(self.settings.outbound_queue_url, ENV_OUTBOUND_QUEUE_URL)
         return MessagingOutbound(outbound_queue, self._registry, self._ticket_repo.message_key)
 
 

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from . import names
+
 # S3 layout of the data bucket: SES writes raw mail under INBOUND_PREFIX, named by its SES message id.
 INBOUND_PREFIX = "inbound/"
 ATTACHMENTS_PREFIX = "attachments/"
@@ -33,20 +35,20 @@ class Settings:
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
-        mail_domain = env.get("MAIL_DOMAIN", "sportello.local")
+        mail_domain = env.get(names.ENV_MAIL_DOMAIN, "sportello.local")
         return cls(
-            table_name=env.get("TABLE_NAME", "sportello"),
-            data_bucket=env.get("DATA_BUCKET", "sportello-data"),
+            table_name=env.get(names.ENV_TABLE_NAME, "sportello"),
+            data_bucket=env.get(names.ENV_DATA_BUCKET, "sportello-data"),
             mail_domain=mail_domain,
-            support_address=env.get("SUPPORT_ADDRESS", f"support@{mail_domain}"),
-            desk_name=env.get("DESK_NAME", "Sportello"),
-            reply_token_secret_value=env.get("REPLY_TOKEN_SECRET"),
-            reply_token_secret_name=env.get("REPLY_TOKEN_SECRET_NAME"),
-            inbound_queue_url=env.get("INBOUND_QUEUE_URL"),
-            outbound_queue_url=env.get("OUTBOUND_QUEUE_URL"),
-            provider_secrets_name=env.get("PROVIDER_SECRETS_NAME"),
-            provider_secrets_json=env.get("PROVIDER_SECRETS"),
-            provider_api_base=env.get("PROVIDER_API_BASE"),
+            support_address=env.get(names.ENV_SUPPORT_ADDRESS, f"{names.SUPPORT_LOCAL_PART}@{mail_domain}"),
+            desk_name=env.get(names.ENV_DESK_NAME, "Sportello"),
+            reply_token_secret_value=env.get(names.ENV_REPLY_TOKEN_SECRET),
+            reply_token_secret_name=env.get(names.ENV_REPLY_TOKEN_SECRET_NAME),
+            inbound_queue_url=env.get(names.ENV_INBOUND_QUEUE_URL),
+            outbound_queue_url=env.get(names.ENV_OUTBOUND_QUEUE_URL),
+            provider_secrets_name=env.get(names.ENV_PROVIDER_SECRETS_NAME),
+            provider_secrets_json=env.get(names.ENV_PROVIDER_SECRETS),
+            provider_api_base=env.get(names.ENV_PROVIDER_API_BASE),
         )
 
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-ENV_TRACING = "SPORTELLO_TRACING"
+from .names import ENV_TRACING
+
 # Entry points are called by the Lambda runtime only; their exact signature is of no use to it.
 Handler = Callable[..., Any]
 
