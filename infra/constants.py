@@ -2,6 +2,7 @@
 
 # S3 layout of the data bucket (raw mail under inbound/, kept; attachments under attachments/).
 from sportello.config import ATTACHMENTS_PREFIX, INBOUND_PREFIX
+from sportello.tickets.stream import EVENT_ITEM_TYPE
 
 __all__ = ["ATTACHMENTS_PREFIX", "INBOUND_PREFIX"]  # re-exported for the constructs
 
@@ -37,3 +38,14 @@ ENV_INBOUND_QUEUE_URL = "INBOUND_QUEUE_URL"
 ENV_OUTBOUND_QUEUE_URL = "OUTBOUND_QUEUE_URL"
 ENV_PROVIDER_SECRETS_NAME = "PROVIDER_SECRETS_NAME"
 ENV_OUTBOUND_MAX_RECEIVES = "OUTBOUND_MAX_RECEIVES"
+
+# Ticket events: the table's stream, filtered to new event items, feeds one function (its subscribers).
+TICKET_EVENTS_FUNCTION = "ticket_events"
+TICKET_EVENTS_DLQ = "sportello-ticket-events-dlq"  # holds stream coordinates, not records (`make replay`)
+TICKET_EVENTS_RETRY_ATTEMPTS = 5  # then the batch's coordinates go to the dead-letter queue
+TICKET_EVENTS_BATCH_SIZE = 25
+# Lambda event filtering: what invokes ticket_events at all (the CDK mapping and the local poller).
+TICKET_EVENTS_FILTER = {
+    "eventName": ["INSERT"],
+    "dynamodb": {"NewImage": {"item_type": {"S": [EVENT_ITEM_TYPE]}}},
+}

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from sportello.tickets.events import EventKind, MessageAdded, StatusChanged
 from sportello.tickets.stream import StreamChange, UndecodableEventError, event_from_image
@@ -78,3 +79,29 @@ def test_only_inserted_event_items_are_ticket_events() -> None:
 
 def test_a_change_names_its_item() -> None:
     assert StreamChange("INSERT", KEYS, None).item_key == "TICKET#42/EVT#2026-12-01T09:30:15.123456Z#e1"
+
+
+def test_a_lambda_stream_record_reads_as_a_change() -> None:
+    # Given a record as Lambda delivers it: DynamoDB's typed JSON
+    record = DynamoDBRecord(
+        {
+            "eventName": "INSERT",
+            "dynamodb": {
+                "ApproximateCreationDateTime": 1764581415,
+                "Keys": {"pk": {"S": KEYS["pk"]}, "sk": {"S": KEYS["sk"]}},
+                "NewImage": {
+                    **{name: {"S": value} for name, value in image().items() if isinstance(value, str)},
+                    "ticket_number": {"N": "42"},
+                },
+                "SequenceNumber": "100",
+            },
+        }
+    )
+
+    change = StreamChange.from_record(record)
+
+    assert change.is_new_event
+    assert change.item_key == "TICKET#42/EVT#2026-12-01T09:30:15.123456Z#e1"
+    assert change.recorded_at == datetime(2025, 12, 1, 9, 30, 15, tzinfo=UTC)
+    assert change.new_image is not None
+    assert event_from_image(change.new_image).payload == StatusChanged(old="new", new="open")

@@ -54,7 +54,7 @@ class TicketEventConsumer:
             QuarantineRecord(
                 # Derived from the item, so a redelivered record lands on the same quarantine record.
                 id=hashlib.sha256(change.item_key.encode()).hexdigest()[:32],
-                received_at=self._now(),
+                received_at=change.recorded_at or self._now(),
                 reason=f"unreadable ticket event: {reason}",
                 raw_key=change.item_key,
                 channel=QUARANTINE_CHANNEL,

@@ -1,9 +1,8 @@
 """Ticket events as the table's stream delivers them: a change record in, a typed `Event` out.
 
 The ticket service stores every event as an item of its own (`item_type` "event"), beside the change
-that caused it; the table's stream carries each new item to the subscribers. This module only reads
-records, already turned into plain Python (the consumer's event source does that): it knows nothing of
-DynamoDB's typed JSON, boto3 or Lambda.
+that caused it; the table's stream carries each new item to the subscribers. Records arrive as
+Powertools' `DynamoDBRecord`, which turns DynamoDB's typed JSON into plain Python (without boto3).
 """
 
 from __future__ import annotations
@@ -11,8 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord, StreamRecord
 
 from ..clock import from_iso
 from .events import Event, payload_from
@@ -33,6 +34,14 @@ class StreamChange:
     event_name: str
     keys: Mapping[str, Any]
     new_image: Mapping[str, Any] | None
+    recorded_at: datetime | None = None  # when the stream got it: the same on every redelivery
+
+    @classmethod
+    def from_record(cls, record: DynamoDBRecord) -> StreamChange:
+        stream = record.dynamodb or StreamRecord({})
+        epoch = stream.approximate_creation_date_time
+        recorded_at = datetime.fromtimestamp(epoch, UTC) if epoch is not None else None
+        return cls(str(record.get("eventName", "")), stream.keys, stream.new_image, recorded_at)
 
     @property
     def is_new_event(self) -> bool:
