@@ -13,6 +13,7 @@ from infra.constructs.api import Api
 from infra.constructs.auth import Auth
 from infra.constructs.data import Data
 from infra.constructs.email import Email
+from infra.constructs.events import TicketEvents
 from infra.constructs.functions import Functions
 from infra.constructs.layers import Layers
 from infra.constructs.messaging import Messaging
@@ -60,7 +61,11 @@ class SportelloStack(Stack):
         # Visitors of the business's own website: rate limits and signed chat sessions protect it.
         self.api.add_public_route(names.PUBLIC_ROUTE, self.functions.public_api.function)
         self.web.deploy_site(self._web_config())
+        self.ticket_events = TicketEvents(
+            self, "TicketEvents", data=self.data, layers=self.layers, environment=self.functions.environment
+        )
         self.monitoring = self._monitoring(settings)
+        self.ticket_events.watch(self.monitoring)
         self._outputs()
 
     def _web_config(self) -> dict[str, str]:

@@ -480,7 +480,7 @@ def test_queue_consumers_take_batches_of_ten_and_report_item_failures(template: 
         (queue(template, INBOUND_QUEUE)[0], function(template, WEBHOOK_PROCESSOR_FUNCTION)[0]),
         (queue(template, OUTBOUND_QUEUE)[0], function(template, OUTBOUND_FUNCTION)[0]),
     }
-    assert len(mappings) == 2
+    assert len(mappings) == 3  # and the table stream's (tests/infra/test_ticket_events.py)
 
 
 def test_provider_secret_is_an_empty_placeholder_kept_on_delete(template: Template) -> None:
@@ -735,7 +735,7 @@ def test_dead_letters_and_function_errors_raise_alarms_on_the_topic(template: Te
     alarms = template.find_resources("AWS::CloudWatch::Alarm")
     metrics = {alarm["Properties"]["MetricName"] for alarm in alarms.values()}
     assert metrics == {"ApproximateNumberOfMessagesVisible", "Errors"}
-    assert len(alarms) == 6  # three dead-letter queues; email_inbound, agent_api and webhooks errors
+    assert len(alarms) == 7  # four dead-letter queues; email_inbound, agent_api and webhooks errors
     assert all(alarm["Properties"]["AlarmActions"] == [{"Ref": topic}] for alarm in alarms.values())
 
 
