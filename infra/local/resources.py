@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-from infra.constants import DLQ_SUFFIX, INBOUND_QUEUE, OUTBOUND_QUEUE, QUEUE_MAX_RECEIVES
+from infra.constants import DLQ_SUFFIX, INBOUND_QUEUE, OUTBOUND_QUEUE, QUEUE_MAX_RECEIVES, TICKET_EVENTS_DLQ
 from sportello.agents import Agent, Group
 from sportello.config import settings
 from sportello.store import models
@@ -31,6 +31,7 @@ def provision() -> None:
         s3.create_bucket(Bucket=config.data_bucket, CreateBucketConfiguration=location)
     for queue in (INBOUND_QUEUE, OUTBOUND_QUEUE):
         ensure_queue(queue)
+    boto3.client("sqs").create_queue(QueueName=TICKET_EVENTS_DLQ)  # the stream mapping's on-failure queue
     sesv2 = boto3.client("sesv2")
     identities = {i["IdentityName"] for i in sesv2.list_email_identities().get("EmailIdentities", [])}
     if config.mail_domain not in identities:
