@@ -9,11 +9,11 @@ from typing import Any
 
 import boto3
 import pytest
+from ticket_events.handler import handler as ticket_events_handler
 
 from infra.constants import TICKET_EVENTS_DLQ, TICKET_EVENTS_FUNCTION, TICKET_EVENTS_RETRY_ATTEMPTS
 from infra.local.streams import StreamPoller, table_stream_arn
 from sportello.config import settings
-from ticket_events.handler import handler as ticket_events_handler
 
 from .api import call
 from .conftest import Cloud
