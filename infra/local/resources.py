@@ -23,6 +23,7 @@ def provision() -> None:
     """Creates what the CDK stack deploys, where it does not exist yet (idempotent)."""
     config = settings()
     models.create_table()
+    ensure_stream(config.table_name)
     s3 = boto3.client("s3")
     existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
     if config.data_bucket not in existing:
@@ -36,6 +37,17 @@ def provision() -> None:
     identities = {i["IdentityName"] for i in sesv2.list_email_identities().get("EmailIdentities", [])}
     if config.mail_domain not in identities:
         sesv2.create_email_identity(EmailIdentity=config.mail_domain)
+
+
+def ensure_stream(table_name: str) -> None:
+    """Turns on the table's stream where a table saved before it existed lacks one (`.sportello/`)."""
+    dynamodb = boto3.client("dynamodb")
+    if "LatestStreamArn" not in dynamodb.describe_table(TableName=table_name)["Table"]:
+        dynamodb.update_table(
+            TableName=table_name,
+            # The view type of sportello.store.models.TableItem.Meta and of the CDK table
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        )
 
 
 def ensure_queue(name: str) -> str:

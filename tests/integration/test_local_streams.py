@@ -12,6 +12,7 @@ import pytest
 from ticket_events.handler import handler as ticket_events_handler
 
 from infra.constants import TICKET_EVENTS_DLQ, TICKET_EVENTS_FUNCTION, TICKET_EVENTS_RETRY_ATTEMPTS
+from infra.local.resources import ensure_stream
 from infra.local.streams import StreamPoller, table_stream_arn
 from sportello.config import settings
 
@@ -119,3 +120,23 @@ def test_a_batch_failing_every_retry_is_parked_as_stream_coordinates(cloud: Clou
 @pytest.fixture(autouse=True)
 def _quiet_logs(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level("CRITICAL", logger="infra.local.streams")
+
+
+def test_a_table_saved_before_the_stream_existed_gets_one(cloud: Cloud) -> None:
+    # Given a table from an older local state, without a stream
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(
+        TableName="saved-before-streams",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+    # When the local cloud provisions it
+    ensure_stream("saved-before-streams")
+    ensure_stream("saved-before-streams")  # and again on the next start
+
+    # Then it has the stream the CDK stack deploys
+    table = dynamodb.describe_table(TableName="saved-before-streams")["Table"]
+    assert table["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert table_stream_arn("saved-before-streams")
