@@ -28,6 +28,7 @@ Handler = Callable[[dict[str, Any], Any], Any]
 # Shard iterator types of the DynamoDB Streams API.
 LATEST = "LATEST"
 AT_SEQUENCE_NUMBER = "AT_SEQUENCE_NUMBER"
+MAX_EMPTY_PAGES = 3
 
 
 def matches(pattern: Mapping[str, Any], record: Mapping[str, Any]) -> bool:
@@ -123,10 +124,14 @@ class StreamReader:
         """The shard's records from sequence number `first` to `last`, both included."""
         found: list[dict[str, Any]] = []
         iterator: str | None = self.iterator(shard_id, AT_SEQUENCE_NUMBER, first)
-        while iterator:
+        empty_pages = 0
+        # The Streams API may answer an empty page before the records that follow; an open shard's end
+        # answers empty pages for ever: a few in a row mean there is nothing more.
+        while iterator and empty_pages < MAX_EMPTY_PAGES:
             page, iterator = self.read(iterator, 1000)
+            empty_pages = 0 if page else empty_pages + 1
             found += [record for record in page if sequence_number(record) <= last]
-            if not page or sequence_number(page[-1]) >= last:
+            if page and sequence_number(page[-1]) >= last:
                 break
         return found
 
