@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import boto3
 import pytest
 
+from sportello.bus import ProcessedEvents
+from sportello.config import settings
 from sportello.store.models import EventItem
+from sportello.store.processed import ProcessedEventsTable
+from sportello.store.schema import TTL_ATTRIBUTE
 from sportello.store.tickets import TicketRepository
+from tests.fakes import FakeProcessedEvents
 
 from .api import call
 from .conftest import Cloud
@@ -104,3 +111,31 @@ def test_an_unreadable_event_is_quarantined_and_acknowledged(cloud: Cloud) -> No
     (record,) = call("GET", "/api/quarantine").body["items"]
     assert record["raw_key"] == "TICKET#9/EVT#2030-01-01T00:00:00.000000Z#future"
     assert "ticket_teleported" in record["reason"]
+
+
+@pytest.mark.parametrize("processed", [FakeProcessedEvents, ProcessedEventsTable], ids=["fake", "table"])
+def test_processed_events_remember_each_subscriber_and_event_apart(
+    cloud: Cloud, processed: Callable[[], ProcessedEvents]
+) -> None:
+    # The fake the unit tests use keeps the table's promises
+    markers = processed()
+    assert not markers.seen("last_activity", "e1")
+
+    markers.mark("last_activity", "e1")
+    markers.mark("last_activity", "e1")  # a concurrent delivery marks it again: no error
+
+    assert markers.seen("last_activity", "e1")
+    assert not markers.seen("last_activity", "e2")
+    assert not markers.seen("sla", "e1")
+
+
+def test_a_marker_is_one_item_of_its_own_that_expires_after_a_week(cloud: Cloud) -> None:
+    now = datetime(2030, 1, 1, tzinfo=UTC)
+    ProcessedEventsTable(now=lambda: now).mark("last_activity", "e1")
+
+    item = boto3.client("dynamodb").get_item(
+        TableName=settings().table_name,
+        Key={"pk": {"S": "PROCESSED#last_activity#e1"}, "sk": {"S": "PROCESSED"}},
+    )["Item"]
+    assert item["item_type"] == {"S": "processed_event"}
+    assert int(item[TTL_ATTRIBUTE]["N"]) == int((now + timedelta(days=7)).timestamp())
