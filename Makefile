@@ -119,7 +119,7 @@ clean:
 # --- operations ---------------------------------------------------------------------------------------
 .PHONY: replay
 replay: $(STAMP_PY)
-	@echo "==> replaying dead-lettered messages (QUEUE=inbound|outbound; AWS from your environment, see infra/replay.py)"
+	@echo "==> replaying dead-lettered messages (QUEUE=inbound|outbound|ticket-events; AWS from your environment, see infra/replay.py)"
 	@$(PY) -m infra.replay $(or $(QUEUE),inbound)
 
 # --- benchmarks (run by hand; never part of `make test`) -----------------------------------------------

@@ -7,6 +7,7 @@ What the Lambda code must read as well (environment variable names, Cognito grou
 from pathlib import Path
 
 from sportello.config import ATTACHMENTS_PREFIX, INBOUND_PREFIX
+from sportello.tickets.stream import EVENT_ITEM_TYPE
 
 __all__ = ["ATTACHMENTS_PREFIX", "INBOUND_PREFIX"]  # re-exported for the constructs
 
@@ -73,3 +74,13 @@ OUTPUT_DEAD_LETTER_QUEUE_URL = "EmailInboundDeadLetterQueueUrl"
 OUTPUT_ALARM_TOPIC_ARN = "AlarmTopicArn"
 OUTPUT_WEBHOOK_BASE_URL = "WebhookBaseUrl"
 OUTPUT_PROVIDER_SECRET_NAME = "ProviderSecretName"  # noqa: S105 - an output id, not a secret
+# Ticket events: the table's stream, filtered to new event items, feeds one function (its subscribers).
+TICKET_EVENTS_FUNCTION = "ticket_events"
+TICKET_EVENTS_DLQ = "sportello-ticket-events-dlq"  # holds stream coordinates, not records (`make replay`)
+TICKET_EVENTS_RETRY_ATTEMPTS = 5  # then the batch's coordinates go to the dead-letter queue
+TICKET_EVENTS_BATCH_SIZE = 25
+# Lambda event filtering: what invokes ticket_events at all (the CDK mapping and the local poller).
+TICKET_EVENTS_FILTER = {
+    "eventName": ["INSERT"],
+    "dynamodb": {"NewImage": {"item_type": {"S": [EVENT_ITEM_TYPE]}}},
+}

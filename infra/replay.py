@@ -2,6 +2,8 @@
 
     make replay                  # sportello-inbound-dlq  -> sportello-inbound (webhook deliveries)
     make replay QUEUE=outbound   # sportello-outbound-dlq -> sportello-outbound (agents' replies)
+    make replay QUEUE=ticket-events  # sportello-ticket-events-dlq: re-read from the table's stream and
+                                     # handled again in this process (see infra/stream_replay.py)
     .venv/bin/python -m infra.replay outbound
 
 The queues are found by name (`get_queue_url`) with the ambient AWS configuration, as boto3 and the AWS
@@ -36,9 +38,11 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infra.constants import DLQ_SUFFIX, INBOUND_QUEUE, OUTBOUND_QUEUE
+from infra.constants import DLQ_SUFFIX, INBOUND_QUEUE, OUTBOUND_QUEUE, TICKET_EVENTS_DLQ
 
 QUEUES = {"inbound": INBOUND_QUEUE, "outbound": OUTBOUND_QUEUE}
+# Not a queue to move messages back to: the table stream's failed batches (infra/stream_replay.py).
+TICKET_EVENTS = "ticket-events"
 BATCH = 10  # the SQS maximum for receive and batch send
 # Received messages stay hidden this long, so one run never handles a message twice.
 HOLD_SECONDS = 600
@@ -57,25 +61,66 @@ class Outcome:
     kept: list[str] = field(default_factory=list)
 
 
+class DeadLetterQueue:
+    """Reads a dead-letter queue in batches; what is received stays hidden until released or deleted."""
+
+    def __init__(self, sqs: Any, name: str, say: Callable[[str], None]) -> None:
+        self._sqs = sqs
+        self.name = name
+        self._say = say
+        self.url = queue_url(sqs, name)
+
+    def waiting(self) -> int:
+        attributes = self._sqs.get_queue_attributes(
+            QueueUrl=self.url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        return int(attributes.get("ApproximateNumberOfMessages", 0))
+
+    def receive(self) -> list[dict[str, Any]]:
+        response = self._sqs.receive_message(
+            QueueUrl=self.url,
+            MaxNumberOfMessages=BATCH,
+            WaitTimeSeconds=WAIT_SECONDS,
+            VisibilityTimeout=HOLD_SECONDS,
+            MessageAttributeNames=["All"],
+        )
+        messages: list[dict[str, Any]] = response.get("Messages", [])
+        return messages
+
+    def release(self, receipt_handles: list[str]) -> None:
+        """What stays in the dead-letter queue is visible again at once, not after HOLD_SECONDS."""
+        for start in range(0, len(receipt_handles), BATCH):
+            chunk = receipt_handles[start : start + BATCH]
+            entries = [
+                {"Id": str(i), "ReceiptHandle": h, "VisibilityTimeout": 0} for i, h in enumerate(chunk)
+            ]
+            try:
+                self._sqs.change_message_visibility_batch(QueueUrl=self.url, Entries=entries)
+            except ClientError as error:  # they become visible anyway, after HOLD_SECONDS
+                self._say(f"could not release {len(chunk)} messages in {self.name}: {_reason(error)}")
+
+
+def queue_url(sqs: Any, name: str) -> str:
+    return str(sqs.get_queue_url(QueueName=name)["QueueUrl"])
+
+
 class Replay:
     def __init__(self, sqs: Any, name: str, say: Callable[[str], None] = print) -> None:
         self._sqs = sqs
         self.name = name
         self.dead_letter_name = f"{name}{DLQ_SUFFIX}"
         self._say = say
-        self._queue_url = self._url(name)
-        self._dead_letter_url = self._url(self.dead_letter_name)
+        self._queue_url = queue_url(sqs, name)
+        self._dead_letters = DeadLetterQueue(sqs, self.dead_letter_name, say)
+        self._dead_letter_url = self._dead_letters.url
         self._seen: set[str] = set()  # message ids handled in this run, ours included
-
-    def _url(self, name: str) -> str:
-        return str(self._sqs.get_queue_url(QueueName=name)["QueueUrl"])
 
     def run(self) -> Outcome:
         outcome = Outcome()
-        total = self._waiting()
+        total = self._dead_letters.waiting()
         fruitless = 0
         try:
-            while messages := self._receive():
+            while messages := self._dead_letters.receive():
                 fresh = [m for m in messages if m["MessageId"] not in self._seen]
                 # A message we sent that failed again and came back is left for another run.
                 outcome.kept += [m["ReceiptHandle"] for m in messages if m["MessageId"] in self._seen]
@@ -90,25 +135,8 @@ class Replay:
                     self._say(f"{fruitless} batches in a row could not be sent to {self.name}: stopping")
                     break
         finally:
-            self._release(outcome.kept)
+            self._dead_letters.release(outcome.kept)
         return outcome
-
-    def _waiting(self) -> int:
-        attributes = self._sqs.get_queue_attributes(
-            QueueUrl=self._dead_letter_url, AttributeNames=["ApproximateNumberOfMessages"]
-        )["Attributes"]
-        return int(attributes.get("ApproximateNumberOfMessages", 0))
-
-    def _receive(self) -> list[dict[str, Any]]:
-        response = self._sqs.receive_message(
-            QueueUrl=self._dead_letter_url,
-            MaxNumberOfMessages=BATCH,
-            WaitTimeSeconds=WAIT_SECONDS,
-            VisibilityTimeout=HOLD_SECONDS,
-            MessageAttributeNames=["All"],
-        )
-        messages: list[dict[str, Any]] = response.get("Messages", [])
-        return messages
 
     def _move(self, messages: list[dict[str, Any]], outcome: Outcome) -> int:
         """Sends the batch, then deletes from the dead-letter queue exactly what was sent."""
@@ -161,20 +189,6 @@ class Replay:
             sent[entry_id] = response["MessageId"]
         return sent
 
-    def _release(self, receipt_handles: list[str]) -> None:
-        """What stays in the dead-letter queue is visible again at once, not after HOLD_SECONDS."""
-        for start in range(0, len(receipt_handles), BATCH):
-            chunk = receipt_handles[start : start + BATCH]
-            entries = [
-                {"Id": str(i), "ReceiptHandle": h, "VisibilityTimeout": 0} for i, h in enumerate(chunk)
-            ]
-            try:
-                self._sqs.change_message_visibility_batch(QueueUrl=self._dead_letter_url, Entries=entries)
-            except ClientError as error:  # they become visible anyway, after HOLD_SECONDS
-                self._say(
-                    f"could not release {len(chunk)} messages in {self.dead_letter_name}: {_reason(error)}"
-                )
-
 
 def _payload(message: dict[str, Any]) -> dict[str, Any]:
     payload: dict[str, Any] = {"MessageBody": message["Body"]}
@@ -192,20 +206,28 @@ def _reason(error: ClientError) -> str:
     return f"{details.get('Code', 'error')}: {details.get('Message', error)}"
 
 
-def main(argv: Sequence[str] | None = None, sqs: Any | None = None) -> int:
+def main(argv: Sequence[str] | None = None, sqs: Any | None = None, streams: Any | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="make replay", description="Move dead-lettered messages back to their queue."
     )
-    parser.add_argument("queue", nargs="?", choices=sorted(QUEUES), default="inbound")
+    parser.add_argument("queue", nargs="?", choices=sorted([*QUEUES, TICKET_EVENTS]), default="inbound")
     arguments = parser.parse_args(argv)
-    name = QUEUES[arguments.queue]
+    if arguments.queue == TICKET_EVENTS:
+        dead_letter_name = TICKET_EVENTS_DLQ
+    else:
+        name = QUEUES[arguments.queue]
+        dead_letter_name = f"{name}{DLQ_SUFFIX}"
     try:
+        if arguments.queue == TICKET_EVENTS:
+            from infra.stream_replay import replay_ticket_events
+
+            return replay_ticket_events(sqs or boto3.client("sqs"), streams)
         replay = Replay(sqs or boto3.client("sqs"), name)
         outcome = replay.run()
     except (BotoCoreError, ClientError) as error:
         reason = _reason(error) if isinstance(error, ClientError) else str(error)
         print(
-            f"cannot replay {name}{DLQ_SUFFIX} ({reason}): check the AWS credentials and region, or "
+            f"cannot replay {dead_letter_name} ({reason}): check the AWS credentials and region, or "
             "AWS_ENDPOINT_URL for the local cloud (see infra/replay.py)",
             file=sys.stderr,
         )

@@ -27,6 +27,7 @@ from infra.constructs.api import Api
 from infra.constructs.auth import Auth
 from infra.constructs.data import Data
 from infra.constructs.email import Email
+from infra.constructs.events import TicketEvents
 from infra.constructs.layers import Layers
 from infra.constructs.messaging import Messaging
 from infra.constructs.monitoring import Monitoring
@@ -72,6 +73,9 @@ class SportelloStack(Stack):
             webhooks=self.messaging.webhooks.function,
         )
         self.web.deploy_site(self._web_config())
+        self.ticket_events = TicketEvents(
+            self, "TicketEvents", data=self.data, layers=self.layers, monitoring=self.monitoring
+        )
         self._outputs()
 
     def _web_config(self) -> dict[str, str]:

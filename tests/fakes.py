@@ -12,6 +12,7 @@ import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from sportello.agents import Agent, Group
@@ -171,6 +172,11 @@ class InMemoryTicketRepository:
         matching.sort(key=lambda ticket: (ticket.updated_at, ticket.number), reverse=True)
         items, cursor = _paged(matching, query.cursor, query.limit)
         return Page(items, cursor)
+
+    def record_activity(self, number: int, at: datetime) -> None:
+        ticket = self.tickets.get(number)
+        if ticket is not None and (ticket.last_activity_at is None or ticket.last_activity_at < at):
+            self.tickets[number] = replace(ticket, last_activity_at=at)
 
     def of_customer(self, customer_id: str, limit: int | None = 50) -> list[Ticket]:
         owned = [ticket for ticket in self.tickets.values() if ticket.requester.id == customer_id]
@@ -347,3 +353,32 @@ class FakeProviderApis:
 
     def api(self, provider: str) -> ProviderApi:
         return self.client
+
+
+# --- ticket events: the bus's idempotency, quarantine and the activity subscriber ----------------------
+
+
+class FakeProcessedEvents:
+    """`sportello.bus.ProcessedEvents` in a set."""
+
+    def __init__(self) -> None:
+        self.marked: set[tuple[str, str]] = set()
+
+    def seen(self, subscriber: str, event_id: str) -> bool:
+        return (subscriber, event_id) in self.marked
+
+    def mark(self, subscriber: str, event_id: str) -> None:
+        self.marked.add((subscriber, event_id))
+
+
+class FakeActivityLog:
+    """`sportello.activity.ActivityLog`: the latest moment per ticket, only ever moving forward."""
+
+    def __init__(self) -> None:
+        self.last: dict[int, datetime] = {}
+        self.writes = 0
+
+    def record_activity(self, number: int, at: datetime) -> None:
+        if number not in self.last or self.last[number] < at:
+            self.last[number] = at
+            self.writes += 1

@@ -11,10 +11,19 @@ from typing import Any
 import boto3
 from moto.server import ThreadedMotoServer
 from outbound.handler import handler as outbound_handler
+from ticket_events.handler import handler as ticket_events_handler
 from webhook_processor.handler import handler as webhook_processor_handler
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from infra.constants import INBOUND_QUEUE, OUTBOUND_FUNCTION, OUTBOUND_QUEUE, WEBHOOK_PROCESSOR_FUNCTION
+from infra.constants import (
+    INBOUND_QUEUE,
+    OUTBOUND_FUNCTION,
+    OUTBOUND_QUEUE,
+    TICKET_EVENTS_DLQ,
+    TICKET_EVENTS_FUNCTION,
+    WEBHOOK_PROCESSOR_FUNCTION,
+)
+from sportello.config import settings
 
 from .auth import TokenIssuer
 from .environment import LocalConfig, jwt_secret
@@ -25,6 +34,7 @@ from .queues import QueuePoller
 from .resources import provision, seed_agents
 from .smtp import start_smtp
 from .state import StateFile
+from .streams import StreamPoller, table_stream_arn
 
 logger = logging.getLogger(__name__)
 SAVE_INTERVAL_SECONDS = 2.0
@@ -77,6 +87,15 @@ class LocalCloud:
             QueuePoller(
                 self.config.queue_url(queue), handler, name, self.lock, state.mark_dirty, self._stop
             ).start()
+        StreamPoller(
+            table_stream_arn(settings().table_name),
+            ticket_events_handler,
+            TICKET_EVENTS_FUNCTION,
+            self.lock,
+            state.mark_dirty,
+            self._stop,
+            dead_letter_url=self.config.queue_url(TICKET_EVENTS_DLQ),
+        ).start()
         threading.Thread(target=self._autosave, args=(state,), name="autosave", daemon=True).start()
         self._closers.append(state.save)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-from infra.constants import DLQ_SUFFIX, INBOUND_QUEUE, OUTBOUND_QUEUE, QUEUE_MAX_RECEIVES
+from infra.constants import DLQ_SUFFIX, INBOUND_QUEUE, OUTBOUND_QUEUE, QUEUE_MAX_RECEIVES, TICKET_EVENTS_DLQ
 from sportello.agents import Agent, Group, Role
 from sportello.config import settings
 from sportello.names import ADMINS_GROUP
@@ -24,6 +24,7 @@ def provision() -> None:
     """Creates what the CDK stack deploys, where it does not exist yet (idempotent)."""
     config = settings()
     models.create_table()
+    ensure_stream(config.table_name)
     s3 = boto3.client("s3")
     existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
     if config.data_bucket not in existing:
@@ -32,10 +33,22 @@ def provision() -> None:
         s3.create_bucket(Bucket=config.data_bucket, CreateBucketConfiguration=location)
     for queue in (INBOUND_QUEUE, OUTBOUND_QUEUE):
         ensure_queue(queue)
+    boto3.client("sqs").create_queue(QueueName=TICKET_EVENTS_DLQ)  # the stream mapping's on-failure queue
     sesv2 = boto3.client("sesv2")
     identities = {i["IdentityName"] for i in sesv2.list_email_identities().get("EmailIdentities", [])}
     if config.mail_domain not in identities:
         sesv2.create_email_identity(EmailIdentity=config.mail_domain)
+
+
+def ensure_stream(table_name: str) -> None:
+    """Turns on the table's stream where a table saved before it existed lacks one (`.sportello/`)."""
+    dynamodb = boto3.client("dynamodb")
+    if "LatestStreamArn" not in dynamodb.describe_table(TableName=table_name)["Table"]:
+        dynamodb.update_table(
+            TableName=table_name,
+            # The view type of sportello.store.models.TableItem.Meta and of the CDK table
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        )
 
 
 def ensure_queue(name: str) -> str:

@@ -5,7 +5,8 @@ The stack is synthesized with bundling on, so the function code and the layers a
 only the runtime's boto3 installed and the code and layers on the path in Lambda's order, and invoked
 with a real event against a moto server. One customer conversation runs through all of them:
 a Telegram message (webhooks → webhook_processor), a mail (email_inbound), the agent's list and reply
-(agent_api), the reply's delivery (outbound) and a web form (public_api).
+(agent_api), the reply's delivery (outbound), a web form (public_api) and the tickets' events from the
+table's stream (ticket_events).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from infra.constants import (
     OUTBOUND_FUNCTION,
     OUTBOUND_QUEUE,
     PUBLIC_API_FUNCTION,
+    TICKET_EVENTS_FILTER,
+    TICKET_EVENTS_FUNCTION,
     WEBHOOK_PROCESSOR_FUNCTION,
     WEBHOOKS_FUNCTION,
 )
@@ -44,6 +47,7 @@ from infra.local.auth import SEEDED_AGENTS
 from infra.local.events import LOCAL_ACCOUNT, http_api_event, ses_message_id, ses_receipt_event
 from infra.local.fake_providers.all import fake_provider_server
 from infra.local.queues import sqs_record
+from infra.local.streams import StreamReader, matches, stream_event
 from sportello.names import (
     ENV_DATA_BUCKET,
     ENV_INBOUND_QUEUE_URL,
@@ -68,6 +72,7 @@ SHIPPED = (
     EMAIL_INBOUND_FUNCTION,
     OUTBOUND_FUNCTION,
     PUBLIC_API_FUNCTION,
+    TICKET_EVENTS_FUNCTION,
     WEBHOOK_PROCESSOR_FUNCTION,
     WEBHOOKS_FUNCTION,
 )
@@ -126,6 +131,15 @@ class Sandbox:
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"])
         arn = f"arn:aws:sqs:{REGION}:{LOCAL_ACCOUNT}:{url.rsplit('/', 1)[-1]}"
         return {"Records": [sqs_record(message, arn) for message in messages.get("Messages", [])]}
+
+    def stream_event(self) -> dict[str, Any]:
+        """The table stream's ticket events so far, as the filtered stream mapping delivers them."""
+        arn = self.client("dynamodb").describe_table(TableName=TABLE)["Table"]["LatestStreamArn"]
+        stream = StreamReader(arn, self.client("dynamodbstreams"))
+        records = []
+        for shard in stream.shard_ids():
+            records += stream.read(stream.iterator(shard, "TRIM_HORIZON"), 1000)[0]
+        return stream_event([record for record in records if matches(TICKET_EVENTS_FILTER, record)], arn)
 
 
 def _provision(moto_url: str, bucket_queue_env: dict[str, str]) -> None:
@@ -261,6 +275,13 @@ def test_a_conversation_runs_through_the_shipped_functions(sandbox: Sandbox) -> 
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert sandbox.invoke(PUBLIC_API_FUNCTION, form).result["statusCode"] == 201
+
+    # And the tickets' events, out through the table's stream, record when each ticket last moved
+    events = sandbox.stream_event()
+    assert events["Records"]
+    assert sandbox.invoke(TICKET_EVENTS_FUNCTION, events).result == {"batchItemFailures": []}
+    page = sandbox.invoke(AGENT_API_FUNCTION, _http("GET", f"/api/tickets/{telegram['number']}", agent=True))
+    assert json.loads(page.result["body"])["ticket"]["last_activity_at"] is not None
 
 
 def _http(

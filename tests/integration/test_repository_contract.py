@@ -198,6 +198,17 @@ def test_a_customers_tickets_newest_first(tickets: Any) -> None:
     assert [t.number for t in tickets.of_customer("c1", limit=None)] == [3, 2, 1]
 
 
+def test_activity_only_moves_forward_and_makes_no_new_version(tickets: Any) -> None:
+    saved = tickets.write(a_ticket(1), new=True)
+    tickets.record_activity(1, T0 + timedelta(minutes=5))
+    tickets.record_activity(1, T0 + timedelta(minutes=1))
+    tickets.record_activity(404, T0)  # no ticket, nothing to record: no stray item either
+    current = tickets.get(1)
+    assert (current.last_activity_at, current.version) == (T0 + timedelta(minutes=5), saved.version)
+    with pytest.raises(NotFoundError):
+        tickets.get(404)
+
+
 # --- customers -----------------------------------------------------------------------------------------
 
 

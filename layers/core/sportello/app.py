@@ -24,6 +24,7 @@ from .tickets.ports import OutboundChannel
 
 if TYPE_CHECKING:
     from .agents import AgentDirectory
+    from .bus import TicketEventConsumer
     from .customers.service import CustomerService
     from .email.tokens import ReplyTokens
     from .intake.email import EmailReceiver
@@ -150,6 +151,17 @@ class Sportello:
         from .store.ratelimit import DynamoRateLimiter
 
         return WebDesk(self.tickets, self.blobs, DynamoRateLimiter(), ChatTokens(self._reply_secret))
+
+    @cached_property
+    def ticket_events(self) -> TicketEventConsumer:
+        """The stream's consumer: each ticket event to its subscribers. A new subscriber is one more entry."""
+        from .activity import LastActivity
+        from .bus import Dispatcher, TicketEventConsumer
+        from .store.processed import ProcessedEventsTable
+        from .store.tickets import DynamoTicketRepository
+
+        subscribers = [LastActivity(DynamoTicketRepository())]
+        return TicketEventConsumer(Dispatcher(subscribers, ProcessedEventsTable()), self.quarantine)
 
     @cached_property
     def blobs(self) -> BlobStore:

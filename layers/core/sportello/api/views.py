@@ -39,6 +39,7 @@ def ticket_view(ticket: Ticket) -> dict[str, Any]:
         "updated_at": _iso(ticket.updated_at),
         "first_reply_at": _iso(ticket.first_reply_at),
         "solved_at": _iso(ticket.solved_at),
+        "last_activity_at": _iso(ticket.last_activity_at),
         "version": ticket.version,
     }
 

@@ -43,6 +43,13 @@ EXTERNAL_REF_SK = "REF"
 COUNTER_PK = "COUNTER"
 TICKET_COUNTER_SK = "tickets"
 
+
+def processed_event_pk(subscriber: str, event_id: str) -> str:
+    return f"PROCESSED#{subscriber}#{event_id}"
+
+
+PROCESSED_EVENT_SK = "PROCESSED"
+
 QUARANTINE_PK = "QUARANTINE"
 AGENT_PK = "AGENT"
 GROUP_PK = "GROUP"

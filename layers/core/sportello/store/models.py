@@ -18,10 +18,12 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
+from pynamodb.constants import STREAM_NEW_AND_OLD_IMAGE
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from ..config import settings
+from ..tickets.stream import EVENT_ITEM_TYPE
 from . import schema
 
 
@@ -47,6 +49,8 @@ class TableItem(Model):
     class Meta:
         table_name = settings().table_name
         billing_mode = "PAY_PER_REQUEST"
+        # As the CDK stack deploys it: the stream carries ticket events to their subscribers.
+        stream_view_type = STREAM_NEW_AND_OLD_IMAGE
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -102,6 +106,8 @@ class TicketItem(TableItem, discriminator="ticket"):
     solved_at = UnicodeAttribute(null=True)
     channel_address = UnicodeAttribute(null=True)
     version = VersionAttribute()
+    # Written by the ticket-events consumer alone, without a new version (see TicketRepository).
+    last_activity_at = UnicodeAttribute(null=True)
 
 
 class MessageItem(TableItem, discriminator="message"):
@@ -122,7 +128,7 @@ class MessageItem(TableItem, discriminator="message"):
     created_at = UnicodeAttribute()
 
 
-class EventItem(TableItem, discriminator="event"):
+class EventItem(TableItem, discriminator=EVENT_ITEM_TYPE):
     id = UnicodeAttribute()
     ticket_number = NumberAttribute()
     kind = UnicodeAttribute()
@@ -177,6 +183,13 @@ class QuarantineItem(TableItem, discriminator="quarantine"):
     sender = UnicodeAttribute(null=True)
     subject = UnicodeAttribute(null=True)
     channel = UnicodeAttribute()
+
+
+class ProcessedEventItem(TableItem, discriminator="processed_event"):
+    """A subscriber handled an event: its redelivery changes nothing. Expires by TTL (`expires_at`)."""
+
+    subscriber = UnicodeAttribute()
+    event_id = UnicodeAttribute()
 
 
 class AgentItem(TableItem, discriminator="agent"):

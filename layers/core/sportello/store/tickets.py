@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
@@ -68,6 +69,7 @@ def ticket_to_item(ticket: Ticket) -> TicketItem:
         first_reply_at=_opt_iso(ticket.first_reply_at),
         solved_at=_opt_iso(ticket.solved_at),
         channel_address=ticket.channel_address,
+        last_activity_at=_opt_iso(ticket.last_activity_at),
         state_pk=f"TSTATE#{keys.state_bucket(active)}",
         state_sk=f"{updated}#{ticket.number:010d}",
         status_pk=f"TSTATUS#{ticket.status.value}",
@@ -105,6 +107,7 @@ def item_to_ticket(item: TicketItem) -> Ticket:
         solved_at=from_iso(item.solved_at) if item.solved_at else None,
         channel_address=item.channel_address,
         version=int(item.version or 0),
+        last_activity_at=from_iso(item.last_activity_at) if item.last_activity_at else None,
     )
 
 
@@ -306,6 +309,27 @@ class DynamoTicketRepository:
         with TransactWrite(connection=TableItem._get_connection().connection) as transaction:
             for event in events:
                 transaction.save(event_to_item(event))
+
+    def record_activity(self, number: int, at: datetime) -> None:
+        """Moves the ticket's `last_activity_at` forward to `at` (an older `at` changes nothing).
+
+        One UpdateItem through the low-level connection, so the version stays as it is (agents'
+        optimistic locking sees no change of theirs) and no event is written (no loop through the
+        stream). The ticket must exist: an update would otherwise create a ticket-less item.
+        """
+        moment = to_iso(at)
+        activity = TicketItem.last_activity_at
+        try:
+            TicketItem._get_connection().update_item(
+                keys.ticket_pk(number),
+                keys.TICKET_SK,
+                actions=[activity.set(moment)],
+                condition=TicketItem.pk.exists() & (activity.does_not_exist() | (activity < moment)),
+            )
+        except UpdateError as error:
+            # Newer activity is recorded already (or the ticket is gone): nothing to move forward.
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
 
     def get(self, number: int) -> Ticket:
         try:

@@ -93,6 +93,7 @@ class Ticket:
     # Where replies go on a messaging channel (chat id, PSID, phone number); None for email.
     channel_address: str | None = None
     version: int = 0
+    last_activity_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from .events import Event
@@ -109,6 +110,10 @@ class TicketRepository(Protocol):
         ...
 
     def find(self, query: TicketQuery) -> Page: ...
+
+    def record_activity(self, number: int, at: datetime) -> None:
+        """Moves the ticket's `last_activity_at` forward to `at` (never back), with no new version."""
+        ...
 
     def of_customer(self, customer_id: str, limit: int | None = 50) -> list[Ticket]:
         """The customer's tickets, newest first (all of them with limit=None)."""
