@@ -93,11 +93,23 @@ def test_mail_to_ticket_to_reply_and_back(local_cloud: RunningCloud, page) -> No
 
 
 def test_italian_interface(local_cloud: RunningCloud, page) -> None:
+    # Given a customer's mail
+    _send(local_cloud, _customer_mail("Fattura di novembre", "Buongiorno, non trovo la fattura di novembre."))
+
+    # When an admin works in Italian
     page.goto(local_cloud.base_url)
     page.get_by_test_id("lang-switch").select_option("it")
     page.get_by_test_id("login-email").fill("admin@sportello.local")
     page.get_by_test_id("login-submit").click()
     expect(page.get_by_test_id("nav-unassigned")).to_contain_text("Non assegnati")
+    page.get_by_test_id("ticket-row").filter(has_text="Fattura di novembre").click()
+
+    # Then the ticket page, its properties and its history speak Italian
+    history = page.get_by_test_id("history")
+    history.locator("summary").click()
+    expect(history).to_contain_text("Ticket creato")
+    expect(history).to_contain_text("Conferma di ricezione inviata")
+    expect(page.get_by_test_id("properties")).to_contain_text("Priorità")
     screenshot(page, "workspace-italian")
 
 

@@ -151,6 +151,7 @@ const en = {
 
   "history.title": "History ({count})",
   "history.empty": "No events.",
+  "history.system": "Sportello",
   "event.ticket_created": "Ticket created",
   "event.follow_up_created": "Follow-up of a closed ticket",
   "event.message_added": "Message added",
@@ -339,6 +340,7 @@ const it: Dictionary = {
 
   "history.title": "Cronologia ({count})",
   "history.empty": "Nessun evento.",
+  "history.system": "Sportello",
   "event.ticket_created": "Ticket creato",
   "event.follow_up_created": "Seguito di un ticket chiuso",
   "event.message_added": "Messaggio aggiunto",

@@ -2,13 +2,14 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } fro
 import { ApiError } from "../api";
 import { dateTime, fileSize } from "../format";
 import { buildPatch, replyChannels, valuesOf, type FormValues } from "../ticketForm";
-import { useI18n } from "../i18n";
+import { useI18n, type Translate } from "../i18n";
 import { ticketHref, formatRoute, type ViewId } from "../router";
 import { agentName, errorText, useSession } from "../session";
 import {
   PRIORITIES,
   STATUSES,
   TICKET_TYPES,
+  type Agent,
   type Channel,
   type Customer,
   type Message,
@@ -104,7 +105,7 @@ export function TicketPage({ number, backView }: { number: number; backView: Vie
             }}
             onError={(e) => setNotice({ kind: "error", text: errorText(e, t) })}
           />
-          <History events={events} now={now} />
+          <History events={events} now={now} requester={requester} />
         </div>
         <aside className="ticket-side">
           <PropertiesPanel
@@ -482,7 +483,14 @@ function describeData(data: Record<string, unknown> | null | undefined): string 
     .join(" · ");
 }
 
-function History({ events, now }: { events: TicketEvent[]; now: number }) {
+/** Who did it, as an agent reads it: an agent's or the requester's name; the desk itself for "system". */
+function actorName(actor: string, agents: Agent[], requester: Customer, t: Translate): string {
+  if (actor === "system") return t("history.system");
+  if (actor === requester.id) return requester.name;
+  return agentName(agents, actor) ?? actor;
+}
+
+function History({ events, now, requester }: { events: TicketEvent[]; now: number; requester: Customer }) {
   const { t, label, lang } = useI18n();
   const { agents } = useSession();
   const sorted = useMemo(() => sortByTime(events ?? []), [events]);
@@ -498,7 +506,7 @@ function History({ events, now }: { events: TicketEvent[]; now: number }) {
               <span className="history-time" title={dateTime(ev.created_at, lang)}>
                 <RelativeTime iso={ev.created_at} now={now} />
               </span>
-              <span className="history-actor">{agentName(agents, ev.actor) ?? ev.actor}</span>
+              <span className="history-actor">{actorName(ev.actor, agents, requester, t)}</span>
               <span className="history-kind">{label("event", ev.kind)}</span>
               <span className="history-data">{describeData(ev.data)}</span>
             </li>
