@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from glob import glob
 from pathlib import Path
 from typing import Any
 
-from infra.constants import HANDLER, LAMBDA_PYTHON_VERSION, STACK_NAME
+from infra.constants import CONTEXT_ARCHITECTURE, HANDLER, LAMBDA_PYTHON_VERSION, STACK_NAME
+from infra.constructs.bundling import find_python
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RUNTIME_CACHE_DIR = REPO_ROOT / "build" / "lambda-runtime"
@@ -60,8 +61,23 @@ with open(sys.argv[3], "w") as file:
 """
 
 
+# The architecture of this machine, where the shipped code is run: the same code and layers as deployed,
+# with the dependency layer's compiled wheels for this CPU instead of the deployed one.
+LOCAL_ARCHITECTURE = "arm64" if platform.machine() in ("aarch64", "arm64") else "x86_64"
+
+
 class ArtefactError(RuntimeError):
     """The shipped artefacts cannot be built or run here; the message says what is missing."""
+
+
+def runtime_python(version: str = LAMBDA_PYTHON_VERSION) -> Path:
+    interpreter = find_python(version)
+    if interpreter is None:
+        raise ArtefactError(
+            f"no Python {version} here (the Lambda runtime's version): "
+            f"install it, e.g. `pyenv install {version}`"
+        )
+    return interpreter
 
 
 @dataclass(frozen=True)
@@ -89,7 +105,8 @@ def synthesize(outdir: Path, context: Mapping[str, Any] | None = None) -> list[S
 
     from infra.stack import SportelloStack
 
-    app = cdk.App(outdir=str(outdir), context={"aws:cdk:enable-asset-metadata": True, **(context or {})})
+    defaults = {"aws:cdk:enable-asset-metadata": True, CONTEXT_ARCHITECTURE: LOCAL_ARCHITECTURE}
+    app = cdk.App(outdir=str(outdir), context={**defaults, **(context or {})})
     SportelloStack(app, STACK_NAME)
     app.synth()
     template = json.loads((outdir / f"{STACK_NAME}.template.json").read_text())
@@ -134,29 +151,6 @@ def _function_folder(code: Path) -> str:
     raise ArtefactError(f"{code} matches no folder under functions/")
 
 
-def find_python(version: str = LAMBDA_PYTHON_VERSION) -> Path:
-    """An interpreter of the runtime's Python version: on PATH, or one pyenv installed."""
-    candidates = [shutil.which(f"python{version}")]
-    pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    candidates += sorted(glob(str(pyenv_root / "versions" / f"{version}.*" / "bin" / f"python{version}")))
-    for candidate in candidates:
-        if candidate and _reports_version(candidate, version):
-            return Path(candidate)
-    raise ArtefactError(
-        f"no Python {version} here (the Lambda runtime's version): install it, e.g. `pyenv install {version}`"
-    )
-
-
-def _reports_version(interpreter: str, version: str) -> bool:
-    probe = subprocess.run(  # noqa: S603 - a path we found ourselves
-        [interpreter, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return probe.returncode == 0 and probe.stdout.strip() == version
-
-
 class LambdaRuntime:
     """A virtual environment holding what the Lambda Python runtime holds: Python and its boto3."""
 
@@ -175,7 +169,7 @@ class LambdaRuntime:
             return self
         staging = Path(tempfile.mkdtemp(prefix=".runtime-", dir=self._make_cache_root()))
         try:
-            subprocess.run([str(find_python(self.version)), "-m", "venv", str(staging)], check=True)  # noqa: S603
+            subprocess.run([str(runtime_python(self.version)), "-m", "venv", str(staging)], check=True)  # noqa: S603
             pip = [str(staging / "bin" / "python"), "-m", "pip", "install", "--quiet"]
             result = subprocess.run(  # noqa: S603
                 [*pip, "--disable-pip-version-check", f"boto3=={self.boto3_version}"],
@@ -220,7 +214,7 @@ class LambdaRuntime:
                 function.name,
             ],
             cwd=workdir,
-            env=self._environment(function, environment, workdir),
+            env=self.environment(function, environment, workdir),
             capture_output=True,
             text=True,
             check=False,
@@ -234,7 +228,7 @@ class LambdaRuntime:
         payload = json.loads(result_file.read_text())
         return Invocation(payload["result"], payload["init_seconds"], tuple(payload["modules"]))
 
-    def _environment(
+    def environment(
         self, function: ShippedFunction, environment: Mapping[str, str], workdir: Path
     ) -> dict[str, str]:
         # Lambda extracts every layer into /opt in order; each contributes its python/ folder.

@@ -25,7 +25,9 @@ DEPS_CACHE_DIR = REPO_ROOT / "build" / "layers" / "deps"  # built once with netw
 WEB_DIST_DIR = REPO_ROOT / "web" / "dist"
 
 # --- Lambda ------------------------------------------------------------------------------------------------
-LAMBDA_PYTHON_VERSION = "3.12"
+# The newest Lambda Python runtime whose interpreter the artefact tests can run here (3.14 is not on
+# these machines); the layers are built and precompiled for it.
+LAMBDA_PYTHON_VERSION = "3.13"
 # Entry points: the folder under functions/; each has `handler.py` with a `handler` function.
 EMAIL_INBOUND_FUNCTION = "email_inbound"
 AGENT_API_FUNCTION = "agent_api"
@@ -60,6 +62,7 @@ CONTEXT_DESK_NAME = "deskName"
 CONTEXT_LOG_LEVEL = "logLevel"
 CONTEXT_AUTH_DOMAIN_PREFIX = "authDomainPrefix"
 CONTEXT_ALARM_EMAIL = "alarmEmail"
+CONTEXT_ARCHITECTURE = "architecture"  # arm64 (default) or x86_64: the functions' CPU and their layers
 CONTEXT_TRACING = "tracing"  # true: X-Ray active tracing on every function (off: faster cold starts)
 
 # --- stack outputs (logical ids), read by scripts and the README's deploy steps --------------------------

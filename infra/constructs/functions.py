@@ -15,7 +15,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.constants import FUNCTIONS_DIR, HANDLER, SERVICE_NAME
-from infra.constructs.bundling import ARCHITECTURE, IGNORED, RUNTIME
+from infra.constructs.bundling import IGNORED
 from infra.constructs.layers import Layers
 from infra.constructs.settings import DeploymentSettings
 from sportello.names import ENV_POWERTOOLS_LOG_LEVEL, ENV_POWERTOOLS_SERVICE_NAME, ENV_TRACING
@@ -77,8 +77,8 @@ class SportelloFunction(Construct):
             self,
             "Function",
             description=f"Sportello {name}: {description}",
-            runtime=RUNTIME,
-            architecture=ARCHITECTURE,
+            runtime=layers.target.runtime,
+            architecture=layers.target.lambda_architecture,
             handler=HANDLER,
             code=function_code(name),
             layers=layers.all,

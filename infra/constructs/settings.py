@@ -8,6 +8,7 @@ from constructs import Node
 
 from infra.constants import (
     CONTEXT_ALARM_EMAIL,
+    CONTEXT_ARCHITECTURE,
     CONTEXT_AUTH_DOMAIN_PREFIX,
     CONTEXT_DESK_NAME,
     CONTEXT_LOG_LEVEL,
@@ -29,6 +30,7 @@ class DeploymentSettings:
     auth_domain_prefix: str | None  # None: derived from the stack, unique per deployment
     alarm_email: str | None
     tracing: bool = False
+    architecture: str = "arm64"  # the functions' CPU; `-c architecture=x86_64` for the other one
 
     @property
     def support_address(self) -> str:
@@ -49,4 +51,5 @@ class DeploymentSettings:
             auth_domain_prefix=read(CONTEXT_AUTH_DOMAIN_PREFIX),
             alarm_email=read(CONTEXT_ALARM_EMAIL),
             tracing=(read(CONTEXT_TRACING) or "false").lower() in ("1", "true", "yes"),
+            architecture=(read(CONTEXT_ARCHITECTURE) or "arm64").lower(),
         )

@@ -43,6 +43,7 @@ from infra.constants import (
     WEBHOOK_PROCESSOR_FUNCTION,
     WEBHOOKS_FUNCTION,
 )
+from infra.constructs.bundling import LambdaTarget, deps_layer_bundler
 from infra.local.auth import SEEDED_AGENTS
 from infra.local.events import LOCAL_ACCOUNT, http_api_event, ses_message_id, ses_receipt_event
 from infra.local.fake_providers.all import fake_provider_server
@@ -77,6 +78,7 @@ SHIPPED = (
     WEBHOOKS_FUNCTION,
 )
 AGENT = SEEDED_AGENTS[0]
+ELF_MACHINE_AARCH64 = 0xB7
 PASSED = {"spam": "PASS", "virus": "PASS", "spf": "PASS", "dkim": "PASS", "dmarc": "PASS"}
 
 
@@ -208,6 +210,22 @@ def test_the_stack_ships_every_function_with_its_layers(sandbox: Sandbox) -> Non
         assert not shipped_packages & {"boto3", "botocore"}
         # Tracing can be switched on by a context value alone, without another layer.
         assert "aws_xray_sdk" in shipped_packages
+        # Shipped precompiled for the runtime's Python: a cold start reads bytecode, compiles nothing.
+        version_tag = f"cpython-{sandbox.runtime.version.replace('.', '')}"
+        for layer in function.layers:
+            assert any(layer.rglob(f"*.{version_tag}.pyc")), f"{layer.name} ships no {version_tag} bytecode"
+
+
+def test_the_deployed_architecture_gets_wheels_built_for_it() -> None:
+    # Given the dependency layer as deployed (arm64 by default), not the one run here
+    layer = deps_layer_bundler(LambdaTarget("arm64")).ensure_cached()
+    # Then every compiled extension in it is an AArch64 binary
+    extensions = list(layer.rglob("*.so"))
+    assert extensions, "the dependency layer has no compiled extension to check (nh3, pydantic-core)"
+    for extension in extensions:
+        header = extension.read_bytes()[:20]
+        assert header[:4] == b"\x7fELF"
+        assert int.from_bytes(header[18:20], "little") == ELF_MACHINE_AARCH64, extension.name
 
 
 def test_every_handler_imports_in_the_lambda_runtime(sandbox: Sandbox) -> None:

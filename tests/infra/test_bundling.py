@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from infra.constructs.bundling import CopyInto, PipInstallLayer, local_bundling, read_requirements
+from infra.constructs.bundling import (
+    CopyInto,
+    LambdaTarget,
+    PipInstallLayer,
+    compile_bytecode,
+    find_python,
+    local_bundling,
+    read_requirements,
+)
 
 REQUIREMENTS = "pynamodb==6.1.0\nnh3==0.3.7\n"
 
@@ -15,7 +24,7 @@ REQUIREMENTS = "pynamodb==6.1.0\nnh3==0.3.7\n"
 def fake_pip(installed: list[str]) -> Callable[[Path, Path], None]:
     """A stand-in for `pip install --target`: writes the given top-level entries."""
 
-    def install(requirements: Path, target: Path) -> None:
+    def install(requirements: Path, target: Path, platform: LambdaTarget) -> None:
         for entry in installed:
             path = target / entry
             if entry.endswith(".py"):
@@ -28,7 +37,7 @@ def fake_pip(installed: list[str]) -> Callable[[Path, Path], None]:
     return install
 
 
-def no_pip(requirements: Path, target: Path) -> None:
+def no_pip(requirements: Path, target: Path, platform: LambdaTarget) -> None:
     raise AssertionError("pip must not run when the layer is cached")
 
 
@@ -52,10 +61,14 @@ def test_first_bundle_installs_prunes_runtime_packages_and_caches(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Given an empty cache and a pip that also brings boto3/botocore (pynamodb depends on botocore)
-    installed = ["pynamodb", "boto3", "botocore", "botocore-1.40.0.dist-info", "s3transfer", "six.py", "bin"]
+    # and the runtime's own copies of botocore's dependencies
+    installed = ["pynamodb", "nh3", "boto3", "botocore", "botocore-1.40.0.dist-info", "s3transfer", "six.py"]
+    installed += ["urllib3", "dateutil", "python_dateutil-2.9.0.dist-info", "jmespath", "bin"]
     layer = PipInstallLayer(REQUIREMENTS, tmp_path / "cache")
     monkeypatch.setattr(PipInstallLayer, "_pip_install", staticmethod(fake_pip(installed)))
-    (tmp_path / "cache" / "0ldfingerprint").mkdir(parents=True)
+    platform_cache = tmp_path / "cache" / "manylinux2014_aarch64"
+    (platform_cache / "0ldfingerprint").mkdir(parents=True)
+    (tmp_path / "cache" / "manylinux2014_x86_64" / "0therplatform").mkdir(parents=True)
     output = tmp_path / "asset"
     output.mkdir()
 
@@ -63,10 +76,11 @@ def test_first_bundle_installs_prunes_runtime_packages_and_caches(
     assert layer.try_bundle(str(output), local_bundling(layer))
 
     # Then the asset and the cache hold python/<packages> without what the runtime ships
-    assert sorted(p.name for p in (output / "python").iterdir()) == ["pynamodb", "six.py"]
+    assert sorted(p.name for p in (output / "python").iterdir()) == ["nh3", "pynamodb"]
     assert not list(output.rglob("__pycache__"))
-    assert sorted(p.name for p in (layer.cached / "python").iterdir()) == ["pynamodb", "six.py"]
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == [layer.fingerprint]  # stale build dropped
+    assert sorted(p.name for p in (layer.cached / "python").iterdir()) == ["nh3", "pynamodb"]
+    assert [p.name for p in platform_cache.iterdir()] == [layer.fingerprint]  # stale build dropped
+    assert (tmp_path / "cache" / "manylinux2014_x86_64" / "0therplatform").is_dir()  # the other CPU's kept
     assert "bundling deps layer…" in capsys.readouterr().err
 
 
@@ -100,7 +114,7 @@ def test_a_failed_pip_leaves_no_cache_behind(tmp_path: Path, monkeypatch: pytest
     with pytest.raises(RuntimeError, match="No matching distribution"):
         layer.ensure_cached()
     assert not layer.cached.exists()
-    assert list((tmp_path / "cache").iterdir()) == []
+    assert list((tmp_path / "cache").rglob("*")) == [tmp_path / "cache" / "manylinux2014_aarch64"]
 
 
 def test_pip_targets_the_lambda_platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,13 +131,15 @@ def test_pip_targets_the_lambda_platform(tmp_path: Path, monkeypatch: pytest.Mon
         return Result()
 
     monkeypatch.setattr("infra.constructs.bundling.subprocess.run", recording_run)
-    PipInstallLayer(REQUIREMENTS, tmp_path / "cache").ensure_cached()
-    (command,) = seen
-    joined = " ".join(command)
-    assert "--platform manylinux2014_x86_64" in joined
-    assert "--python-version 3.12" in joined
+    PipInstallLayer(REQUIREMENTS, tmp_path / "cache", LambdaTarget("arm64", "3.13")).ensure_cached()
+    PipInstallLayer(REQUIREMENTS, tmp_path / "cache", LambdaTarget("x86_64", "3.12")).ensure_cached()
+    arm, intel = (" ".join(command) for command in seen)
+    assert "--platform manylinux2014_aarch64" in arm
+    assert "--platform manylinux2014_x86_64" in intel
+    assert "--python-version 3.13" in arm
+    joined = intel
     assert "--implementation cp" in joined
-    assert "--only-binary=:all:" in command
+    assert "--only-binary=:all:" in seen[0]
 
 
 def test_core_layer_copy_lands_under_python_and_skips_caches(tmp_path: Path) -> None:
@@ -139,3 +155,31 @@ def test_core_layer_copy_lands_under_python_and_skips_caches(tmp_path: Path) -> 
 
     assert (output / "python" / "sportello" / "store" / "schema.py").is_file()
     assert not list(output.rglob("__pycache__"))
+
+
+def test_bytecode_is_precompiled_for_the_runtimes_python_and_used_unchecked(tmp_path: Path) -> None:
+    # Given a package and an interpreter of another version than this one's
+    version = "3.13" if sys.version_info[:2] != (3, 13) else "3.12"
+    if find_python(version) is None:
+        pytest.fail(f"Python {version} is needed here (pyenv install {version})")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "module.py").write_text("VALUE = 1\n")
+
+    # When the tree is precompiled for it
+    assert compile_bytecode(tmp_path, version)
+
+    # Then the bytecode is that version's, and marked to be used whatever the files' times
+    [compiled] = (tmp_path / "pkg" / "__pycache__").iterdir()
+    assert compiled.name == f"module.cpython-{version.replace('.', '')}.pyc"
+    flags = int.from_bytes(compiled.read_bytes()[4:8], "little")
+    assert flags == 0b01  # hash-based (bit 0), not checked against the source (bit 1 clear)
+
+
+def test_without_the_runtimes_python_the_layer_ships_as_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("infra.constructs.bundling.find_python", lambda version: None)
+    (tmp_path / "module.py").write_text("")
+    assert compile_bytecode(tmp_path, "3.13") is False
+    assert not list(tmp_path.rglob("*.pyc"))
+    assert "ships without bytecode" in capsys.readouterr().err

@@ -12,6 +12,7 @@ from infra.constants import (
     CONTEXT_TRACING,
     EMAIL_INBOUND_FUNCTION,
     HANDLER,
+    LAMBDA_PYTHON_VERSION,
     OUTBOUND_FUNCTION,
     PUBLIC_API_FUNCTION,
     WEBHOOK_PROCESSOR_FUNCTION,
@@ -67,11 +68,11 @@ REPLY_TOKEN_READERS = tuple(
 @pytest.mark.parametrize("name", ALL_FUNCTIONS)
 def test_function_runtime_handler_layers_and_logs(template: Template, name: str) -> None:
     properties = function(template, name)[1]["Properties"]
-    assert properties["Runtime"] == "python3.12"
+    assert properties["Runtime"] == f"python{LAMBDA_PYTHON_VERSION}"
     assert properties["Handler"] == HANDLER
     # Tracing is off unless switched on (`-c tracing=true`): the X-Ray SDK costs every cold start.
     assert "TracingConfig" not in properties
-    assert properties["Architectures"] == ["x86_64"]
+    assert properties["Architectures"] == ["arm64"]  # the default; `-c architecture=x86_64` for the other
     layers = template.find_resources(
         "AWS::Lambda::LayerVersion", {"Properties": {"Description": Match.string_like_regexp("layers/")}}
     )
