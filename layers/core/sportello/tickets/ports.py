@@ -105,6 +105,10 @@ class TicketRepository(Protocol):
 
     def message_ref(self, ref: str) -> MessageRef | None: ...
 
+    def message_refs(self, refs: Sequence[str]) -> dict[str, MessageRef]:
+        """The known ones among `refs`, looked up together (one batch read, not one read per ref)."""
+        ...
+
     def claim_ref(self, ref: str, number: int, direction: str, message_key: str | None = None) -> bool:
         """Records an external id once; False when it was already recorded."""
         ...
