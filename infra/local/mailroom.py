@@ -12,7 +12,7 @@ import boto3
 from email_inbound.handler import handler as email_handler
 from sportello.config import INBOUND_PREFIX, settings
 
-from .events import LambdaContext, ses_message_id, ses_receipt_event
+from .events import PASSING_VERDICTS, LambdaContext, ses_message_id, ses_receipt_event
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +28,9 @@ class Mailroom:
         message_id = ses_message_id()
         with self._lock:
             self._s3.put_object(Bucket=settings().data_bucket, Key=f"{INBOUND_PREFIX}{message_id}", Body=raw)
-            # Local mail is not authenticated: SES's verdicts stay GRAY (neither pass nor fail).
-            event = ses_receipt_event(message_id, raw, recipients, mail_from)
+            # The local listener stands in for an authenticating MTA: only this machine reaches it, so
+            # its mail passes SPF/DKIM/DMARC (GRAY is no authentication: replies would never thread).
+            event = ses_receipt_event(message_id, raw, recipients, mail_from, PASSING_VERDICTS)
             try:
                 result = email_handler(event, LambdaContext("email_inbound"))
             finally:

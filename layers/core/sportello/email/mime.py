@@ -257,6 +257,14 @@ def normalise_message_id(value: str) -> str | None:
     return identifier or None
 
 
+def is_mail_message_id(ref: str) -> bool:
+    """An RFC 5322 msg-id has an "@"; the ids we keep for messaging providers ("telegram:…") never do.
+
+    So a mail can neither quote its way into a chat's ticket nor claim a provider's id as its own.
+    """
+    return "@" in ref
+
+
 def message_ids(header_value: str | None) -> tuple[str, ...]:
     """All ids in a References / In-Reply-To value, in order and without duplicates.
 

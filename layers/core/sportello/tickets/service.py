@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -29,6 +29,7 @@ from .events import (
     RequesterMerged,
     StatusChanged,
     TicketCreated,
+    TicketLinked,
 )
 from .inbound import InboundMessage
 from .model import (
@@ -186,6 +187,9 @@ class TicketService:
         events = [Event.new(number, customer.id, now, TicketCreated(channel=inbound.channel.value))]
         if follow_up_of is not None:
             events.append(Event.new(number, SYSTEM_ACTOR, now, FollowUpCreated(follow_up_of=follow_up_of)))
+        if inbound.linked_to is not None:
+            linked = TicketLinked(linked_to=inbound.linked_to.ticket, evidence=inbound.linked_to.evidence)
+            events.append(Event.new(number, SYSTEM_ACTOR, now, linked))
         ticket = self._tickets.write(ticket, [message], events, inbound.external_ids, new=True)
         if inbound.sender_verified:
             self._acknowledge(ticket, message)
@@ -205,9 +209,13 @@ class TicketService:
         def change(current: Ticket) -> tuple[Ticket, list[Event]]:
             now = self._clock()
             status = current.status
-            if not inbound.auto_submitted:
+            # Only the requester's own words move the ticket (a solved one reopens); an auto-reply or
+            # someone else in the thread is kept and shown, and leaves the status to the agents.
+            if not inbound.auto_submitted and not inbound.third_party:
                 status = status_after_message(current.status, AuthorType.CUSTOMER, public=True)
-            added = MessageAdded(author_type=AuthorType.CUSTOMER.value, message_id=inbound.id)
+            added = MessageAdded(
+                author_type=AuthorType.CUSTOMER.value, message_id=inbound.id, third_party=inbound.third_party
+            )
             events = [Event.new(number, customer.id, now, added)]
             if status is not current.status:
                 changed = StatusChanged(old=current.status.value, new=status.value)
@@ -357,6 +365,9 @@ class TicketService:
 
     def ticket_for_ref(self, ref: str) -> int | None:
         return self._tickets.ticket_for_ref(ref)
+
+    def message_refs(self, refs: Sequence[str]) -> dict[str, MessageRef]:
+        return self._tickets.message_refs(refs)
 
     def message_key(self, message: Message) -> str:
         return self._tickets.message_key(message)
