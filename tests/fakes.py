@@ -319,8 +319,12 @@ class RecordingOutboundChannel:
     replies: list[tuple[Ticket, Message]] = field(default_factory=list)
     acknowledgements: list[Ticket] = field(default_factory=list)
     acknowledge: bool = True
+    sends_at_once: bool = False
+    failure: Exception | None = None  # what send_reply raises, if anything
 
     def send_reply(self, ticket: Ticket, message: Message, thread: list[Message]) -> Delivery:
+        if self.failure is not None:
+            raise self.failure
         self.replies.append((ticket, message))
         return Delivery(external_id=f"sent-{len(self.replies)}", status="sent")
 

@@ -18,6 +18,8 @@ RememberRef = Callable[[str, int], None]
 
 
 class EmailOutbound:
+    sends_at_once = True
+
     def __init__(
         self,
         transport: MailTransport,

@@ -131,6 +131,11 @@ class Delivery:
 
 
 class OutboundChannel(Protocol):
+    # True when send_reply hands the message over for good before it returns (mail through SES): the
+    # service then saves the reply as queued first, so no customer holds a mail the ticket does not show.
+    # False when it only checks and queues (messaging: the queue's consumer sends after the save).
+    sends_at_once: bool
+
     def send_reply(self, ticket: Ticket, message: Message, thread: list[Message]) -> Delivery:
         """Sends a public agent message; `thread` is the conversation before it, oldest first."""
         ...

@@ -303,10 +303,12 @@ class TicketService:
             full_text=text,
             created_at=now,
         )
-        if public:
-            channel = self._outbound.get(route.channel)
-            if channel is None:
-                raise UnsupportedChannelError(f"no outbound adapter for {route.channel.value}")
+        channel = self._outbound.get(route.channel) if public else None
+        if public and channel is None:
+            raise UnsupportedChannelError(f"no outbound adapter for {route.channel.value}")
+        if channel is not None and channel.sends_at_once:
+            message = replace(message, delivery_status="queued")
+        elif channel is not None:
             delivery = channel.send_reply(route, message, history.messages)
             message = replace(message, external_id=delivery.external_id, delivery_status=delivery.status)
 
@@ -323,7 +325,24 @@ class TicketService:
             return replace(current, status=status, updated_at=now, first_reply_at=first_reply), events
 
         saved = self._save_with_retry(number, change, [message])
+        if channel is not None and channel.sends_at_once:
+            message = self._send_saved_reply(channel, route, message, history.messages)
         return message, saved
+
+    def _send_saved_reply(
+        self, channel: OutboundChannel, route: Ticket, message: Message, thread: list[Message]
+    ) -> Message:
+        """Sends a reply saved as queued, then records it sent, or failed (with why) if the send fails."""
+        ref = MessageRef(route.number, self._tickets.message_key(message), "outbound")
+        try:
+            delivery = channel.send_reply(route, message, thread)
+        except Exception as error:
+            # The reply stays on the ticket, marked failed: the agent sees it and may send it again.
+            logger.exception("sending reply %s on ticket #%s failed", message.id, route.number)
+            self.record_delivery(ref, "failed", self._clock(), error=f"{type(error).__name__}: {error}")
+            return replace(message, delivery_status="failed")
+        self.record_delivery(ref, delivery.status, self._clock(), external_id=delivery.external_id)
+        return replace(message, external_id=delivery.external_id, delivery_status=delivery.status)
 
     def _route(self, ticket: Ticket, via: Channel) -> Ticket:
         """The ticket as the channel `via` sees it: its address is the customer's identity there."""
