@@ -305,3 +305,21 @@ def test_mail_whose_sender_is_our_own_support_address_is_a_loop(cloud):
     assert "loop" in report["reason"]
     assert sportello().tickets.find(TicketQuery()).items == []
     assert cloud.sent_mails() == []
+
+
+def test_mail_from_an_internationalised_domain_is_acknowledged_at_its_punycode_form(cloud):
+    report = deliver(cloud, compose(sender="Jürgen <juergen@exämple.de>"))
+    reply, _ = sportello().tickets.reply(1, AGENT, "Ecco.", public=True)
+
+    assert report["result"] == "ticket_created"
+    assert reply.delivery_status == "sent"
+    assert [m["To"].addresses[0].addr_spec for m in cloud.sent_mails()] == ["juergen@xn--exmple-cua.de"] * 2
+
+
+def test_mail_from_a_mailbox_ses_cannot_send_to_is_quarantined_and_opens_nothing(cloud):
+    report = deliver(cloud, compose(sender="Jürgen <jürgen@example.de>"))
+
+    assert report["result"] == "quarantined"
+    assert "non-ASCII" in report["reason"]
+    assert sportello().tickets.find(TicketQuery()).items == []
+    assert cloud.sent_mails() == []

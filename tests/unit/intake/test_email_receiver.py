@@ -185,6 +185,29 @@ def test_a_mail_from_one_of_our_own_addresses_is_quarantined_as_a_loop(mailbox: 
     assert mailbox.desk.repo.tickets == {}
 
 
+def test_a_mail_from_a_mailbox_ses_cannot_send_to_is_quarantined_before_anything_is_written(
+    mailbox: Mailbox,
+) -> None:
+    # Given a mail from an SMTPUTF8 mailbox (non-ASCII before the @), which SES cannot answer
+    # When it arrives
+    report = mailbox.deliver(compose(sender="Jürgen <jürgen@example.de>"), ses_id="utf8-local-part")
+
+    # Then it is quarantined, saying why, and no ticket or customer exists that no reply could reach
+    assert report.result is Result.QUARANTINED
+    assert "non-ASCII characters before the @" in (report.reason or "")
+    [record] = mailbox.quarantine.records.values()
+    assert record.raw_key == "inbound/utf8-local-part"
+    assert mailbox.desk.repo.tickets == {}
+    assert mailbox.desk.customer_repo.customers == {}
+
+
+def test_a_mail_from_an_internationalised_domain_opens_a_ticket(mailbox: Mailbox) -> None:
+    report = mailbox.deliver(compose(sender="Jürgen <juergen@exämple.de>"))
+
+    assert report == Report(Result.TICKET_CREATED, 1)
+    assert mailbox.desk.repo.get(1).requester.email == "juergen@exämple.de"
+
+
 def test_an_unreadable_mail_is_quarantined_with_its_raw_key_kept(mailbox: Mailbox) -> None:
     # Given an empty object where SES kept a mail
     # When it is processed

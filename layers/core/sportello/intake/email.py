@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from ..clock import utc_now
 from ..customers.model import Identity
+from ..email.addresses import UnanswerableAddressError, sendable_address
 from ..email.compose import strip_reply_prefixes, ticket_number_in_subject
 from ..email.mime import is_mail_message_id
 from ..email.parsing import EmailParseError, ParsedEmail, parse_email
@@ -164,6 +165,10 @@ class EmailReceiver:
         sender = parsed.sender.email
         if sender in self._own_addresses or self._tokens.ticket_number(sender) is not None:
             raise QuarantineError("mail loop: the sender is one of our own addresses")
+        try:
+            sendable_address(sender)
+        except UnanswerableAddressError as error:
+            raise QuarantineError(f"no reply could reach the sender: {error}") from error
         authenticated = verdicts.sender_authenticated
         pointer = self._pointer(parsed, verdicts)
         threading = self._threading(pointer, sender, authenticated)
