@@ -208,6 +208,37 @@ def test_a_mail_from_an_internationalised_domain_opens_a_ticket(mailbox: Mailbox
     assert mailbox.desk.repo.get(1).requester.email == "juergen@exämple.de"
 
 
+def nested_mail(depth: int) -> bytes:
+    """A mail whose only text sits `depth` multipart levels down."""
+    body = "Content-Type: text/plain\n\nthe words at the bottom\n"
+    for level in range(depth):
+        body = f'Content-Type: multipart/mixed; boundary="b{level}"\n\n--b{level}\n{body}--b{level}--\n'
+    return f"From: mario@example.org\nTo: {SUPPORT}\nSubject: deep\nMIME-Version: 1.0\n{body}".encode()
+
+
+@pytest.mark.parametrize(
+    ("depth", "reason"), [(55, "nested deeper than 50 levels"), (3000, "only the header fields")]
+)
+def test_a_mail_with_parts_too_deep_to_read_is_quarantined_never_an_empty_message(
+    mailbox: Mailbox, depth: int, reason: str
+) -> None:
+    # Given a mail whose text lies deeper than the parser opens (or deep enough to defeat the parser)
+    # When it arrives
+    report = mailbox.deliver(nested_mail(depth), ses_id="deep")
+
+    # Then it is quarantined, saying parts were not read, with the raw mail kept; no ticket shows less
+    assert report.result is Result.QUARANTINED
+    assert reason in (report.reason or "")
+    [record] = mailbox.quarantine.records.values()
+    assert record.raw_key == "inbound/deep"
+    assert mailbox.desk.repo.tickets == {}
+
+
+def test_a_nested_mail_the_parser_reads_whole_opens_its_ticket(mailbox: Mailbox) -> None:
+    assert mailbox.deliver(nested_mail(40)) == Report(Result.TICKET_CREATED, 1)
+    assert mailbox.desk.messages(1)[0].text == "the words at the bottom"
+
+
 def test_an_unreadable_mail_is_quarantined_with_its_raw_key_kept(mailbox: Mailbox) -> None:
     # Given an empty object where SES kept a mail
     # When it is processed

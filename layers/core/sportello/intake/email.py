@@ -146,9 +146,13 @@ class EmailReceiver:
         if verdicts.spam.upper() == "FAIL":
             raise QuarantineError("SES spam filter: FAIL")
         try:
-            return parse_email(raw)
+            parsed = parse_email(raw)
         except EmailParseError as error:
             raise QuarantineError(f"unreadable mail: {error}") from error
+        if parsed.unread_parts:
+            # A ticket would show an empty or partial message without a word: a human reads the raw mail.
+            raise QuarantineError(f"partly unreadable mail: {parsed.unread_parts}")
+        return parsed
 
     def _keep(self, raw_key: str, reason: str, parsed: ParsedEmail | None) -> Report:
         sender = parsed.sender.email if parsed and parsed.sender else None
