@@ -323,3 +323,19 @@ def test_mail_from_a_mailbox_ses_cannot_send_to_is_quarantined_and_opens_nothing
     assert "non-ASCII" in report["reason"]
     assert sportello().tickets.find(TicketQuery()).items == []
     assert cloud.sent_mails() == []
+
+
+def test_a_different_mail_reusing_a_seen_message_id_is_quarantined_not_discarded(cloud):
+    first = compose(body="My order 1234 never arrived.")
+    deliver(cloud, first)
+    other = compose(body="Please send the refund to another account.")
+    other.replace_header("Message-ID", str(first["Message-ID"]))
+
+    report = deliver(cloud, other)
+    again = deliver(cloud, first)
+
+    assert report["result"] == "quarantined"
+    assert "with other content" in report["reason"]
+    assert [r.reason for r in sportello().quarantine.recent().items] == [report["reason"]]
+    assert again["result"] == "duplicate"
+    assert len(sportello().tickets.history(1).messages) == 1

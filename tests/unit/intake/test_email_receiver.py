@@ -302,6 +302,49 @@ def test_a_redelivered_reply_is_added_once(mailbox: Mailbox) -> None:
     assert len(mailbox.desk.messages(number)) == 2
 
 
+def test_a_different_mail_reusing_a_seen_message_id_is_quarantined_not_discarded(mailbox: Mailbox) -> None:
+    # Given a mail that opened ticket #1
+    first = compose(body="My order 1234 never arrived.")
+    mailbox.deliver(first)
+
+    # When another mail arrives under the same Message-ID, saying something else
+    other = compose(body="Please send the refund to IBAN IT00 X000 0000 0000.")
+    other.replace_header("Message-ID", str(first["Message-ID"]))
+    report = mailbox.deliver(other, ses_id="reused-id")
+
+    # Then it is not taken for a redelivery: it is quarantined, raw kept, and the ticket is untouched
+    assert report.result is Result.QUARANTINED
+    assert "already belongs to ticket #1, with other content" in (report.reason or "")
+    [record] = mailbox.quarantine.records.values()
+    assert record.raw_key == "inbound/reused-id"
+    assert len(mailbox.desk.messages(1)) == 1
+
+
+def test_a_mail_claiming_one_of_our_message_ids_as_its_own_is_quarantined(mailbox: Mailbox) -> None:
+    number, _ = mailbox.open_ticket()
+    mailbox.desk.service.remember_outbound_ref("our-reply-1@desk.example.com", number)
+    claimant = compose(sender="eve@example.net")
+    claimant.replace_header("Message-ID", "<our-reply-1@desk.example.com>")
+
+    report = mailbox.deliver(claimant)
+
+    assert report.result is Result.QUARANTINED
+    assert "already belongs to ticket #1" in (report.reason or "")
+
+
+def test_a_copy_of_a_mail_with_other_trace_headers_is_still_a_redelivery(mailbox: Mailbox) -> None:
+    # Given a mail that opened ticket #1
+    mail = compose()
+    mailbox.deliver(mail)
+
+    # When the sending server delivers it again, and the copy gathered other Received lines on its way
+    copy = b"Received: from mx2.example.org by inbound-smtp.amazonaws.com\r\n" + bytes(mail)
+
+    # Then it is a duplicate, nothing more
+    assert mailbox.deliver(copy).result is Result.DUPLICATE
+    assert mailbox.quarantine.records == {}
+
+
 # --- bounces -------------------------------------------------------------------------------------------
 
 

@@ -131,7 +131,7 @@ class EmailReceiver:
         parsed: ParsedEmail | None = None
         try:
             parsed = self._parse(raw, verdicts)
-            return self._route(raw_key, raw, parsed, verdicts)
+            return self._route(raw_key, parsed, verdicts)
         except QuarantineError as stop:
             return self._keep(raw_key, str(stop), parsed)
         except (DomainError, EmailParseError) as error:
@@ -161,9 +161,9 @@ class EmailReceiver:
         logger.warning("quarantined %s: %s", raw_key, reason)
         return Report(Result.QUARANTINED, reason=reason)
 
-    def _route(self, raw_key: str, raw: bytes, parsed: ParsedEmail, verdicts: Verdicts) -> Report:
+    def _route(self, raw_key: str, parsed: ParsedEmail, verdicts: Verdicts) -> Report:
         if parsed.bounce is not None:
-            return self._bounce(raw, parsed)
+            return self._bounce(parsed)
         if parsed.sender is None or "@" not in parsed.sender.email:
             raise QuarantineError("the mail has no usable sender address")
         sender = parsed.sender.email
@@ -179,8 +179,11 @@ class EmailReceiver:
         tags = () if authenticated else (UNVERIFIED_TAG,)
         if threading.ticket is None and parsed.auto_submitted:
             raise QuarantineError(f"automatic mail that answers no ticket ({parsed.auto_submitted})")
-        # Derived from the mail's bytes: a redelivery stores its attachments under the same keys again.
-        message_id = stable_id(f"mail:{hashlib.sha256(raw).hexdigest()}")
+        digest = content_digest(parsed)
+        # Derived from the content: a redelivery stores its attachments under the same keys again, and
+        # a different mail under a Message-ID seen before is told apart from a redelivery.
+        message_id = stable_id(f"mail:{digest}")
+        mail_id = self._mail_id(parsed, digest)
         inbound = InboundMessage(
             id=message_id,
             channel=Channel.EMAIL,
@@ -191,7 +194,7 @@ class EmailReceiver:
             full_text=parsed.text,
             html=parsed.html,
             received_at=self._clock(),
-            external_ids=(self._mail_id(parsed, raw),),
+            external_ids=(mail_id,),
             attachments=self._store_attachments(message_id, parsed),
             language=_language(parsed),
             thread_ticket=threading.ticket,
@@ -202,6 +205,8 @@ class EmailReceiver:
             tags=tags,
         )
         receipt = self._service.receive(inbound)
+        if receipt.outcome is Outcome.DUPLICATE:
+            self._refuse_reused_message_id(mail_id, message_id)
         number = receipt.ticket.number if receipt.ticket else None
         result = {
             Outcome.CREATED: Result.TICKET_CREATED,
@@ -213,12 +218,22 @@ class EmailReceiver:
         return Report(result, number)
 
     @staticmethod
-    def _mail_id(parsed: ParsedEmail, raw: bytes) -> str:
+    def _mail_id(parsed: ParsedEmail, digest: str) -> str:
         # Without a Message-ID the content itself identifies a redelivery of the same mail. An id
         # without "@" could be a provider's ("whatsapp:…"): claiming it would drop that message later.
         if parsed.message_id and is_mail_message_id(parsed.message_id):
             return parsed.message_id
-        return f"{hashlib.sha256(raw).hexdigest()}@sportello.invalid"
+        return f"{digest}@sportello.invalid"
+
+    def _refuse_reused_message_id(self, mail_id: str, message_id: str) -> None:
+        """A redelivery stored the same content under the Message-ID; anything else is a collision."""
+        known = self._service.message_refs([mail_id]).get(mail_id)
+        if known is not None and known.message_key is not None:
+            stored = self._service.stored_message(known.ticket_number, known.message_key)
+            if stored.id == message_id:
+                return
+        where = f"ticket #{known.ticket_number}" if known else "another message"
+        raise QuarantineError(f"Message-ID <{mail_id}> already belongs to {where}, with other content")
 
     def _known_mail_refs(self, parsed: ParsedEmail) -> list[MessageRef]:
         """The tickets' mail the mail quotes, newest first: the last `MAX_REFERENCES` ids, one batch read."""
@@ -283,7 +298,7 @@ class EmailReceiver:
             )
         return tuple(stored)
 
-    def _bounce(self, raw: bytes, parsed: ParsedEmail) -> Report:
+    def _bounce(self, parsed: ParsedEmail) -> Report:
         bounce = parsed.bounce
         assert bounce is not None
         bounced = self._service.message_refs(
@@ -311,9 +326,31 @@ class EmailReceiver:
                 original_message_id=original,
             )
         )
-        if not self._service.record_once(number, self._mail_id(parsed, raw), payload, self._clock()):
+        mail_id = self._mail_id(parsed, content_digest(parsed))
+        if not self._service.record_once(number, mail_id, payload, self._clock()):
             return Report(Result.DUPLICATE, number)
         return Report(Result.SYSTEM_EVENT, number)
+
+
+def content_digest(parsed: ParsedEmail) -> str:
+    """What the sender wrote, hashed: the same for every copy of one mail, whatever trace headers the
+    servers on its way added; different for a different mail that reuses a Message-ID."""
+    digest = hashlib.sha256()
+    sender = parsed.sender.email if parsed.sender else ""
+    date = parsed.date.isoformat() if parsed.date else ""
+    for field_value in (
+        parsed.message_id or "",
+        sender,
+        parsed.subject,
+        date,
+        parsed.text,
+        parsed.html or "",
+    ):
+        digest.update(field_value.encode("utf-8", "surrogatepass") + b"\0")
+    for attachment in parsed.attachments:
+        digest.update(f"{attachment.filename}\0".encode("utf-8", "surrogatepass"))
+        digest.update(hashlib.sha256(attachment.content).digest())
+    return digest.hexdigest()
 
 
 def _language(parsed: ParsedEmail) -> str:

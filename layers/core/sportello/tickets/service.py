@@ -388,6 +388,9 @@ class TicketService:
     def message_refs(self, refs: Sequence[str]) -> dict[str, MessageRef]:
         return self._tickets.message_refs(refs)
 
+    def stored_message(self, number: int, message_key: str) -> Message:
+        return self._tickets.message(number, message_key)
+
     def message_key(self, message: Message) -> str:
         return self._tickets.message_key(message)
 
