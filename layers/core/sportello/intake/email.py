@@ -47,7 +47,8 @@ class Evidence(StrEnum):
     """What points a mail at an existing ticket, from the hardest to forge to the easiest."""
 
     MESSAGE_ID = "message_id"  # it quotes a Message-ID of the ticket's mail (ours or the requester's)
-    REPLY_TOKEN = "reply_token"  # noqa: S105 (a kind of evidence, not a secret) it was sent to the ticket's signed reply+<n>.<hmac>@ address
+    # it was sent to the ticket's signed reply+<n>.<hmac>@ address (the name of a kind, not a secret)
+    REPLY_TOKEN = "reply_token"  # noqa: S105
     SUBJECT_TAG = "subject_tag"  # its subject carries "[#N]", which anyone can type
 
 
