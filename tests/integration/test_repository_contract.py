@@ -140,6 +140,26 @@ def test_a_ref_is_claimed_once(tickets: Any) -> None:
     assert tickets.ticket_for_ref("<ours@desk>") == 1
 
 
+def test_refs_are_looked_up_together_and_only_known_ones_come_back(tickets: Any) -> None:
+    message = a_message(1)
+    tickets.write(a_ticket(1), [message], inbound_refs=["<in@example.org>"], new=True)
+    tickets.claim_ref("<ours@desk>", 1, "outbound")
+    found = tickets.message_refs(["<unknown@x>", "<ours@desk>", "<in@example.org>", "<ours@desk>"])
+    assert {ref: (f.ticket_number, f.direction) for ref, f in found.items()} == {
+        "<ours@desk>": (1, "outbound"),
+        "<in@example.org>": (1, "inbound"),
+    }
+    assert tickets.message(1, found["<in@example.org>"].message_key) == message
+    assert tickets.message_refs([]) == {}
+
+
+def test_a_batch_of_refs_larger_than_one_dynamodb_page_is_read_whole(tickets: Any) -> None:
+    refs = [f"<r{n}@example.org>" for n in range(130)]
+    for ref in refs[::10]:
+        tickets.claim_ref(ref, 7, "outbound")
+    assert set(tickets.message_refs(refs)) == set(refs[::10])
+
+
 def test_updating_a_message_keeps_its_events_with_it(tickets: Any) -> None:
     message = a_message(1)
     tickets.write(a_ticket(1), [message], new=True)

@@ -93,6 +93,7 @@ export interface Message {
 export const EVENT_KINDS = [
   "ticket_created",
   "follow_up_created",
+  "ticket_linked",
   "message_added",
   "status_changed",
   "field_changed",

@@ -364,6 +364,18 @@ class DynamoTicketRepository:
             return None
         return MessageRef(int(item.ticket_number), item.message_sk, item.direction)
 
+    def message_refs(self, refs: Sequence[str]) -> dict[str, MessageRef]:
+        """One BatchGetItem (PynamoDB pages it by 100 keys and retries unprocessed ones)."""
+        wanted = list(dict.fromkeys(refs))
+        if not wanted:
+            return {}
+        found = ExternalRefItem.batch_get(
+            [(keys.external_ref_pk(ref), keys.EXTERNAL_REF_SK) for ref in wanted]
+        )
+        return {
+            item.ref: MessageRef(int(item.ticket_number), item.message_sk, item.direction) for item in found
+        }
+
     def claim_ref(self, ref: str, number: int, direction: str, message_key: str | None = None) -> bool:
         """Records an external id once; False when it was already recorded (a redelivery)."""
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -29,6 +29,7 @@ from .events import (
     RequesterMerged,
     StatusChanged,
     TicketCreated,
+    TicketLinked,
 )
 from .inbound import InboundMessage
 from .model import (
@@ -186,6 +187,9 @@ class TicketService:
         events = [Event.new(number, customer.id, now, TicketCreated(channel=inbound.channel.value))]
         if follow_up_of is not None:
             events.append(Event.new(number, SYSTEM_ACTOR, now, FollowUpCreated(follow_up_of=follow_up_of)))
+        if inbound.linked_to is not None:
+            linked = TicketLinked(linked_to=inbound.linked_to.ticket, evidence=inbound.linked_to.evidence)
+            events.append(Event.new(number, SYSTEM_ACTOR, now, linked))
         ticket = self._tickets.write(ticket, [message], events, inbound.external_ids, new=True)
         if inbound.sender_verified:
             self._acknowledge(ticket, message)
@@ -205,9 +209,13 @@ class TicketService:
         def change(current: Ticket) -> tuple[Ticket, list[Event]]:
             now = self._clock()
             status = current.status
-            if not inbound.auto_submitted:
+            # Only the requester's own words move the ticket (a solved one reopens); an auto-reply or
+            # someone else in the thread is kept and shown, and leaves the status to the agents.
+            if not inbound.auto_submitted and not inbound.third_party:
                 status = status_after_message(current.status, AuthorType.CUSTOMER, public=True)
-            added = MessageAdded(author_type=AuthorType.CUSTOMER.value, message_id=inbound.id)
+            added = MessageAdded(
+                author_type=AuthorType.CUSTOMER.value, message_id=inbound.id, third_party=inbound.third_party
+            )
             events = [Event.new(number, customer.id, now, added)]
             if status is not current.status:
                 changed = StatusChanged(old=current.status.value, new=status.value)
@@ -295,10 +303,12 @@ class TicketService:
             full_text=text,
             created_at=now,
         )
-        if public:
-            channel = self._outbound.get(route.channel)
-            if channel is None:
-                raise UnsupportedChannelError(f"no outbound adapter for {route.channel.value}")
+        channel = self._outbound.get(route.channel) if public else None
+        if public and channel is None:
+            raise UnsupportedChannelError(f"no outbound adapter for {route.channel.value}")
+        if channel is not None and channel.sends_at_once:
+            message = replace(message, delivery_status="queued")
+        elif channel is not None:
             delivery = channel.send_reply(route, message, history.messages)
             message = replace(message, external_id=delivery.external_id, delivery_status=delivery.status)
 
@@ -315,7 +325,24 @@ class TicketService:
             return replace(current, status=status, updated_at=now, first_reply_at=first_reply), events
 
         saved = self._save_with_retry(number, change, [message])
+        if channel is not None and channel.sends_at_once:
+            message = self._send_saved_reply(channel, route, message, history.messages)
         return message, saved
+
+    def _send_saved_reply(
+        self, channel: OutboundChannel, route: Ticket, message: Message, thread: list[Message]
+    ) -> Message:
+        """Sends a reply saved as queued, then records it sent, or failed (with why) if the send fails."""
+        ref = MessageRef(route.number, self._tickets.message_key(message), "outbound")
+        try:
+            delivery = channel.send_reply(route, message, thread)
+        except Exception as error:
+            # The reply stays on the ticket, marked failed: the agent sees it and may send it again.
+            logger.exception("sending reply %s on ticket #%s failed", message.id, route.number)
+            self.record_delivery(ref, "failed", self._clock(), error=f"{type(error).__name__}: {error}")
+            return replace(message, delivery_status="failed")
+        self.record_delivery(ref, delivery.status, self._clock(), external_id=delivery.external_id)
+        return replace(message, external_id=delivery.external_id, delivery_status=delivery.status)
 
     def _route(self, ticket: Ticket, via: Channel) -> Ticket:
         """The ticket as the channel `via` sees it: its address is the customer's identity there."""
@@ -357,6 +384,12 @@ class TicketService:
 
     def ticket_for_ref(self, ref: str) -> int | None:
         return self._tickets.ticket_for_ref(ref)
+
+    def message_refs(self, refs: Sequence[str]) -> dict[str, MessageRef]:
+        return self._tickets.message_refs(refs)
+
+    def stored_message(self, number: int, message_key: str) -> Message:
+        return self._tickets.message(number, message_key)
 
     def message_key(self, message: Message) -> str:
         return self._tickets.message_key(message)
