@@ -80,7 +80,7 @@ class TicketDesk:
             on_failure=on_failure,
         )
         self.data.grant_table_read_write(function.role)
-        self.data.grant_attachments_read_write(function.role)
+        self.data.grant_message_files_read_write(function.role)
         self.reply_tokens.share_with(function)
         allow_sending_mail(function, self.settings)
         return function

@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from dataclasses import replace
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -23,6 +24,7 @@ from .messaging import (
     post_webhook,
     process_inbound,
     process_outbound,
+    run_concurrently,
     slack_headers,
     telegram_headers,
     twilio_headers,
@@ -181,11 +183,7 @@ def test_concurrent_redeliveries_create_exactly_one_message(cloud, atomic_moto):
     def post() -> None:
         statuses.append(post_webhook("telegram", body, headers)["statusCode"])
 
-    threads = [threading.Thread(target=post) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_concurrently(*[post] * 8)
     jobs = []
     sqs = boto3.client("sqs")
     url = sportello().settings.inbound_queue_url
@@ -209,11 +207,7 @@ def test_concurrent_redeliveries_create_exactly_one_message(cloud, atomic_moto):
             return
         raise AssertionError(f"never processed: {failures}")
 
-    workers = [threading.Thread(target=process_like_sqs, args=(job,)) for job in jobs]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    run_concurrently(*[partial(process_like_sqs, job) for job in jobs])
 
     tickets = call("GET", "/api/tickets").body["items"]
     assert len(tickets) == 1

@@ -142,6 +142,8 @@ def message_to_item(message: Message) -> MessageItem:
         delivery_status=message.delivery_status,
         auto_submitted=message.auto_submitted,
         created_at=created,
+        stored_bodies=list(message.stored_bodies) or None,
+        omitted_attachments=message.omitted_attachments or None,
     )
 
 
@@ -173,6 +175,8 @@ def item_to_message(item: MessageItem) -> Message:
         delivery_status=item.delivery_status,
         auto_submitted=item.auto_submitted,
         created_at=from_iso(item.created_at),
+        stored_bodies=tuple(str(field) for field in item.stored_bodies or ()),
+        omitted_attachments=int(item.omitted_attachments or 0),
     )
 
 

@@ -16,6 +16,7 @@ from ..customers.service import CustomerService
 from ..errors import ConflictError, InvalidRequestError
 from ..ids import new_id
 from ..retry import retry_on_conflict
+from .bodies import MessageBodies
 from .events import (
     AcknowledgementSent,
     DeliveryChanged,
@@ -58,6 +59,8 @@ logger = logging.getLogger(__name__)
 SYSTEM_ACTOR = "system"
 MAX_SUBJECT_LENGTH = 250
 MAX_REPLY_LENGTH = 100_000
+# More attachments than anyone sends on purpose: the rest are counted on the message, not stored.
+MAX_ATTACHMENTS_PER_MESSAGE = 50
 
 
 # Which identity of a customer a reply on each channel goes to.
@@ -114,11 +117,17 @@ class TicketService:
         customers: CustomerService,
         outbound: Mapping[Channel, OutboundChannel],
         clock: Callable[[], datetime] = utc_now,
+        bodies: MessageBodies | None = None,
     ) -> None:
         self._tickets = tickets
         self._customers = customers
         self._outbound = outbound
         self._clock = clock
+        self._bodies = bodies
+
+    def _kept(self, message: Message) -> Message:
+        """The message as stored: bodies too large for its item go to the blob store (bodies.py)."""
+        return self._bodies.keep(message) if self._bodies is not None else message
 
     # -- customers write -------------------------------------------------------------------------
 
@@ -140,13 +149,45 @@ class TicketService:
                 return Receipt(Outcome.DUPLICATE, None, None)
         if inbound.auto_submitted:
             raise InvalidRequestError(f"automatic message answers no ticket ({inbound.auto_submitted})")
+        if inbound.continues_conversation:
+            return self._continue_conversation(inbound, customer)
         try:
             return self._open_ticket(inbound, customer)
         except DuplicateMessageError:
             return Receipt(Outcome.DUPLICATE, None, None)
 
+    def _continue_conversation(self, inbound: InboundMessage, customer: Customer) -> Receipt:
+        """Appends a chat message to the customer's open ticket on its channel, else opens the next one.
+
+        Two first messages processed at once must not open two tickets. The ticket that opens a
+        conversation claims `conversation_ref(customer, channel, previous ticket)` in its creation
+        transaction: the slower writer's claim fails, and it appends to the ticket that won.
+        """
+        on_channel = [t for t in self._tickets.of_customer(customer.id) if t.channel is inbound.channel]
+        active = next((ticket for ticket in on_channel if ticket.status.is_active), None)
+        if active is not None:
+            return self._append_unless_duplicate(inbound, customer, active.number)
+        claim = conversation_ref(customer.id, inbound.channel, on_channel[0].number if on_channel else None)
+        try:
+            return self._open_ticket(inbound, customer, conversation_claim=claim)
+        except DuplicateMessageError:
+            if any(self._tickets.ticket_for_ref(ref) is not None for ref in inbound.external_ids):
+                return Receipt(Outcome.DUPLICATE, None, None)
+            winner = self._tickets.ticket_for_ref(claim)
+            if winner is None:
+                raise
+            return self._append_unless_duplicate(inbound, customer, winner)
+
+    def _append_unless_duplicate(self, inbound: InboundMessage, customer: Customer, number: int) -> Receipt:
+        try:
+            return self._append_customer_message(inbound, customer, number)
+        except DuplicateMessageError:
+            return Receipt(Outcome.DUPLICATE, None, None)
+
     def _customer_message(self, inbound: InboundMessage, customer: Customer, number: int) -> Message:
-        return Message(
+        attachments = inbound.attachments[:MAX_ATTACHMENTS_PER_MESSAGE]
+        omitted = inbound.omitted_attachments + len(inbound.attachments) - len(attachments)
+        message = Message(
             id=inbound.id,
             ticket_number=number,
             author_type=AuthorType.CUSTOMER,
@@ -157,14 +198,20 @@ class TicketService:
             text=inbound.text,
             full_text=inbound.full_text,
             html=inbound.html,
-            attachments=inbound.attachments,
+            attachments=attachments,
             external_id=inbound.external_ids[0] if inbound.external_ids else None,
             created_at=inbound.received_at,
             auto_submitted=inbound.auto_submitted,
+            omitted_attachments=omitted,
         )
+        return self._kept(message)
 
     def _open_ticket(
-        self, inbound: InboundMessage, customer: Customer, follow_up_of: int | None = None
+        self,
+        inbound: InboundMessage,
+        customer: Customer,
+        follow_up_of: int | None = None,
+        conversation_claim: str | None = None,
     ) -> Receipt:
         now = self._clock()
         number = self._tickets.next_number()
@@ -186,7 +233,8 @@ class TicketService:
         events = [Event.new(number, customer.id, now, TicketCreated(channel=inbound.channel.value))]
         if follow_up_of is not None:
             events.append(Event.new(number, SYSTEM_ACTOR, now, FollowUpCreated(follow_up_of=follow_up_of)))
-        ticket = self._tickets.write(ticket, [message], events, inbound.external_ids, new=True)
+        refs = (*inbound.external_ids, *([conversation_claim] if conversation_claim else []))
+        ticket = self._tickets.write(ticket, [message], events, refs, new=True)
         if inbound.sender_verified:
             self._acknowledge(ticket, message)
         return Receipt(Outcome.FOLLOW_UP if follow_up_of else Outcome.CREATED, ticket, message)
@@ -301,6 +349,7 @@ class TicketService:
                 raise UnsupportedChannelError(f"no outbound adapter for {route.channel.value}")
             delivery = channel.send_reply(route, message, history.messages)
             message = replace(message, external_id=delivery.external_id, delivery_status=delivery.status)
+        message = self._kept(message)
 
         def change(current: Ticket) -> tuple[Ticket, list[Event]]:
             status = status_after_message(current.status, AuthorType.AGENT, public)
@@ -403,6 +452,11 @@ class TicketService:
             return False
         self.record_event(number, payload, at)
         return True
+
+
+def conversation_ref(customer_id: str, channel: Channel, previous: int | None) -> str:
+    """The claim of the ticket that follows ticket `previous` (or none) in a customer's chat on `channel`."""
+    return f"conversation:{customer_id}:{channel.value}:after:{previous or 0}"
 
 
 def apply_changes(
