@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -16,6 +17,7 @@ from moto.core.botocore_stubber import BotocoreStubber
 
 from sportello.app import sportello
 from sportello.store.tickets import DynamoTicketRepository, message_key
+from sportello.tickets.bodies import body_key
 from tests.conftest import CORPUS
 
 from .api import call
@@ -184,6 +186,45 @@ def test_concurrent_redeliveries_create_exactly_one_message(cloud, atomic_moto):
         statuses.append(post_webhook("telegram", body, headers)["statusCode"])
 
     run_concurrently(*[post] * 8)
+    jobs = _take_queued_jobs()
+    assert statuses == [200] * 8
+    assert len(jobs) == 8
+
+    run_concurrently(*[partial(_process_like_sqs, job) for job in jobs])
+
+    tickets = call("GET", "/api/tickets").body["items"]
+    assert len(tickets) == 1
+    assert len(call("GET", f"/api/tickets/{tickets[0]['number']}").body["messages"]) == 1
+
+
+def test_two_different_first_messages_processed_at_once_open_one_ticket(cloud, atomic_moto, monkeypatch):
+    # Given a new customer's two first WhatsApp messages, queued
+    for message_id, text in (("wamid.first", "Ciao"), ("wamid.second", "Il mio ordine non è arrivato")):
+        post_webhook("whatsapp", *whatsapp_text(text, message_id))
+    jobs = _take_queued_jobs()
+    # Both workers look for the customer's open ticket before either writes: the race, every time.
+    both_looked = threading.Barrier(len(jobs))
+    look = DynamoTicketRepository.of_customer
+
+    def look_then_wait(self: DynamoTicketRepository, *args: Any, **kwargs: Any) -> Any:
+        found = look(self, *args, **kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_looked.wait(timeout=5)
+        return found
+
+    monkeypatch.setattr(DynamoTicketRepository, "of_customer", look_then_wait)
+
+    # When two workers process them at the same time
+    run_concurrently(*[partial(_process_like_sqs, job) for job in jobs])
+
+    # Then one ticket holds both
+    tickets = call("GET", "/api/tickets").body["items"]
+    assert [t["number"] for t in tickets] == [tickets[0]["number"]]
+    assert len(call("GET", f"/api/tickets/{tickets[0]['number']}").body["messages"]) == 2
+
+
+def _take_queued_jobs() -> list[dict[str, Any]]:
+    """Empties the inbound queue and returns its jobs, to be processed as the test decides."""
     jobs = []
     sqs = boto3.client("sqs")
     url = sportello().settings.inbound_queue_url
@@ -191,27 +232,41 @@ def test_concurrent_redeliveries_create_exactly_one_message(cloud, atomic_moto):
         jobs += [json.loads(m["Body"]) for m in batch]
         for m in batch:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-    assert statuses == [200] * 8
-    assert len(jobs) == 8
+    return jobs
 
-    failures: list[BaseException] = []
 
-    def process_like_sqs(job: dict[str, Any]) -> None:
-        # A failed attempt is redelivered by SQS; moto's in-process backend is not fully thread-safe.
-        for _attempt in range(5):
-            try:
-                sportello().messaging.process(job)
-            except Exception as error:
-                failures.append(error)
-                continue
-            return
-        raise AssertionError(f"never processed: {failures}")
+def _process_like_sqs(job: dict[str, Any]) -> None:
+    """Processes a job as SQS would: a failed attempt is delivered again (a few times)."""
+    failures: list[Exception] = []
+    for _attempt in range(5):
+        try:
+            sportello().messaging.process(job)
+        except Exception as error:  # moto's in-process backend is not fully thread-safe
+            failures.append(error)
+            continue
+        return
+    raise AssertionError(f"never processed: {failures}")
 
-    run_concurrently(*[partial(process_like_sqs, job) for job in jobs])
 
-    tickets = call("GET", "/api/tickets").body["items"]
-    assert len(tickets) == 1
-    assert len(call("GET", f"/api/tickets/{tickets[0]['number']}").body["messages"]) == 1
+def test_a_one_megabyte_text_with_an_absurd_message_id_is_kept_whole(cloud):
+    # Given a WhatsApp text of over a megabyte with a 3,000-character message id
+    text = "Il mio ordine non è arrivato. " * 40_000
+    body, headers = whatsapp_text(text, "wamid." + "x" * 3_000)
+
+    # When it is delivered (and delivered again)
+    post_webhook("whatsapp", body, headers)
+    assert process_inbound() == 1
+    post_webhook("whatsapp", body, headers)
+    assert process_inbound() == 1
+
+    # Then one ticket holds it: its item a preview, the whole text a link away
+    [message] = call("GET", "/api/tickets/1").body["messages"]
+    assert text.startswith(message["text"]) and len(message["text"]) < len(text)
+    assert set(message["full_bodies"]) == {"text", "full_text"}
+    stored = boto3.client("s3").get_object(
+        Bucket=sportello().settings.data_bucket, Key=body_key(message["id"], "full_text")
+    )
+    assert stored["Body"].read().decode() == text
 
 
 def test_failed_send_is_marked_failed(cloud, fake_providers):

@@ -140,6 +140,31 @@ def test_a_ref_is_claimed_once(tickets: Any) -> None:
     assert tickets.ticket_for_ref("<ours@desk>") == 1
 
 
+ABSURD_MESSAGE_ID = "<" + "x" * 3_000 + "@example.org>"  # over DynamoDB's 2,048-byte key limit
+
+
+def test_an_external_id_longer_than_a_key_allows_is_claimed_once_and_found_again(tickets: Any) -> None:
+    tickets.write(a_ticket(1), [a_message(1)], inbound_refs=[ABSURD_MESSAGE_ID], new=True)
+    assert tickets.ticket_for_ref(ABSURD_MESSAGE_ID) == 1
+    assert tickets.ticket_for_ref(ABSURD_MESSAGE_ID[:-2] + "y>") is None
+    assert tickets.claim_ref(ABSURD_MESSAGE_ID, 2, "outbound") is False
+    with pytest.raises(DuplicateMessageError):
+        tickets.write(a_ticket(2), [a_message(2)], inbound_refs=[ABSURD_MESSAGE_ID], new=True)
+
+
+def test_a_message_keeps_which_bodies_are_stored_aside_and_how_many_attachments_were_omitted(
+    tickets: Any,
+) -> None:
+    message = replace(
+        a_message(1, "preview", message_id="m-large"),
+        external_id=ABSURD_MESSAGE_ID,
+        stored_bodies=("text", "full_text", "html"),
+        omitted_attachments=4_950,
+    )
+    tickets.write(a_ticket(1), [message], new=True)
+    assert tickets.history(1).messages == [message]
+
+
 def test_updating_a_message_keeps_its_events_with_it(tickets: Any) -> None:
     message = a_message(1)
     tickets.write(a_ticket(1), [message], new=True)
@@ -223,6 +248,12 @@ def test_a_customer_is_found_by_each_identity(customers: Any) -> None:
     assert set(customers.get("c1").identities) == {email, phone}
     with pytest.raises(NotFoundError):
         customers.get("nobody")
+
+
+def test_an_identity_longer_than_a_key_allows_still_finds_its_customer(customers: Any) -> None:
+    address = Identity.email("a" * 3_000 + "@example.org")
+    customers.create(a_customer("c1", address))
+    assert customers.customer_id_for(address) == "c1"
 
 
 def test_an_identity_belongs_to_one_customer(customers: Any) -> None:

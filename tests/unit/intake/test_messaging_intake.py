@@ -13,6 +13,7 @@ from sportello.intake.messaging import ProcessReport
 from sportello.providers.webhook import FetchedMedia, VerificationError, WebhookRequest, WebhookResponse
 from sportello.tickets.events import EventKind
 from sportello.tickets.model import Channel
+from sportello.tickets.service import MAX_ATTACHMENTS_PER_MESSAGE
 from tests.fakes import RecordingProviderApi
 from tests.unit.intake.builders import (
     SECRETS,
@@ -359,3 +360,28 @@ def test_each_malformed_part_has_its_own_quarantine_record_and_a_redelivery_land
     assert report.outcomes == ("quarantined", "quarantined")
     assert len(hooks.quarantine.records) == 2
     assert hooks.desk.repo.tickets == {}
+
+
+def test_media_beyond_what_a_message_keeps_is_counted_not_fetched() -> None:
+    # Given a Messenger message carrying 60 images
+    urls = [f"https://cdn.example.com/{index}.jpg" for index in range(60)]
+    api = RecordingProviderApi(media={url: FetchedMedia(b"jpg", "image/jpeg", "p.jpg") for url in urls})
+    hooks = Webhooks(api)
+    event = {
+        "sender": {"id": "PSID-1"},
+        "recipient": {"id": "PAGE-1"},
+        "timestamp": int(START.timestamp() * 1000),
+        "message": {
+            "mid": "mid.many",
+            "attachments": [{"type": "image", "payload": {"url": url}} for url in urls],
+        },
+    }
+
+    # When it is processed
+    hooks.post("messenger", {"object": "page", "entry": [{"id": "PAGE-1", "time": 1, "messaging": [event]}]})
+
+    # Then the first 50 are kept, and the message says 10 more were not
+    [message] = hooks.desk.messages(1)
+    assert len(message.attachments) == MAX_ATTACHMENTS_PER_MESSAGE
+    assert message.omitted_attachments == 10
+    assert len([key for key in hooks.blobs.objects if key.startswith("attachments/")]) == 50
