@@ -13,7 +13,6 @@ from urllib.parse import parse_qsl, urlencode
 
 import boto3
 import pytest
-from moto.core.botocore_stubber import BotocoreStubber
 
 from sportello.app import sportello
 from sportello.store.tickets import DynamoTicketRepository, message_key
@@ -162,20 +161,6 @@ def test_whatsapp_reply_outside_the_24_hour_window_asks_for_a_template(cloud):
 
     assert response.status == 422
     assert "template" in response.body["message"]
-
-
-@pytest.fixture
-def atomic_moto(monkeypatch):
-    """AWS runs each request atomically; moto's in-process backends do not across threads, so serialise
-    their requests as the services would (the race under test is between requests, in our code)."""
-    lock = threading.RLock()
-    original = BotocoreStubber.process_request
-
-    def one_request_at_a_time(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with lock:
-            return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(BotocoreStubber, "process_request", one_request_at_a_time)
 
 
 def test_concurrent_redeliveries_create_exactly_one_message(cloud, atomic_moto):
