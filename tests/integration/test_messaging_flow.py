@@ -338,3 +338,31 @@ def test_one_phone_number_is_one_customer_on_whatsapp_sms_and_voice(cloud):
     assert len({t["requester"]["id"] for t in tickets}) == 1
     customer = call("GET", f"/api/customers/{tickets[0]['requester']['id']}").body
     assert customer["identities"] == [{"kind": "phone", "value": number}]
+
+
+def test_the_whatsapp_window_counts_from_the_customers_last_message_end_to_end(cloud, fake_providers):
+    # Given a customer who wrote 25 hours ago, and again just now
+    now = int(time.time())
+    post_webhook("whatsapp", *whatsapp_text("Old message", "wamid.old", at=now - 25 * 3600))
+    post_webhook("whatsapp", *whatsapp_text("Still waiting", "wamid.new", at=now - 60))
+    process_inbound()
+
+    # When an agent answers, Then the window is open: it counts from their last message
+    assert call("POST", "/api/tickets/1/messages", {"body": "Here we are", "public": True}).status == 201
+
+
+def test_a_telegram_edit_replaces_the_stored_text_end_to_end(cloud):
+    # Given a customer's Telegram message
+    post_webhook("telegram", *telegram_text("I ordered 2 boxes", 7))
+    process_inbound()
+
+    # When they edit it on their app
+    edit = _json("telegram/tgdocs_05_edited_message.json")
+    edit["edited_message"].update({"text": "I ordered 3 boxes", "message_id": 7})
+    edit["edited_message"]["chat"] = _json("telegram/tgdocs_01_message_text_start.json")["message"]["chat"]
+    post_webhook("telegram", json.dumps(edit).encode(), telegram_headers())
+    process_inbound()
+
+    # Then the ticket shows the new text, in both of its forms
+    [message] = call("GET", "/api/tickets/1").body["messages"]
+    assert (message["text"], message["full_text"]) == ("I ordered 3 boxes", "I ordered 3 boxes")
