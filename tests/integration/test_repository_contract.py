@@ -165,6 +165,16 @@ def test_a_message_keeps_which_bodies_are_stored_aside_and_how_many_attachments_
     assert tickets.history(1).messages == [message]
 
 
+def test_updating_a_message_can_change_which_bodies_are_kept_aside(tickets: Any) -> None:
+    message = replace(a_message(1, "preview"), stored_bodies=("text", "full_text", "html"))
+    tickets.write(a_ticket(1), [message], new=True)
+    key = tickets.message_key(message)
+    tickets.update_message(1, key, {"text": "edited", "full_text": "edited", "stored_bodies": ("html",)})
+    assert tickets.message(1, key) == replace(
+        message, text="edited", full_text="edited", stored_bodies=("html",)
+    )
+
+
 def test_updating_a_message_keeps_its_events_with_it(tickets: Any) -> None:
     message = a_message(1)
     tickets.write(a_ticket(1), [message], new=True)

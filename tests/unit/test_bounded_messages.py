@@ -160,3 +160,21 @@ def test_a_chat_continues_its_open_ticket_and_a_solved_one_gets_a_new_one(
 
     assert receipt.outcome is (Outcome.CREATED if solved_first else Outcome.APPENDED)
     assert len(desk.tickets.tickets) == (2 if solved_first else 1)
+
+
+@pytest.mark.parametrize("edited_text", ["Short again", LARGE_TEXT[::-1]], ids=["short", "large"])
+def test_an_edit_replaces_the_whole_text_kept_aside(edited_text: str) -> None:
+    # Given a large message, its whole text kept aside
+    desk = Desk()
+    desk.receive("whatsapp:wamid.large", LARGE_TEXT)
+    message = desk.only_message()
+    ref = desk.service.message_ref("whatsapp:wamid.large")
+    assert ref is not None
+
+    # When the customer edits it
+    desk.service.record_edit(ref, edited_text, "wamid.large", T0)
+
+    # Then the whole text read back is the edited one, wherever it is kept
+    edited = desk.only_message()
+    assert MessageBodies(desk.blobs).whole(edited, "full_text") == edited_text
+    assert message.stored_bodies == ("text", "full_text")

@@ -26,7 +26,14 @@ from ..tickets.model import (
     Ticket,
     TicketType,
 )
-from ..tickets.ports import DuplicateMessageError, MessageRef, Page, TicketHistory, TicketQuery
+from ..tickets.ports import (
+    DuplicateMessageError,
+    MessageField,
+    MessageRef,
+    Page,
+    TicketHistory,
+    TicketQuery,
+)
 from . import keys
 from .models import (
     AttachmentMap,
@@ -391,10 +398,13 @@ class DynamoTicketRepository:
         return message_key(message)
 
     def update_message(
-        self, number: int, message_key: str, fields: Mapping[str, str | None], events: Sequence[Event] = ()
+        self, number: int, message_key: str, fields: Mapping[str, MessageField], events: Sequence[Event] = ()
     ) -> None:
         """Updates a stored message in place (delivery state, an edited text) with its events."""
-        actions = [getattr(MessageItem, name).set(value) for name, value in fields.items()]
+        actions = [
+            getattr(MessageItem, name).set(list(value) if isinstance(value, tuple) else value)
+            for name, value in fields.items()
+        ]
         message = MessageItem(keys.ticket_pk(number), message_key)
         if not events:
             try:

@@ -44,6 +44,7 @@ from .model import (
 )
 from .ports import (
     DuplicateMessageError,
+    MessageField,
     MessageRef,
     OutboundChannel,
     Page,
@@ -439,7 +440,15 @@ class TicketService:
         previous = self._tickets.message(number, key)
         edited = MessageEdited(external_id=external_id, previous_text=previous.text)
         edit_event = Event.new(number, SYSTEM_ACTOR, at, edited)
-        self._tickets.update_message(number, key, {"text": text, "full_text": text}, [edit_event])
+        # The new text replaces any whole text kept aside, and goes aside itself when it is too large.
+        kept_aside = tuple(field for field in previous.stored_bodies if field not in ("text", "full_text"))
+        new = self._kept(replace(previous, text=text, full_text=text, stored_bodies=kept_aside))
+        fields: dict[str, MessageField] = {
+            "text": new.text,
+            "full_text": new.full_text,
+            "stored_bodies": new.stored_bodies,
+        }
+        self._tickets.update_message(number, key, fields, [edit_event])
         return True
 
     def record_event(self, number: int, payload: Payload, at: datetime, actor: str = SYSTEM_ACTOR) -> None:
