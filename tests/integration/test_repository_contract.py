@@ -140,6 +140,18 @@ def test_a_ref_is_claimed_once(tickets: Any) -> None:
     assert tickets.ticket_for_ref("<ours@desk>") == 1
 
 
+def test_updating_a_message_keeps_its_events_with_it(tickets: Any) -> None:
+    message = a_message(1)
+    tickets.write(a_ticket(1), [message], new=True)
+    key = tickets.message_key(message)
+    event = Event.new(1, "system", T0, StatusChanged("new", "open"))
+    tickets.update_message(1, key, {"delivery_status": "read"}, [event])
+    assert tickets.message(1, key).delivery_status == "read"
+    assert [e.payload for e in tickets.history(1).events] == [StatusChanged("new", "open")]
+    with pytest.raises(NotFoundError):
+        tickets.update_message(1, "MSG#missing", {"text": "x"})
+
+
 ABSURD_MESSAGE_ID = "<" + "x" * 3_000 + "@example.org>"  # over DynamoDB's 2,048-byte key limit
 
 
@@ -173,18 +185,6 @@ def test_updating_a_message_can_change_which_bodies_are_kept_aside(tickets: Any)
     assert tickets.message(1, key) == replace(
         message, text="edited", full_text="edited", stored_bodies=("html",)
     )
-
-
-def test_updating_a_message_keeps_its_events_with_it(tickets: Any) -> None:
-    message = a_message(1)
-    tickets.write(a_ticket(1), [message], new=True)
-    key = tickets.message_key(message)
-    event = Event.new(1, "system", T0, StatusChanged("new", "open"))
-    tickets.update_message(1, key, {"delivery_status": "read"}, [event])
-    assert tickets.message(1, key).delivery_status == "read"
-    assert [e.payload for e in tickets.history(1).events] == [StatusChanged("new", "open")]
-    with pytest.raises(NotFoundError):
-        tickets.update_message(1, "MSG#missing", {"text": "x"})
 
 
 def test_history_is_oldest_first(tickets: Any) -> None:

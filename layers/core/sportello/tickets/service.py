@@ -170,7 +170,8 @@ class TicketService:
             return self._append_unless_duplicate(inbound, customer, active.number)
         claim = conversation_ref(customer.id, inbound.channel, on_channel[0].number if on_channel else None)
         try:
-            return self._open_ticket(inbound, customer, conversation_claim=claim)
+            # Claimed as the message's own ids are: once, in the ticket's creation transaction.
+            return self._open_ticket(replace(inbound, external_ids=(*inbound.external_ids, claim)), customer)
         except DuplicateMessageError:
             if any(self._tickets.ticket_for_ref(ref) is not None for ref in inbound.external_ids):
                 return Receipt(Outcome.DUPLICATE, None, None)
@@ -208,11 +209,7 @@ class TicketService:
         return self._kept(message)
 
     def _open_ticket(
-        self,
-        inbound: InboundMessage,
-        customer: Customer,
-        follow_up_of: int | None = None,
-        conversation_claim: str | None = None,
+        self, inbound: InboundMessage, customer: Customer, follow_up_of: int | None = None
     ) -> Receipt:
         now = self._clock()
         number = self._tickets.next_number()
@@ -234,8 +231,7 @@ class TicketService:
         events = [Event.new(number, customer.id, now, TicketCreated(channel=inbound.channel.value))]
         if follow_up_of is not None:
             events.append(Event.new(number, SYSTEM_ACTOR, now, FollowUpCreated(follow_up_of=follow_up_of)))
-        refs = (*inbound.external_ids, *([conversation_claim] if conversation_claim else []))
-        ticket = self._tickets.write(ticket, [message], events, refs, new=True)
+        ticket = self._tickets.write(ticket, [message], events, inbound.external_ids, new=True)
         if inbound.sender_verified:
             self._acknowledge(ticket, message)
         return Receipt(Outcome.FOLLOW_UP if follow_up_of else Outcome.CREATED, ticket, message)
