@@ -6,10 +6,10 @@ What the Lambda code must read as well (environment variable names, Cognito grou
 
 from pathlib import Path
 
-from sportello.config import ATTACHMENTS_PREFIX, INBOUND_PREFIX
+from sportello.config import ATTACHMENTS_PREFIX, BODIES_PREFIX, INBOUND_PREFIX
 from sportello.tickets.stream import EVENT_ITEM_TYPE
 
-__all__ = ["ATTACHMENTS_PREFIX", "INBOUND_PREFIX"]  # re-exported for the constructs
+__all__ = ["ATTACHMENTS_PREFIX", "BODIES_PREFIX", "INBOUND_PREFIX"]  # re-exported for the constructs
 
 SERVICE_NAME = "sportello"
 STACK_NAME = "Sportello"

@@ -28,6 +28,7 @@ from sportello.tickets.model import Message, Ticket
 from sportello.tickets.ports import (
     Delivery,
     DuplicateMessageError,
+    MessageField,
     MessageRef,
     Page,
     TicketHistory,
@@ -117,7 +118,7 @@ class InMemoryTicketRepository:
             self.events.setdefault(event.ticket_number, []).append(event)
 
     def update_message(
-        self, number: int, message_key: str, fields: Mapping[str, str | None], events: Sequence[Event] = ()
+        self, number: int, message_key: str, fields: Mapping[str, MessageField], events: Sequence[Event] = ()
     ) -> None:
         message = self.message(number, message_key)
         self.messages[number][message_key] = replace(message, **fields)

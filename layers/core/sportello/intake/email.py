@@ -30,7 +30,7 @@ from ..tickets.events import DeliveryFailed, DeliveryReported, Payload
 from ..tickets.inbound import InboundMessage, TicketLink
 from ..tickets.model import AttachmentRef, Channel
 from ..tickets.ports import MessageRef
-from ..tickets.service import Outcome, TicketService
+from ..tickets.service import MAX_ATTACHMENTS_PER_MESSAGE, Outcome, TicketService
 from .keeping import keep_attachment, quarantine_raw
 
 logger = logging.getLogger(__name__)
@@ -197,6 +197,8 @@ class EmailReceiver:
             received_at=self._clock(),
             external_ids=(mail_id,),
             attachments=self._store_attachments(message_id, parsed),
+            # Counted, not stored: a mail with thousands of parts must not take minutes or fill S3.
+            omitted_attachments=max(0, len(parsed.attachments) - MAX_ATTACHMENTS_PER_MESSAGE),
             language=_language(parsed),
             thread_ticket=threading.ticket,
             third_party=threading.third_party,
@@ -282,7 +284,8 @@ class EmailReceiver:
 
     def _store_attachments(self, message_id: str, parsed: ParsedEmail) -> tuple[AttachmentRef, ...]:
         stored = []
-        for index, attachment in enumerate(parsed.attachments, start=1):
+        kept = parsed.attachments[:MAX_ATTACHMENTS_PER_MESSAGE]
+        for index, attachment in enumerate(kept, start=1):
             if len(attachment.content) > MAX_ATTACHMENT_BYTES:
                 raise InvalidRequestError(f"attachment {attachment.filename!r} is larger than 25 MB")
             stored.append(

@@ -180,7 +180,8 @@ class WebDesk:
                 received_at=self._clock(),
                 external_ids=(f"chat:{message_id}",),
                 language=detect_language(body),
-                thread_ticket=self._conversation(visitor),
+                # The service finds (or, once, atomically opens) the visitor's open conversation.
+                continues_conversation=True,
                 channel_address=visitor,
             )
         )

@@ -38,3 +38,6 @@ class InboundMessage:
     sender_verified: bool = True
     tags: tuple[str, ...] = ()
     channel_address: str | None = None  # where replies go on a messaging channel
+    omitted_attachments: int = 0  # attachments the intake counted but did not store
+    # A chat: it continues the customer's open conversation on its channel, else opens one.
+    continues_conversation: bool = False

@@ -14,6 +14,9 @@ from typing import Protocol
 from .events import Event
 from .model import Message, Status, Ticket
 
+# A stored message field's new value: text, or names (`stored_bodies`), or None to clear it.
+MessageField = str | tuple[str, ...] | None
+
 
 class DuplicateMessageError(Exception):
     """An external id (a Message-ID, a provider message id) we already stored: a redelivery."""
@@ -81,7 +84,7 @@ class TicketRepository(Protocol):
         ...
 
     def update_message(
-        self, number: int, message_key: str, fields: Mapping[str, str | None], events: Sequence[Event] = ()
+        self, number: int, message_key: str, fields: Mapping[str, MessageField], events: Sequence[Event] = ()
     ) -> None:
         """Changes stored fields of one message (delivery state, text) with its events, all or nothing.
 

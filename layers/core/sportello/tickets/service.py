@@ -16,6 +16,7 @@ from ..customers.service import CustomerService
 from ..errors import ConflictError, InvalidRequestError
 from ..ids import new_id
 from ..retry import retry_on_conflict
+from .bodies import MessageBodies
 from .events import (
     AcknowledgementSent,
     DeliveryChanged,
@@ -44,6 +45,7 @@ from .model import (
 )
 from .ports import (
     DuplicateMessageError,
+    MessageField,
     MessageRef,
     OutboundChannel,
     Page,
@@ -59,6 +61,8 @@ logger = logging.getLogger(__name__)
 SYSTEM_ACTOR = "system"
 MAX_SUBJECT_LENGTH = 250
 MAX_REPLY_LENGTH = 100_000
+# More attachments than anyone sends on purpose: the rest are counted on the message, not stored.
+MAX_ATTACHMENTS_PER_MESSAGE = 50
 
 
 # Which identity of a customer a reply on each channel goes to.
@@ -115,11 +119,17 @@ class TicketService:
         customers: CustomerService,
         outbound: Mapping[Channel, OutboundChannel],
         clock: Callable[[], datetime] = utc_now,
+        bodies: MessageBodies | None = None,
     ) -> None:
         self._tickets = tickets
         self._customers = customers
         self._outbound = outbound
         self._clock = clock
+        self._bodies = bodies
+
+    def _kept(self, message: Message) -> Message:
+        """The message as stored: bodies too large for its item go to the blob store (bodies.py)."""
+        return self._bodies.keep(message) if self._bodies is not None else message
 
     # -- customers write -------------------------------------------------------------------------
 
@@ -141,13 +151,46 @@ class TicketService:
                 return Receipt(Outcome.DUPLICATE, None, None)
         if inbound.auto_submitted:
             raise InvalidRequestError(f"automatic message answers no ticket ({inbound.auto_submitted})")
+        if inbound.continues_conversation:
+            return self._continue_conversation(inbound, customer)
         try:
             return self._open_ticket(inbound, customer)
         except DuplicateMessageError:
             return Receipt(Outcome.DUPLICATE, None, None)
 
+    def _continue_conversation(self, inbound: InboundMessage, customer: Customer) -> Receipt:
+        """Appends a chat message to the customer's open ticket on its channel, else opens the next one.
+
+        Two first messages processed at once must not open two tickets. The ticket that opens a
+        conversation claims `conversation_ref(customer, channel, previous ticket)` in its creation
+        transaction: the slower writer's claim fails, and it appends to the ticket that won.
+        """
+        on_channel = [t for t in self._tickets.of_customer(customer.id) if t.channel is inbound.channel]
+        active = next((ticket for ticket in on_channel if ticket.status.is_active), None)
+        if active is not None:
+            return self._append_unless_duplicate(inbound, customer, active.number)
+        claim = conversation_ref(customer.id, inbound.channel, on_channel[0].number if on_channel else None)
+        try:
+            # Claimed as the message's own ids are: once, in the ticket's creation transaction.
+            return self._open_ticket(replace(inbound, external_ids=(*inbound.external_ids, claim)), customer)
+        except DuplicateMessageError:
+            if any(self._tickets.ticket_for_ref(ref) is not None for ref in inbound.external_ids):
+                return Receipt(Outcome.DUPLICATE, None, None)
+            winner = self._tickets.ticket_for_ref(claim)
+            if winner is None:
+                raise
+            return self._append_unless_duplicate(inbound, customer, winner)
+
+    def _append_unless_duplicate(self, inbound: InboundMessage, customer: Customer, number: int) -> Receipt:
+        try:
+            return self._append_customer_message(inbound, customer, number)
+        except DuplicateMessageError:
+            return Receipt(Outcome.DUPLICATE, None, None)
+
     def _customer_message(self, inbound: InboundMessage, customer: Customer, number: int) -> Message:
-        return Message(
+        attachments = inbound.attachments[:MAX_ATTACHMENTS_PER_MESSAGE]
+        omitted = inbound.omitted_attachments + len(inbound.attachments) - len(attachments)
+        message = Message(
             id=inbound.id,
             ticket_number=number,
             author_type=AuthorType.CUSTOMER,
@@ -158,11 +201,13 @@ class TicketService:
             text=inbound.text,
             full_text=inbound.full_text,
             html=inbound.html,
-            attachments=inbound.attachments,
+            attachments=attachments,
             external_id=inbound.external_ids[0] if inbound.external_ids else None,
             created_at=inbound.received_at,
             auto_submitted=inbound.auto_submitted,
+            omitted_attachments=omitted,
         )
+        return self._kept(message)
 
     def _open_ticket(
         self, inbound: InboundMessage, customer: Customer, follow_up_of: int | None = None
@@ -311,6 +356,7 @@ class TicketService:
         elif channel is not None:
             delivery = channel.send_reply(route, message, history.messages)
             message = replace(message, external_id=delivery.external_id, delivery_status=delivery.status)
+        message = self._kept(message)
 
         def change(current: Ticket) -> tuple[Ticket, list[Event]]:
             status = status_after_message(current.status, AuthorType.AGENT, public)
@@ -423,7 +469,15 @@ class TicketService:
         previous = self._tickets.message(number, key)
         edited = MessageEdited(external_id=external_id, previous_text=previous.text)
         edit_event = Event.new(number, SYSTEM_ACTOR, at, edited)
-        self._tickets.update_message(number, key, {"text": text, "full_text": text}, [edit_event])
+        # The new text replaces any whole text kept aside, and goes aside itself when it is too large.
+        kept_aside = tuple(field for field in previous.stored_bodies if field not in ("text", "full_text"))
+        new = self._kept(replace(previous, text=text, full_text=text, stored_bodies=kept_aside))
+        fields: dict[str, MessageField] = {
+            "text": new.text,
+            "full_text": new.full_text,
+            "stored_bodies": new.stored_bodies,
+        }
+        self._tickets.update_message(number, key, fields, [edit_event])
         return True
 
     def record_event(self, number: int, payload: Payload, at: datetime, actor: str = SYSTEM_ACTOR) -> None:
@@ -436,6 +490,11 @@ class TicketService:
             return False
         self.record_event(number, payload, at)
         return True
+
+
+def conversation_ref(customer_id: str, channel: Channel, previous: int | None) -> str:
+    """The claim of the ticket that follows ticket `previous` (or none) in a customer's chat on `channel`."""
+    return f"conversation:{customer_id}:{channel.value}:after:{previous or 0}"
 
 
 def apply_changes(
