@@ -110,8 +110,8 @@ synth: $(STAMP_PY) $(STAMP_CDK)
 
 deploy: install web $(STAMP_CDK)
 	@echo "==> cdk deploy (account and region from your AWS environment)"
-	@npx cdk deploy --require-approval broadening
-	@echo "==> deployed: see the outputs above for the agent app URL and next steps"
+	@npx cdk deploy --require-approval broadening --outputs-file cdk.out/outputs.json
+	@$(PY) -m infra.next_steps cdk.out/outputs.json
 
 clean:
 	rm -rf cdk.out build web/dist .pytest_cache .mypy_cache .ruff_cache

@@ -68,6 +68,7 @@ CONTEXT_TRACING = "tracing"  # true: X-Ray active tracing on every function (off
 # --- stack outputs (logical ids), read by scripts and the README's deploy steps --------------------------
 OUTPUT_API_URL = "ApiUrl"
 OUTPUT_WEB_URL = "WebUrl"
+OUTPUT_MAIL_DOMAIN = "MailDomain"
 OUTPUT_USER_POOL_ID = "UserPoolId"
 OUTPUT_USER_POOL_CLIENT_ID = "UserPoolClientId"
 OUTPUT_HOSTED_UI_DOMAIN = "HostedUiDomain"
