@@ -127,6 +127,8 @@ replay: $(STAMP_PY)
 bench: $(STAMP_PY)
 	@echo "==> cold start of the shipped functions (ratio to import boto3, goal <= 1.5x)"
 	@$(PY) -m bench.coldstart
+	@echo "==> AWS calls per operation (through the handlers, under moto)"
+	@$(PY) -m bench.calls
 	@echo "==> email ingestion benchmark, N=200 then N=1000 (in-process moto: see bench/README.md)"
 	@$(PY) -m bench.ingest --n 200
 	@$(PY) -m bench.ingest --n 1000
