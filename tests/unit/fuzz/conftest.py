@@ -1,0 +1,23 @@
+"""Hypothesis profiles for the fuzz tests: bounded for CI, deeper on request.
+
+`ci` (chosen when the CI variable is set) keeps no example database, so a run never depends on what an
+earlier one found; `dev` (the default) keeps failing examples in `.hypothesis/` and replays them first;
+`deep` is for a long local hunt: `HYPOTHESIS_PROFILE=deep .venv/bin/pytest -q tests/unit/fuzz`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+# Mails and payloads are large inputs, and some (deep nesting, long lines) are slow on purpose.
+_BOUNDED = {
+    "deadline": None,
+    "suppress_health_check": (HealthCheck.too_slow, HealthCheck.data_too_large),
+    "print_blob": True,
+}
+settings.register_profile("ci", max_examples=60, database=None, derandomize=True, **_BOUNDED)
+settings.register_profile("dev", max_examples=60, **_BOUNDED)
+settings.register_profile("deep", max_examples=2_000, **_BOUNDED)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
