@@ -7,20 +7,24 @@ from email.utils import make_msgid
 from sportello.agents import Agent
 from sportello.app import sportello
 from sportello.config import INBOUND_PREFIX
-from sportello.tickets.model import AuthorType, Status
+from sportello.tickets.model import AuthorType, Status, Ticket
 from sportello.tickets.ports import TicketQuery
 from sportello.tickets.service import TicketChanges
 
 from .mail import compose, deliver
 
 
-def _close_ticket(number: int) -> None:
+AGENT = Agent("agent-1", "agent@desk.example.com", "Agent")
+
+
+def _solve_ticket(number: int) -> Ticket:
     service = sportello().tickets
-    agent = Agent("agent-1", "agent@desk.example.com", "Agent")
-    solved = service.update(
-        number, agent, TicketChanges(status=Status.SOLVED), service.history(number).ticket.version
-    )
-    service.update(number, agent, TicketChanges(status=Status.CLOSED), solved.version)
+    return service.update(number, AGENT, TicketChanges(status=Status.SOLVED), service.get(number).version)
+
+
+def _close_ticket(number: int) -> None:
+    solved = _solve_ticket(number)
+    sportello().tickets.update(number, AGENT, TicketChanges(status=Status.CLOSED), solved.version)
 
 
 ITALIAN_BODY = "Buongiorno, non riesco ad accedere al mio account da ieri. Potete aiutarmi per favore?"
@@ -142,9 +146,12 @@ def test_auto_reply_never_opens_a_ticket_nor_gets_an_acknowledgement(cloud):
 
 
 def test_auto_reply_to_our_acknowledgement_is_kept_on_the_ticket_without_reopening(cloud):
+    # Given a ticket the agent has solved (a customer's own answer would reopen it)
     deliver(cloud, compose())
     [ack] = cloud.sent_mails()
+    _solve_ticket(1)
 
+    # When the customer's mail system answers our acknowledgement automatically
     report = deliver(
         cloud,
         compose(
@@ -154,9 +161,12 @@ def test_auto_reply_to_our_acknowledgement_is_kept_on_the_ticket_without_reopeni
         ),
     )
 
+    # Then it is kept on the ticket, which stays solved, and nobody answers it
     assert report["result"] == "reply_added"
     history = sportello().tickets.history(1)
     assert history.messages[-1].auto_submitted
+    assert history.ticket.status is Status.SOLVED
+    assert "status_changed" not in [event.kind for event in history.events]
     assert len(cloud.sent_mails()) == 1
 
 
