@@ -13,7 +13,6 @@ from sportello.tickets.service import TicketChanges
 
 from .mail import compose, deliver
 
-
 AGENT = Agent("agent-1", "agent@desk.example.com", "Agent")
 
 

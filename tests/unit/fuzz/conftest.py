@@ -12,12 +12,12 @@ import os
 from hypothesis import HealthCheck, settings
 
 # Mails and payloads are large inputs, and some (deep nesting, long lines) are slow on purpose.
-_BOUNDED = {
-    "deadline": None,
-    "suppress_health_check": (HealthCheck.too_slow, HealthCheck.data_too_large),
-    "print_blob": True,
-}
-settings.register_profile("ci", max_examples=60, database=None, derandomize=True, **_BOUNDED)
-settings.register_profile("dev", max_examples=60, **_BOUNDED)
-settings.register_profile("deep", max_examples=2_000, **_BOUNDED)
+bounded = settings(
+    deadline=None,
+    suppress_health_check=(HealthCheck.too_slow, HealthCheck.data_too_large),
+    print_blob=True,
+)
+settings.register_profile("ci", bounded, max_examples=60, database=None, derandomize=True)
+settings.register_profile("dev", bounded, max_examples=60)
+settings.register_profile("deep", bounded, max_examples=2_000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))

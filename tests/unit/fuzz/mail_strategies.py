@@ -120,7 +120,7 @@ def header_text() -> st.SearchStrategy[bytes]:
                 b"",
                 b"<>",
                 b"<@>",
-                b"\"\" <>",
+                b'"" <>',
                 b"=?utf-8?Q?=C3=A8?= <x@y>",
                 b"undisclosed-recipients:;",
                 b"a@b, , ,c@d",
@@ -206,9 +206,7 @@ def nest(draw: st.DrawFn, raw: bytes) -> bytes:
     inner = b"Content-Type: text/plain; charset=utf-8\n" + body
     for level in range(depth):
         boundary = b"nest-%d" % level
-        inner = (
-            b"Content-Type: multipart/mixed; boundary=" + boundary + b"\n\n--" + boundary + b"\n" + inner
-        )
+        inner = b"Content-Type: multipart/mixed; boundary=" + boundary + b"\n\n--" + boundary + b"\n" + inner
         inner += b"\n--" + boundary + b"--\n"
     kept = [field for field in _header_lines(headers) if not field.lower().startswith(b"content-type:")]
     return b"".join(kept) + b"\nMIME-Version: 1.0\n" + inner

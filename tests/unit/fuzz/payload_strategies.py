@@ -151,11 +151,11 @@ def retype_value(draw: st.DrawFn, document: Any) -> Any:
     parent, key = _parent(document, path), path[-1]
     value = parent[key]
     retypes: tuple[Callable[[Any], Any], ...] = (
-        lambda v: json.dumps(v),
+        json.dumps,
         lambda v: [v],
         lambda v: {"value": v},
         lambda v: len(v) if isinstance(v, str | list | dict) else -1,
-        lambda v: bool(v),
+        bool,
         lambda v: None,
     )
     parent[key] = draw(st.sampled_from(retypes))(value)
@@ -203,7 +203,7 @@ def json_body(provider: str) -> st.SearchStrategy[bytes]:
 def twilio_text() -> st.SearchStrategy[str]:
     # Form bodies are UTF-8: lone surrogates cannot be sent at all.
     return st.one_of(
-        st.sampled_from(TWILIO_VALUES), st.text(st.characters(exclude_categories=("Cs",)), max_size=60)
+        st.sampled_from(TWILIO_VALUES), st.text(st.characters(exclude_categories=["Cs"]), max_size=60)
     )
 
 

@@ -30,7 +30,9 @@ def body_for(provider: str) -> st.SearchStrategy[bytes]:
 
 @pytest.mark.parametrize("provider", ALL_PROVIDERS)
 @given(data=st.data())
-def test_an_adapter_answers_any_body_with_events_or_a_payload_error(provider: str, data: st.DataObject) -> None:
+def test_an_adapter_answers_any_body_with_events_or_a_payload_error(
+    provider: str, data: st.DataObject
+) -> None:
     body = data.draw(st.one_of(body_for(provider), st.binary(max_size=300)), label="body")
     request = WebhookRequest("POST", WEBHOOK_URL + provider, {}, {}, body)  # parse never reads signatures
 
