@@ -68,8 +68,11 @@ def test_a_message_whose_stored_state_the_desk_does_not_know_takes_any_known_sta
 def test_news_about_a_ref_without_a_message_is_not_recorded() -> None:
     desk = Desk()
     number = opened(desk).number
+    no_message = MessageRef(number, None, "outbound")
 
-    assert not desk.service.record_delivery(MessageRef(number, None, "outbound"), "read", desk.clock())
+    assert not desk.service.record_delivery(no_message, "read", desk.clock())
+    assert not desk.service.record_edit(no_message, "new text", "provider-1", desk.clock())
+    assert desk.events(number, EventKind.MESSAGE_EDITED) == []
 
 
 def test_a_failed_delivery_keeps_at_most_500_characters_of_its_reason_and_none_when_it_has_none() -> None:

@@ -17,7 +17,7 @@ bounded = settings(
     suppress_health_check=(HealthCheck.too_slow, HealthCheck.data_too_large),
     print_blob=True,
 )
-settings.register_profile("ci", bounded, max_examples=60, database=None, derandomize=True)
-settings.register_profile("dev", bounded, max_examples=60)
+settings.register_profile("ci", bounded, max_examples=100, database=None, derandomize=True)
+settings.register_profile("dev", bounded, max_examples=100)
 settings.register_profile("deep", bounded, max_examples=2_000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
