@@ -8,16 +8,17 @@ the intake reported.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlencode
 
 from sportello.customers.model import Identity
-from sportello.email.tokens import ReplyTokens
-from sportello.intake.email import EmailReceiver, Report, Result, Verdicts
+from sportello.intake.email import Report, Result, Verdicts
 from sportello.intake.messaging import ProcessReport
 from sportello.providers.meta import signature_for
 from sportello.providers.registry import ProviderRegistry
@@ -38,8 +39,9 @@ from sportello.providers.webhook import (
     provider_ref,
 )
 from sportello.tickets.model import Channel
-from tests.fakes import InMemoryBlobStore, InMemoryQuarantine
-from tests.unit.intake.builders import AGENT, MAIL_DOMAIN, SECRETS, SUPPORT, Desk, Webhooks, compose
+from tests.fakes import InMemoryQuarantine
+from tests.unit.intake.builders import AGENT, MAIL_DOMAIN, SECRETS, Desk, Webhooks
+from tests.unit.intake.test_email_receiver import PASS, Mailbox
 
 from .known_defects import MALFORMED_META_MESSAGE, crashes_on_idna_or_punycode
 from .mail_strategies import SEEDED_REFERENCE
@@ -65,9 +67,8 @@ def tally(desk: Desk, quarantine: InMemoryQuarantine) -> Tally:
 
 # --- mail ------------------------------------------------------------------------------------------
 
-PASSED = Verdicts(spam="PASS", virus="PASS", spf="PASS", dkim="PASS", dmarc="PASS")
 VERDICTS = (
-    PASSED,
+    PASS,
     Verdicts(),  # all GRAY
     Verdicts(spam="PASS", virus="PASS", spf="FAIL", dkim="FAIL", dmarc="FAIL"),
     Verdicts(spam="FAIL", virus="PASS"),
@@ -77,28 +78,24 @@ CRASHED = "processing failed"
 """The receiver's reason for a quarantine caused by an exception it did not expect."""
 
 
-class FuzzedMailbox:
-    """The email intake on the fakes, with ticket #1 open and one of our Message-IDs on it."""
+class FuzzedMailbox(Mailbox):
+    """The email intake on the fakes, with ticket #1 open and one of our Message-IDs on it; every
+    delivery is checked for where it ended."""
 
     def __init__(self) -> None:
-        self.desk = Desk()
-        self.blobs = InMemoryBlobStore()
-        self.quarantine = InMemoryQuarantine()
-        tokens = ReplyTokens("test-reply-secret", MAIL_DOMAIN)
-        self.receiver = EmailReceiver(
-            self.desk.service, self.quarantine, self.blobs, tokens, (SUPPORT,), self.desk.clock
-        )
-        self._delivered = 0
-        self.deliver(bytes(compose()), PASSED)
+        self._fuzzed = itertools.count(1)
+        super().__init__()
+        self.open_ticket()
         self.desk.service.remember_outbound_ref(SEEDED_REFERENCE, 1)
 
-    def deliver(self, raw: bytes, verdicts: Verdicts) -> Report:
-        """Keeps the mail as SES does, runs the receiver, and checks where the mail ended."""
-        self._delivered += 1
-        key = f"inbound/fuzz-{self._delivered}"
-        self.blobs.put(key, raw, "message/rfc822")
+    def deliver(
+        self, mail: EmailMessage | bytes, verdicts: Verdicts = PASS, ses_id: str | None = None
+    ) -> Report:
+        ses_id = ses_id or f"fuzz-{next(self._fuzzed)}"
+        raw = mail if isinstance(mail, bytes) else bytes(mail)
         before = tally(self.desk, self.quarantine)
-        report = self.receiver.receive(key, verdicts)
+        report = super().deliver(raw, verdicts, ses_id)
+        key = f"inbound/{ses_id}"
         self._check_accounted_for(report, key, raw, before)
         crashed = (report.reason or "").startswith(CRASHED)
         assert not crashed or crashes_on_idna_or_punycode(raw), report.reason
