@@ -17,6 +17,7 @@ help:
 	@echo "make dev     run the whole help desk locally (http://127.0.0.1:8000, SMTP on 2525)"
 	@echo "make test    lint and run every test, browser tests included"
 	@echo "make deploy  deploy to the AWS account in your environment (cdk deploy)"
+	@echo "make mutate  mutation testing of the rule-bearing modules (slow; not part of make test)"
 	@echo "steps: install lint unit integration infra-tests artefacts web-tests e2e web synth layer"
 
 # --- installation (quick when already done) ---------------------------------------------------------
@@ -123,6 +124,11 @@ replay: $(STAMP_PY)
 	@$(PY) -m infra.replay $(or $(QUEUE),inbound)
 
 # --- benchmarks (run by hand; never part of `make test`) -----------------------------------------------
+.PHONY: mutate
+mutate: $(STAMP_PY)
+	@echo "==> mutation testing of the rule-bearing modules (mutmut over tests/unit; see bench/mutation.md)"
+	@$(PY) -m bench.mutate
+
 .PHONY: bench
 bench: $(STAMP_PY)
 	@echo "==> cold start of the shipped functions (ratio to import boto3, goal <= 1.5x)"

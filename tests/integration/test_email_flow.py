@@ -166,10 +166,12 @@ def test_gray_verdicts_never_thread_into_an_existing_ticket(cloud):
 
 
 def test_auto_reply_to_our_acknowledgement_is_kept_on_the_ticket_without_reopening(cloud):
+    # Given a ticket the agent has solved (a customer's own answer would reopen it)
     deliver(cloud, compose())
     [ack] = cloud.sent_mails()
     _solve_ticket(1)
 
+    # When the customer's mail system answers our acknowledgement automatically
     report = deliver(
         cloud,
         compose(
@@ -179,6 +181,7 @@ def test_auto_reply_to_our_acknowledgement_is_kept_on_the_ticket_without_reopeni
         ),
     )
 
+    # Then it is kept on the ticket, which stays solved, and nobody answers it
     assert report["result"] == "reply_added"
     history = sportello().tickets.history(1)
     assert history.messages[-1].auto_submitted
