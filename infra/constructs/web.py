@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, CfnResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_logs as logs
@@ -13,6 +13,9 @@ from constructs import Construct
 from infra.constants import WEB_CONFIG_FILE, WEB_DIST_DIR, WEB_INDEX
 from infra.constructs.functions import LOG_RETENTION
 from infra.constructs.nag import arn_finding, justify
+
+# CDK's stack-wide provider behind `auto_delete_objects` (it empties the bucket when the stack is deleted).
+AUTO_DELETE_PROVIDER = "Custom::S3AutoDeleteObjectsCustomResourceProvider"
 
 # Client-side routes are not objects in the bucket: S3 answers 403 (no ListBucket) or 404.
 SPA_FALLBACK_STATUSES = (403, 404)
@@ -40,6 +43,7 @@ class Web(Construct):
             "S1",
             "Holds only the public build of the agent app, served through CloudFront; nothing to audit",
         )
+        self._limit_auto_delete_logs()
         # CloudFront names are global to the account: keep them apart per stack and region.
         unique_name = f"{Stack.of(self).stack_name}-{Stack.of(self).region}"
         origin_access = cloudfront.S3OriginAccessControl(
@@ -102,6 +106,17 @@ class Web(Construct):
             ),
         )
         self._justify_deployment_handler(deployment)
+
+    def _limit_auto_delete_logs(self) -> None:
+        """The auto-delete provider is a raw CloudFormation function whose logs would be kept forever: point
+        it at a log group of ours with the functions' retention."""
+        provider = Stack.of(self).node.find_child(AUTO_DELETE_PROVIDER)
+        handler = provider.node.find_child("Handler")
+        assert isinstance(handler, CfnResource)
+        log_group = logs.LogGroup(
+            self, "AutoDeleteLogs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+        )
+        handler.add_property_override("LoggingConfig.LogGroup", log_group.log_group_name)
 
     def _justify_distribution(self) -> None:
         for rule, reason in {
