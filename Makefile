@@ -111,8 +111,8 @@ synth: $(STAMP_PY) $(STAMP_CDK)
 
 deploy: install web $(STAMP_CDK)
 	@echo "==> cdk deploy (account and region from your AWS environment)"
-	@npx cdk deploy --require-approval broadening
-	@echo "==> deployed: see the outputs above for the agent app URL and next steps"
+	@npx cdk deploy --require-approval broadening --outputs-file cdk.out/outputs.json
+	@$(PY) -m infra.next_steps cdk.out/outputs.json
 
 destroy: $(STAMP_PY) $(STAMP_CDK)
 	@echo "==> cdk destroy: the table, data bucket, user pool and secrets are kept unless PURGE=1 (infra/destroy.py)"
@@ -132,6 +132,8 @@ replay: $(STAMP_PY)
 bench: $(STAMP_PY)
 	@echo "==> cold start of the shipped functions (ratio to import boto3, goal <= 1.5x)"
 	@$(PY) -m bench.coldstart
+	@echo "==> AWS calls per operation (through the handlers, under moto)"
+	@$(PY) -m bench.calls
 	@echo "==> email ingestion benchmark, N=200 then N=1000 (in-process moto: see bench/README.md)"
 	@$(PY) -m bench.ingest --n 200
 	@$(PY) -m bench.ingest --n 1000

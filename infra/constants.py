@@ -6,10 +6,10 @@ What the Lambda code must read as well (environment variable names, Cognito grou
 
 from pathlib import Path
 
-from sportello.config import ATTACHMENTS_PREFIX, INBOUND_PREFIX
+from sportello.config import ATTACHMENTS_PREFIX, BODIES_PREFIX, INBOUND_PREFIX
 from sportello.tickets.stream import EVENT_ITEM_TYPE
 
-__all__ = ["ATTACHMENTS_PREFIX", "INBOUND_PREFIX"]  # re-exported for the constructs
+__all__ = ["ATTACHMENTS_PREFIX", "BODIES_PREFIX", "INBOUND_PREFIX"]  # re-exported for the constructs
 
 SERVICE_NAME = "sportello"
 STACK_NAME = "Sportello"
@@ -68,6 +68,7 @@ CONTEXT_TRACING = "tracing"  # true: X-Ray active tracing on every function (off
 # --- stack outputs (logical ids), read by scripts and the README's deploy steps --------------------------
 OUTPUT_API_URL = "ApiUrl"
 OUTPUT_WEB_URL = "WebUrl"
+OUTPUT_MAIL_DOMAIN = "MailDomain"
 OUTPUT_USER_POOL_ID = "UserPoolId"
 OUTPUT_USER_POOL_CLIENT_ID = "UserPoolClientId"
 OUTPUT_HOSTED_UI_DOMAIN = "HostedUiDomain"

@@ -13,6 +13,7 @@ from infra.constants import (
     OUTPUT_API_URL,
     OUTPUT_DEAD_LETTER_QUEUE_URL,
     OUTPUT_HOSTED_UI_DOMAIN,
+    OUTPUT_MAIL_DOMAIN,
     OUTPUT_PROVIDER_SECRET_NAME,
     OUTPUT_RULE_SET_NAME,
     OUTPUT_USER_POOL_CLIENT_ID,
@@ -44,7 +45,7 @@ class SportelloStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, description="Sportello: serverless help desk", **kwargs)
         Tags.of(self).add("service", SERVICE_NAME)
-        settings = DeploymentSettings.from_context(self.node)
+        self.settings = settings = DeploymentSettings.from_context(self.node)
 
         self.monitoring = Monitoring(self, "Monitoring", alarm_email=settings.alarm_email)
         self.data = Data(self, "Data")
@@ -91,6 +92,10 @@ class SportelloStack(Stack):
     def _outputs(self) -> None:
         outputs = {
             OUTPUT_WEB_URL: (self.web.url, "The agent app"),
+            OUTPUT_MAIL_DOMAIN: (
+                self.settings.mail_domain,
+                "The domain customers write to (verify it in SES)",
+            ),
             OUTPUT_API_URL: (self.api.url, "HTTP API base URL"),
             OUTPUT_USER_POOL_ID: (self.auth.user_pool.user_pool_id, "Cognito user pool: invite agents"),
             OUTPUT_USER_POOL_CLIENT_ID: (self.auth.client.user_pool_client_id, "SPA client id"),

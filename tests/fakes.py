@@ -28,6 +28,7 @@ from sportello.tickets.model import Message, Ticket
 from sportello.tickets.ports import (
     Delivery,
     DuplicateMessageError,
+    MessageField,
     MessageRef,
     Page,
     TicketHistory,
@@ -75,6 +76,7 @@ class InMemoryTicketRepository:
         self.refs: dict[str, StoredRef] = {}
         self._numbers = itertools.count(1)
         self.writes = 0  # successful writes of a ticket item, for tests of retries
+        self.batch_reads = 0  # message_refs calls, for tests that lookups are batched
 
     def next_number(self) -> int:
         return next(self._numbers)
@@ -116,7 +118,7 @@ class InMemoryTicketRepository:
             self.events.setdefault(event.ticket_number, []).append(event)
 
     def update_message(
-        self, number: int, message_key: str, fields: Mapping[str, str | None], events: Sequence[Event] = ()
+        self, number: int, message_key: str, fields: Mapping[str, MessageField], events: Sequence[Event] = ()
     ) -> None:
         message = self.message(number, message_key)
         self.messages[number][message_key] = replace(message, **fields)
@@ -147,6 +149,10 @@ class InMemoryTicketRepository:
     def message_ref(self, ref: str) -> MessageRef | None:
         found = self.refs.get(ref)
         return MessageRef(found.ticket_number, found.message_key, found.direction) if found else None
+
+    def message_refs(self, refs: Sequence[str]) -> dict[str, MessageRef]:
+        self.batch_reads += 1
+        return {ref: found for ref in refs if (found := self.message_ref(ref)) is not None}
 
     def claim_ref(self, ref: str, number: int, direction: str, message_key: str | None = None) -> bool:
         if ref in self.refs:
@@ -314,8 +320,12 @@ class RecordingOutboundChannel:
     replies: list[tuple[Ticket, Message]] = field(default_factory=list)
     acknowledgements: list[Ticket] = field(default_factory=list)
     acknowledge: bool = True
+    sends_at_once: bool = False
+    failure: Exception | None = None  # what send_reply raises, if anything
 
     def send_reply(self, ticket: Ticket, message: Message, thread: list[Message]) -> Delivery:
+        if self.failure is not None:
+            raise self.failure
         self.replies.append((ticket, message))
         return Delivery(external_id=f"sent-{len(self.replies)}", status="sent")
 

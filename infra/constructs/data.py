@@ -4,7 +4,7 @@ Both are retained on delete, and their construct paths (`Data/Table`, `Data/Buck
 ids: moving or renaming them would make CloudFormation create new, empty ones and orphan the data.
 
 The bucket's layout: raw mail under `inbound/`, raw webhook bodies under `webhooks/<provider>/<sha256>`
-(both kept), attachments under `attachments/`.
+(both kept), attachments under `attachments/`, message bodies too large for the table under `bodies/`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra.constants import ATTACHMENTS_PREFIX, INBOUND_PREFIX
+from infra.constants import ATTACHMENTS_PREFIX, BODIES_PREFIX, INBOUND_PREFIX
 from infra.constructs.nag import arn_finding, justify
 from sportello.intake.messaging import WEBHOOKS_PREFIX
 from sportello.names import ENV_DATA_BUCKET, ENV_TABLE_NAME
@@ -123,13 +123,16 @@ class Data(Construct):
         self.bucket.grant_read(grantee, f"{INBOUND_PREFIX}*")
         self._justify_objects(grantee, INBOUND_PREFIX, S3_READ_ACTION_GROUPS)
 
-    def grant_attachments_read_write(self, grantee: iam.IGrantable) -> None:
-        self.bucket.grant_read_write(grantee, f"{ATTACHMENTS_PREFIX}*")
-        self._justify_objects(grantee, ATTACHMENTS_PREFIX, S3_READ_ACTION_GROUPS + S3_WRITE_ACTION_GROUPS)
+    def grant_message_files_read_write(self, grantee: iam.IGrantable) -> None:
+        """Attachments and the bodies too large for the table (written, and linked to agents)."""
+        for prefix in (ATTACHMENTS_PREFIX, BODIES_PREFIX):
+            self.bucket.grant_read_write(grantee, f"{prefix}*")
+            self._justify_objects(grantee, prefix, S3_READ_ACTION_GROUPS + S3_WRITE_ACTION_GROUPS)
 
-    def grant_attachments_put(self, grantee: iam.IGrantable) -> None:
-        """Store new attachments (media fetched from a provider), nothing else under `attachments/`."""
+    def grant_message_files_put(self, grantee: iam.IGrantable) -> None:
+        """Store new attachments (media fetched from a provider) and large bodies; nothing else there."""
         self._grant_objects(grantee, "s3:PutObject", ATTACHMENTS_PREFIX)
+        self._grant_objects(grantee, "s3:PutObject", BODIES_PREFIX)
 
     def grant_webhooks_put(self, grantee: iam.IGrantable) -> None:
         """Keep a webhook's raw body under `webhooks/`: put only, no reads, no deletes."""

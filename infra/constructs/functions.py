@@ -37,6 +37,9 @@ def base_environment(settings: DeploymentSettings) -> dict[str, str]:
     return environment
 
 
+DEFAULT_MEMORY_MB = 512  # what a function gets unless its concern needs more
+
+
 class SportelloFunction(Construct):
     """One function with its own role and log group; the caller grants exactly what it needs.
 
@@ -54,7 +57,7 @@ class SportelloFunction(Construct):
         layers: Layers,
         timeout: Duration,
         environment: Mapping[str, str] | None = None,
-        memory_size: int = 512,
+        memory_size: int = DEFAULT_MEMORY_MB,
         retry_attempts: int | None = None,
         on_failure: lambda_.IDestination | None = None,
     ) -> None:

@@ -174,7 +174,7 @@ class Messaging(Construct):
             memory_size=PROCESSOR_MEMORY_MB,
         )
         data.grant_webhooks_read(function.role)
-        data.grant_attachments_put(function.role)
+        data.grant_message_files_put(function.role)
         data.grant_table_read_write(function.role)
         self.inbound.consumed_by(function)
         return function

@@ -16,7 +16,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra.constructs.data import Data
-from infra.constructs.functions import SportelloFunction
+from infra.constructs.functions import DEFAULT_MEMORY_MB, SportelloFunction
 from infra.constructs.layers import Layers
 from infra.constructs.reply_tokens import ReplyTokens
 from infra.constructs.settings import DeploymentSettings
@@ -66,6 +66,7 @@ class TicketDesk:
         timeout: Duration,
         retry_attempts: int | None = None,
         on_failure: lambda_.IDestination | None = None,
+        memory_size: int = DEFAULT_MEMORY_MB,
     ) -> SportelloFunction:
         """A function with the table, attachments, the reply tokens and mail: what every one of them uses."""
         function = SportelloFunction(
@@ -78,9 +79,10 @@ class TicketDesk:
             timeout=timeout,
             retry_attempts=retry_attempts,
             on_failure=on_failure,
+            memory_size=memory_size,
         )
         self.data.grant_table_read_write(function.role)
-        self.data.grant_attachments_read_write(function.role)
+        self.data.grant_message_files_read_write(function.role)
         self.reply_tokens.share_with(function)
         allow_sending_mail(function, self.settings)
         return function

@@ -10,6 +10,7 @@ from infra.constants import (
     OUTPUT_ACTIVATE_RULE_SET,
     OUTPUT_DEAD_LETTER_QUEUE_URL,
 )
+from infra.constructs.email import INBOUND_MEMORY_MB
 from tests.infra.template import (
     MAIL_DOMAIN,
     as_list,
@@ -43,9 +44,9 @@ def test_email_function_policy_is_least_privilege(template: Template) -> None:
         if any(a.startswith("s3:") for a in as_list(s["Action"]))
         for r in as_list(s["Resource"])
     ]
-    assert all(r.endswith(("/inbound/*", "/attachments/*")) or r.endswith(".Arn}") for r in s3_resources), (
-        s3_resources
-    )
+    assert all(
+        r.endswith(("/inbound/*", "/attachments/*", "/bodies/*")) or r.endswith(".Arn}") for r in s3_resources
+    ), s3_resources
 
 
 def test_email_function_may_send_only_as_the_support_address(template: Template) -> None:
@@ -131,3 +132,10 @@ def test_rule_set_activation_command_is_an_output(template: Template) -> None:
     command = render(only(outputs)[1]["Value"])
     rule_set = logical_id(template, "AWS::SES::ReceiptRuleSet")
     assert command.startswith(f"aws ses set-active-receipt-rule-set --rule-set-name ${{{rule_set}}}")
+
+
+def test_the_inbound_function_has_the_memory_for_the_largest_mail_ses_accepts(template: Template) -> None:
+    # Given the email function, then its memory is what bench/mail_memory.py found a 40 MB mail needs,
+    # with room to spare (not the 512 MB default it ran out of)
+    _, resource = function(template, EMAIL_INBOUND_FUNCTION)
+    assert resource["Properties"]["MemorySize"] == INBOUND_MEMORY_MB >= 1024

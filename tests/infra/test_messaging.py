@@ -154,7 +154,7 @@ def test_webhooks_function_only_keeps_and_queues(template: Template) -> None:
     assert actions_of(statements, "ses") == []
 
 
-def test_processor_reads_webhooks_writes_attachments_and_the_table(template: Template) -> None:
+def test_processor_reads_webhooks_writes_attachments_large_bodies_and_the_table(template: Template) -> None:
     statements = statements_of(template, WEBHOOK_PROCESSOR_FUNCTION)
     s3 = {
         (action, render(resource).split("}", 1)[1])
@@ -162,7 +162,11 @@ def test_processor_reads_webhooks_writes_attachments_and_the_table(template: Tem
         for action in as_list(s["Action"])
         for resource in as_list(s["Resource"])
     }
-    assert s3 == {("s3:GetObject", "/webhooks/*"), ("s3:PutObject", "/attachments/*")}
+    assert s3 == {
+        ("s3:GetObject", "/webhooks/*"),
+        ("s3:PutObject", "/attachments/*"),
+        ("s3:PutObject", "/bodies/*"),
+    }
     table = logical_id(template, "AWS::DynamoDB::Table")
     dynamodb = [render(r) for s in actions_of(statements, "dynamodb") for r in as_list(s["Resource"])]
     assert sorted(dynamodb) == [f"${{{table}.Arn}}", f"${{{table}.Arn}}/index/*"]

@@ -13,6 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.botocore_stubber import BotocoreStubber
 from moto.ses.models import ses_backends
 from werkzeug.serving import make_server
 
@@ -85,3 +86,17 @@ def fake_providers() -> Iterator[Recorder]:
     thread.start()
     yield server.recorder
     http.shutdown()
+
+
+@pytest.fixture
+def atomic_moto(monkeypatch):
+    """AWS runs each request atomically; moto's in-process backends do not across threads, so serialise
+    their requests as the services would (the race under test is between requests, in our code)."""
+    lock = threading.RLock()
+    original = BotocoreStubber.process_request
+
+    def one_request_at_a_time(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with lock:
+            return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(BotocoreStubber, "process_request", one_request_at_a_time)

@@ -8,7 +8,7 @@ from email.utils import make_msgid
 from typing import Any
 
 from email_inbound.handler import handler as email_handler
-from infra.local.events import LambdaContext, ses_message_id, ses_receipt_event
+from infra.local.events import PASSING_VERDICTS, LambdaContext, ses_message_id, ses_receipt_event
 from sportello.config import INBOUND_PREFIX, settings
 
 
@@ -42,7 +42,7 @@ def deliver(
     mail: EmailMessage | bytes,
     *,
     recipients: tuple[str, ...] | None = None,
-    verdicts: Mapping[str, str] | None = None,
+    verdicts: Mapping[str, str] = PASSING_VERDICTS,
     ses_id: str | None = None,
 ) -> dict[str, Any]:
     raw = mail if isinstance(mail, bytes) else bytes(mail)

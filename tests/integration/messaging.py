@@ -6,8 +6,9 @@ import base64
 import hashlib
 import hmac
 import json
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -116,3 +117,26 @@ def process_outbound() -> int:
 
 def json_body(value: Any) -> bytes:
     return json.dumps(value).encode()
+
+
+def run_concurrently(*work: Callable[[], None]) -> None:
+    """Runs each callable in its own thread and re-raises the first error any of them raised.
+
+    A thread's exception (an AssertionError included) would otherwise only be printed, and the
+    test that started it would pass.
+    """
+    errors: list[BaseException] = []
+
+    def guarded(job: Callable[[], None]) -> None:
+        try:
+            job()
+        except BaseException as error:  # handed to the test's thread below
+            errors.append(error)
+
+    threads = [threading.Thread(target=guarded, args=(job,)) for job in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import boto3
+
+from sportello.config import settings
+
 from .api import OTHER_AGENT_CLAIMS, call
 from .mail import compose, deliver
 
@@ -76,6 +80,37 @@ def test_public_reply_goes_out_threaded_and_marks_first_reply(cloud):
     assert reply["In-Reply-To"] == customer_mail["Message-ID"]
     assert customer_mail["Message-ID"] in reply["References"]
     assert "Please try resetting" in reply.get_content()
+
+
+def test_an_email_reply_is_saved_before_it_is_sent_and_marked_sent_after(cloud):
+    deliver(cloud, compose())
+
+    response = call("POST", "/api/tickets/1/messages", {"body": "Try again now.", "public": True})
+
+    assert response.status == 201
+    assert response.body["message"]["delivery_status"] == "sent"
+    page = call("GET", "/api/tickets/1").body
+    [stored] = [m for m in page["messages"] if m["author_type"] == "agent"]
+    assert stored["delivery_status"] == "sent"
+    assert "delivery_changed" in [e["kind"] for e in page["events"]]
+
+
+def test_an_email_reply_ses_refuses_stays_on_the_ticket_marked_failed(cloud):
+    # Given a ticket, and SES no longer allowed to send from our domain
+    deliver(cloud, compose())
+    boto3.client("sesv2").delete_email_identity(EmailIdentity=settings().mail_domain)
+    sent_before = len(cloud.sent_mails())
+
+    # When an agent replies
+    response = call("POST", "/api/tickets/1/messages", {"body": "Try again now.", "public": True})
+
+    # Then nothing left, and the reply is on the ticket, failed, with a delivery_failed event
+    assert response.status == 201
+    assert len(cloud.sent_mails()) == sent_before
+    page = call("GET", "/api/tickets/1").body
+    [stored] = [m for m in page["messages"] if m["author_type"] == "agent"]
+    assert stored["delivery_status"] == "failed"
+    assert "delivery_failed" in [e["kind"] for e in page["events"]]
 
 
 def test_customer_reply_to_agent_mail_threads_even_without_subject_tag(cloud):

@@ -6,21 +6,25 @@ from email.utils import make_msgid
 
 from sportello.agents import Agent
 from sportello.app import sportello
-from sportello.config import INBOUND_PREFIX
+from sportello.config import INBOUND_PREFIX, settings
 from sportello.tickets.model import AuthorType, Status
 from sportello.tickets.ports import TicketQuery
 from sportello.tickets.service import TicketChanges
 
 from .mail import compose, deliver
 
+AGENT = Agent("agent-1", "agent@desk.example.com", "Agent")
+
+
+def _solve_ticket(number: int) -> int:
+    """Solves the ticket; its new version."""
+    service = sportello().tickets
+    solved = service.update(number, AGENT, TicketChanges(status=Status.SOLVED), service.get(number).version)
+    return solved.version
+
 
 def _close_ticket(number: int) -> None:
-    service = sportello().tickets
-    agent = Agent("agent-1", "agent@desk.example.com", "Agent")
-    solved = service.update(
-        number, agent, TicketChanges(status=Status.SOLVED), service.history(number).ticket.version
-    )
-    service.update(number, agent, TicketChanges(status=Status.CLOSED), solved.version)
+    sportello().tickets.update(number, AGENT, TicketChanges(status=Status.CLOSED), _solve_ticket(number))
 
 
 ITALIAN_BODY = "Buongiorno, non riesco ad accedere al mio account da ieri. Potete aiutarmi per favore?"
@@ -141,9 +145,30 @@ def test_auto_reply_never_opens_a_ticket_nor_gets_an_acknowledgement(cloud):
     assert [r.reason for r in sportello().quarantine.recent().items] == [report["reason"]]
 
 
+def test_gray_verdicts_never_thread_into_an_existing_ticket(cloud):
+    # Given Mario's solved ticket, and a mail "from Mario" quoting our acknowledgement and the subject
+    # tag, from a domain SES could check nothing for: SPF, DKIM and DMARC all GRAY
+    deliver(cloud, compose())
+    [ack] = cloud.sent_mails()
+    _solve_ticket(1)
+    forged = compose(subject="Re: [#1] Cannot log in", references=ack["Message-ID"])
+
+    # When it arrives
+    report = deliver(cloud, forged, verdicts={})
+
+    # Then it opens ticket #2, tagged and linked to #1, and #1 neither gains a message nor reopens
+    assert report == {"result": "ticket_created", "ticket": 2, "reason": None}
+    first, second = sportello().tickets.history(1), sportello().tickets.history(2)
+    assert (len(first.messages), first.ticket.status) == (1, Status.SOLVED)
+    assert second.ticket.tags == ["unverified-sender"]
+    assert [e.data["linked_to"] for e in second.events if e.kind == "ticket_linked"] == [1]
+    assert len(cloud.sent_mails()) == 1, "no acknowledgement goes to a possibly forged sender"
+
+
 def test_auto_reply_to_our_acknowledgement_is_kept_on_the_ticket_without_reopening(cloud):
     deliver(cloud, compose())
     [ack] = cloud.sent_mails()
+    _solve_ticket(1)
 
     report = deliver(
         cloud,
@@ -157,6 +182,7 @@ def test_auto_reply_to_our_acknowledgement_is_kept_on_the_ticket_without_reopeni
     assert report["result"] == "reply_added"
     history = sportello().tickets.history(1)
     assert history.messages[-1].auto_submitted
+    assert history.ticket.status is Status.SOLVED, "an auto-reply never changes a ticket's status"
     assert len(cloud.sent_mails()) == 1
 
 
@@ -265,3 +291,51 @@ def test_mail_from_our_own_reply_address_is_a_loop_but_other_reply_plus_senders_
     assert loop["result"] == "quarantined"
     assert "loop" in loop["reason"]
     assert notifications["result"] == "ticket_created"
+
+
+def test_mail_whose_sender_is_our_own_support_address_is_a_loop(cloud):
+    # Given a mail claiming to come from our own support address (a misconfigured forward, say)
+    ours = compose(sender=f"Support <{settings().support_address.upper()}>", subject="Re: your request")
+
+    # When it arrives
+    report = deliver(cloud, ours)
+
+    # Then it is quarantined as a loop: no ticket, nothing sent back
+    assert report["result"] == "quarantined"
+    assert "loop" in report["reason"]
+    assert sportello().tickets.find(TicketQuery()).items == []
+    assert cloud.sent_mails() == []
+
+
+def test_mail_from_an_internationalised_domain_is_acknowledged_at_its_punycode_form(cloud):
+    report = deliver(cloud, compose(sender="Jürgen <juergen@exämple.de>"))
+    reply, _ = sportello().tickets.reply(1, AGENT, "Ecco.", public=True)
+
+    assert report["result"] == "ticket_created"
+    assert reply.delivery_status == "sent"
+    assert [m["To"].addresses[0].addr_spec for m in cloud.sent_mails()] == ["juergen@xn--exmple-cua.de"] * 2
+
+
+def test_mail_from_a_mailbox_ses_cannot_send_to_is_quarantined_and_opens_nothing(cloud):
+    report = deliver(cloud, compose(sender="Jürgen <jürgen@example.de>"))
+
+    assert report["result"] == "quarantined"
+    assert "non-ASCII" in report["reason"]
+    assert sportello().tickets.find(TicketQuery()).items == []
+    assert cloud.sent_mails() == []
+
+
+def test_a_different_mail_reusing_a_seen_message_id_is_quarantined_not_discarded(cloud):
+    first = compose(body="My order 1234 never arrived.")
+    deliver(cloud, first)
+    other = compose(body="Please send the refund to another account.")
+    other.replace_header("Message-ID", str(first["Message-ID"]))
+
+    report = deliver(cloud, other)
+    again = deliver(cloud, first)
+
+    assert report["result"] == "quarantined"
+    assert "with other content" in report["reason"]
+    assert [r.reason for r in sportello().quarantine.recent().items] == [report["reason"]]
+    assert again["result"] == "duplicate"
+    assert len(sportello().tickets.history(1).messages) == 1

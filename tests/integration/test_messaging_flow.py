@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
 from dataclasses import replace
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import boto3
 import pytest
-from moto.core.botocore_stubber import BotocoreStubber
 
 from sportello.app import sportello
 from sportello.store.tickets import DynamoTicketRepository, message_key
+from sportello.tickets.bodies import body_key
 from tests.conftest import CORPUS
 
 from .api import call
@@ -23,6 +25,7 @@ from .messaging import (
     post_webhook,
     process_inbound,
     process_outbound,
+    run_concurrently,
     slack_headers,
     telegram_headers,
     twilio_headers,
@@ -160,20 +163,6 @@ def test_whatsapp_reply_outside_the_24_hour_window_asks_for_a_template(cloud):
     assert "template" in response.body["message"]
 
 
-@pytest.fixture
-def atomic_moto(monkeypatch):
-    """AWS runs each request atomically; moto's in-process backends do not across threads, so serialise
-    their requests as the services would (the race under test is between requests, in our code)."""
-    lock = threading.RLock()
-    original = BotocoreStubber.process_request
-
-    def one_request_at_a_time(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        with lock:
-            return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(BotocoreStubber, "process_request", one_request_at_a_time)
-
-
 def test_concurrent_redeliveries_create_exactly_one_message(cloud, atomic_moto):
     body, headers = telegram_text("Sent once, delivered many times")
     statuses: list[int] = []
@@ -181,11 +170,46 @@ def test_concurrent_redeliveries_create_exactly_one_message(cloud, atomic_moto):
     def post() -> None:
         statuses.append(post_webhook("telegram", body, headers)["statusCode"])
 
-    threads = [threading.Thread(target=post) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_concurrently(*[post] * 8)
+    jobs = _take_queued_jobs()
+    assert statuses == [200] * 8
+    assert len(jobs) == 8
+
+    run_concurrently(*[partial(_process_like_sqs, job) for job in jobs])
+
+    tickets = call("GET", "/api/tickets").body["items"]
+    assert len(tickets) == 1
+    assert len(call("GET", f"/api/tickets/{tickets[0]['number']}").body["messages"]) == 1
+
+
+def test_two_different_first_messages_processed_at_once_open_one_ticket(cloud, atomic_moto, monkeypatch):
+    # Given a new customer's two first WhatsApp messages, queued
+    for message_id, text in (("wamid.first", "Ciao"), ("wamid.second", "Il mio ordine non è arrivato")):
+        post_webhook("whatsapp", *whatsapp_text(text, message_id))
+    jobs = _take_queued_jobs()
+    # Both workers look for the customer's open ticket before either writes: the race, every time.
+    both_looked = threading.Barrier(len(jobs))
+    look = DynamoTicketRepository.of_customer
+
+    def look_then_wait(self: DynamoTicketRepository, *args: Any, **kwargs: Any) -> Any:
+        found = look(self, *args, **kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_looked.wait(timeout=5)
+        return found
+
+    monkeypatch.setattr(DynamoTicketRepository, "of_customer", look_then_wait)
+
+    # When two workers process them at the same time
+    run_concurrently(*[partial(_process_like_sqs, job) for job in jobs])
+
+    # Then one ticket holds both
+    tickets = call("GET", "/api/tickets").body["items"]
+    assert [t["number"] for t in tickets] == [tickets[0]["number"]]
+    assert len(call("GET", f"/api/tickets/{tickets[0]['number']}").body["messages"]) == 2
+
+
+def _take_queued_jobs() -> list[dict[str, Any]]:
+    """Empties the inbound queue and returns its jobs, to be processed as the test decides."""
     jobs = []
     sqs = boto3.client("sqs")
     url = sportello().settings.inbound_queue_url
@@ -193,31 +217,41 @@ def test_concurrent_redeliveries_create_exactly_one_message(cloud, atomic_moto):
         jobs += [json.loads(m["Body"]) for m in batch]
         for m in batch:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-    assert statuses == [200] * 8
-    assert len(jobs) == 8
+    return jobs
 
-    failures: list[BaseException] = []
 
-    def process_like_sqs(job: dict[str, Any]) -> None:
-        # A failed attempt is redelivered by SQS; moto's in-process backend is not fully thread-safe.
-        for _attempt in range(5):
-            try:
-                sportello().messaging.process(job)
-            except Exception as error:
-                failures.append(error)
-                continue
-            return
-        raise AssertionError(f"never processed: {failures}")
+def _process_like_sqs(job: dict[str, Any]) -> None:
+    """Processes a job as SQS would: a failed attempt is delivered again (a few times)."""
+    failures: list[Exception] = []
+    for _attempt in range(5):
+        try:
+            sportello().messaging.process(job)
+        except Exception as error:  # moto's in-process backend is not fully thread-safe
+            failures.append(error)
+            continue
+        return
+    raise AssertionError(f"never processed: {failures}")
 
-    workers = [threading.Thread(target=process_like_sqs, args=(job,)) for job in jobs]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
 
-    tickets = call("GET", "/api/tickets").body["items"]
-    assert len(tickets) == 1
-    assert len(call("GET", f"/api/tickets/{tickets[0]['number']}").body["messages"]) == 1
+def test_a_one_megabyte_text_with_an_absurd_message_id_is_kept_whole(cloud):
+    # Given a WhatsApp text of over a megabyte with a 3,000-character message id
+    text = "Il mio ordine non è arrivato. " * 40_000
+    body, headers = whatsapp_text(text, "wamid." + "x" * 3_000)
+
+    # When it is delivered (and delivered again)
+    post_webhook("whatsapp", body, headers)
+    assert process_inbound() == 1
+    post_webhook("whatsapp", body, headers)
+    assert process_inbound() == 1
+
+    # Then one ticket holds it: its item a preview, the whole text a link away
+    [message] = call("GET", "/api/tickets/1").body["messages"]
+    assert text.startswith(message["text"]) and len(message["text"]) < len(text)
+    assert set(message["full_bodies"]) == {"text", "full_text"}
+    stored = boto3.client("s3").get_object(
+        Bucket=sportello().settings.data_bucket, Key=body_key(message["id"], "full_text")
+    )
+    assert stored["Body"].read().decode() == text
 
 
 def test_failed_send_is_marked_failed(cloud, fake_providers):
@@ -304,3 +338,31 @@ def test_one_phone_number_is_one_customer_on_whatsapp_sms_and_voice(cloud):
     assert len({t["requester"]["id"] for t in tickets}) == 1
     customer = call("GET", f"/api/customers/{tickets[0]['requester']['id']}").body
     assert customer["identities"] == [{"kind": "phone", "value": number}]
+
+
+def test_the_whatsapp_window_counts_from_the_customers_last_message_end_to_end(cloud, fake_providers):
+    # Given a customer who wrote 25 hours ago, and again just now
+    now = int(time.time())
+    post_webhook("whatsapp", *whatsapp_text("Old message", "wamid.old", at=now - 25 * 3600))
+    post_webhook("whatsapp", *whatsapp_text("Still waiting", "wamid.new", at=now - 60))
+    process_inbound()
+
+    # When an agent answers, Then the window is open: it counts from their last message
+    assert call("POST", "/api/tickets/1/messages", {"body": "Here we are", "public": True}).status == 201
+
+
+def test_a_telegram_edit_replaces_the_stored_text_end_to_end(cloud):
+    # Given a customer's Telegram message
+    post_webhook("telegram", *telegram_text("I ordered 2 boxes", 7))
+    process_inbound()
+
+    # When they edit it on their app
+    edit = _json("telegram/tgdocs_05_edited_message.json")
+    edit["edited_message"].update({"text": "I ordered 3 boxes", "message_id": 7})
+    edit["edited_message"]["chat"] = _json("telegram/tgdocs_01_message_text_start.json")["message"]["chat"]
+    post_webhook("telegram", json.dumps(edit).encode(), telegram_headers())
+    process_inbound()
+
+    # Then the ticket shows the new text, in both of its forms
+    [message] = call("GET", "/api/tickets/1").body["messages"]
+    assert (message["text"], message["full_text"]) == ("I ordered 3 boxes", "I ordered 3 boxes")

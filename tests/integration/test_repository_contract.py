@@ -140,6 +140,26 @@ def test_a_ref_is_claimed_once(tickets: Any) -> None:
     assert tickets.ticket_for_ref("<ours@desk>") == 1
 
 
+def test_refs_are_looked_up_together_and_only_known_ones_come_back(tickets: Any) -> None:
+    message = a_message(1)
+    tickets.write(a_ticket(1), [message], inbound_refs=["<in@example.org>"], new=True)
+    tickets.claim_ref("<ours@desk>", 1, "outbound")
+    found = tickets.message_refs(["<unknown@x>", "<ours@desk>", "<in@example.org>", "<ours@desk>"])
+    assert {ref: (f.ticket_number, f.direction) for ref, f in found.items()} == {
+        "<ours@desk>": (1, "outbound"),
+        "<in@example.org>": (1, "inbound"),
+    }
+    assert tickets.message(1, found["<in@example.org>"].message_key) == message
+    assert tickets.message_refs([]) == {}
+
+
+def test_a_batch_of_refs_larger_than_one_dynamodb_page_is_read_whole(tickets: Any) -> None:
+    refs = [f"<r{n}@example.org>" for n in range(130)]
+    for ref in refs[::10]:
+        tickets.claim_ref(ref, 7, "outbound")
+    assert set(tickets.message_refs(refs)) == set(refs[::10])
+
+
 def test_updating_a_message_keeps_its_events_with_it(tickets: Any) -> None:
     message = a_message(1)
     tickets.write(a_ticket(1), [message], new=True)
@@ -150,6 +170,41 @@ def test_updating_a_message_keeps_its_events_with_it(tickets: Any) -> None:
     assert [e.payload for e in tickets.history(1).events] == [StatusChanged("new", "open")]
     with pytest.raises(NotFoundError):
         tickets.update_message(1, "MSG#missing", {"text": "x"})
+
+
+ABSURD_MESSAGE_ID = "<" + "x" * 3_000 + "@example.org>"  # over DynamoDB's 2,048-byte key limit
+
+
+def test_an_external_id_longer_than_a_key_allows_is_claimed_once_and_found_again(tickets: Any) -> None:
+    tickets.write(a_ticket(1), [a_message(1)], inbound_refs=[ABSURD_MESSAGE_ID], new=True)
+    assert tickets.ticket_for_ref(ABSURD_MESSAGE_ID) == 1
+    assert tickets.ticket_for_ref(ABSURD_MESSAGE_ID[:-2] + "y>") is None
+    assert tickets.claim_ref(ABSURD_MESSAGE_ID, 2, "outbound") is False
+    with pytest.raises(DuplicateMessageError):
+        tickets.write(a_ticket(2), [a_message(2)], inbound_refs=[ABSURD_MESSAGE_ID], new=True)
+
+
+def test_a_message_keeps_which_bodies_are_stored_aside_and_how_many_attachments_were_omitted(
+    tickets: Any,
+) -> None:
+    message = replace(
+        a_message(1, "preview", message_id="m-large"),
+        external_id=ABSURD_MESSAGE_ID,
+        stored_bodies=("text", "full_text", "html"),
+        omitted_attachments=4_950,
+    )
+    tickets.write(a_ticket(1), [message], new=True)
+    assert tickets.history(1).messages == [message]
+
+
+def test_updating_a_message_can_change_which_bodies_are_kept_aside(tickets: Any) -> None:
+    message = replace(a_message(1, "preview"), stored_bodies=("text", "full_text", "html"))
+    tickets.write(a_ticket(1), [message], new=True)
+    key = tickets.message_key(message)
+    tickets.update_message(1, key, {"text": "edited", "full_text": "edited", "stored_bodies": ("html",)})
+    assert tickets.message(1, key) == replace(
+        message, text="edited", full_text="edited", stored_bodies=("html",)
+    )
 
 
 def test_history_is_oldest_first(tickets: Any) -> None:
@@ -223,6 +278,12 @@ def test_a_customer_is_found_by_each_identity(customers: Any) -> None:
     assert set(customers.get("c1").identities) == {email, phone}
     with pytest.raises(NotFoundError):
         customers.get("nobody")
+
+
+def test_an_identity_longer_than_a_key_allows_still_finds_its_customer(customers: Any) -> None:
+    address = Identity.email("a" * 3_000 + "@example.org")
+    customers.create(a_customer("c1", address))
+    assert customers.customer_id_for(address) == "c1"
 
 
 def test_an_identity_belongs_to_one_customer(customers: Any) -> None:

@@ -95,6 +95,43 @@ def test_form_without_email_is_a_clear_error(cloud):
     assert "email" in payload["message"]
 
 
+def test_form_with_a_crlf_laden_or_smtputf8_address_is_refused_before_anything_is_written(cloud):
+    for address in ("anna@example.it\r\nBcc: all@example.net", "änna@example.it", "anna@@example.it"):
+        body, content_type = _multipart({**FORM, "email": address}, [])
+
+        status, _ = _public("POST", "/public/form", body, {"content-type": content_type})
+
+        assert status == 422, address
+    assert call("GET", "/api/tickets", query={"view": "unassigned"}).body["items"] == []
+    assert cloud.sent_mails() == []
+
+
+def test_form_with_an_internationalised_domain_is_acknowledged_at_its_punycode_form(cloud):
+    body, content_type = _multipart({**FORM, "email": "anna@esempiò.it"}, [])
+
+    status, _ = _public("POST", "/public/form", body, {"content-type": content_type})
+    call("POST", "/api/tickets/1/messages", {"body": "Certo, ecco il preventivo.", "public": True})
+
+    assert status == 201
+    assert [mail["To"].addresses[0].addr_spec for mail in cloud.sent_mails()] == [
+        "anna@xn--esempi-8wa.it"
+    ] * 2
+
+
+def test_form_under_a_known_customers_address_is_tagged_and_not_acknowledged(cloud):
+    body, content_type = _multipart(FORM, [])
+    _public("POST", "/public/form", body, {"content-type": content_type})
+    forged, content_type = _multipart({**FORM, "subject": "Change my bank details"}, [])
+
+    status, payload = _public(
+        "POST", "/public/form", forged, {"content-type": content_type}, ip="198.51.100.9"
+    )
+
+    assert status == 201
+    assert sportello().tickets.get(payload["ticket"]).tags == ["unverified-sender"]
+    assert len(cloud.sent_mails()) == 1, "only the first form was acknowledged"
+
+
 def test_chat_conversation_round_trip(cloud):
     status, session = _public("POST", "/public/chat/sessions")
     assert status == 201

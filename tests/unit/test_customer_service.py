@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from sportello.customers.model import Customer, Identity, IdentityKind
-from sportello.customers.service import CustomerService
+from sportello.customers.service import MAX_NAME_LENGTH, CustomerService
 from sportello.errors import ConflictError, InvalidRequestError, NotFoundError
 from tests.fakes import InMemoryCustomerRepository
 
@@ -73,3 +73,8 @@ def test_a_customer_merged_away_cannot_receive_a_merge() -> None:
     third = service.resolve(Identity.email("third@example.org"))
     with pytest.raises(InvalidRequestError, match="merged into"):
         service.absorb(other.id, third.id)
+
+
+def test_a_display_name_longer_than_a_name_may_be_is_cut() -> None:
+    customer = CustomerService(InMemoryCustomerRepository()).resolve(MARIA, "Maria " * 100_000)
+    assert customer.name == ("Maria " * 100_000)[:MAX_NAME_LENGTH]

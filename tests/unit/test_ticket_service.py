@@ -28,8 +28,8 @@ from sportello.tickets.events import (
 )
 from sportello.tickets.inbound import InboundMessage
 from sportello.tickets.merge import merge_customers
-from sportello.tickets.model import AuthorType, Channel, Priority, Status, Ticket
-from sportello.tickets.ports import MessageRef
+from sportello.tickets.model import AuthorType, Channel, Message, Priority, Status, Ticket
+from sportello.tickets.ports import Delivery, MessageRef
 from sportello.tickets.service import Outcome, TicketChanges, TicketService
 from tests.fakes import InMemoryCustomerRepository, InMemoryTicketRepository, RecordingOutboundChannel
 
@@ -213,6 +213,59 @@ def test_a_public_reply_goes_out_and_opens_the_ticket(desk: Desk) -> None:
         "sent",
     )
     assert (saved.status, saved.first_reply_at) == (Status.OPEN, desk.clock.now)
+
+
+@dataclass
+class SavedBeforeSent(RecordingOutboundChannel):
+    """Sends at once, as mail does, and notes how the ticket stored the reply at the moment of sending."""
+
+    tickets: InMemoryTicketRepository | None = None
+    stored_when_sent: list[str | None] = field(default_factory=list)
+
+    def send_reply(self, ticket: Ticket, message: Message, thread: list[Message]) -> Delivery:
+        assert self.tickets is not None
+        stored = self.tickets.messages.get(ticket.number, {}).get(self.tickets.message_key(message))
+        self.stored_when_sent.append(stored.delivery_status if stored else None)
+        return super().send_reply(ticket, message, thread)
+
+
+def test_a_reply_sent_at_once_is_saved_as_queued_first_then_marked_sent(desk: Desk) -> None:
+    # Given a ticket whose channel hands a reply over for good as it sends it (mail through SES)
+    ticket = opened(desk)
+    mail = SavedBeforeSent(sends_at_once=True, tickets=desk.tickets)
+    desk.service = TicketService(
+        desk.tickets, CustomerService(desk.customers), {Channel.EMAIL: mail}, desk.clock
+    )
+
+    # When an agent replies
+    message, _ = desk.service.reply(ticket.number, AGENT, "Ci pensiamo noi", public=True)
+
+    # Then the ticket held the reply, queued, before it left; afterwards it is sent, with its Message-ID
+    assert mail.stored_when_sent == ["queued"]
+    [stored] = [m for m in desk.tickets.history(ticket.number).messages if m.id == message.id]
+    assert (stored.delivery_status, stored.external_id) == ("sent", "sent-1")
+    assert (message.delivery_status, message.external_id) == ("sent", "sent-1")
+    changed = [e for e in desk.tickets.history(ticket.number).events if e.kind is EventKind.DELIVERY_CHANGED]
+    assert [e.data["state"] for e in changed] == ["sent"]
+
+
+def test_a_reply_whose_send_fails_stays_on_the_ticket_marked_failed(desk: Desk) -> None:
+    # Given a mail channel whose send fails (SES refusing, the network down)
+    ticket = opened(desk)
+    mail = RecordingOutboundChannel(sends_at_once=True, failure=RuntimeError("SES said no"))
+    desk.service = TicketService(
+        desk.tickets, CustomerService(desk.customers), {Channel.EMAIL: mail}, desk.clock
+    )
+
+    # When an agent replies
+    message, _ = desk.service.reply(ticket.number, AGENT, "Ci pensiamo noi", public=True)
+
+    # Then the reply is kept, marked failed, with a delivery_failed event that says why
+    [stored] = [m for m in desk.tickets.history(ticket.number).messages if m.id == message.id]
+    assert stored.delivery_status == message.delivery_status == "failed"
+    [failed] = [e for e in desk.tickets.history(ticket.number).events if e.kind is EventKind.DELIVERY_FAILED]
+    assert failed.data["message_id"] == message.id
+    assert "SES said no" in failed.data["error"]
 
 
 def test_an_internal_note_is_never_sent_and_changes_no_status(desk: Desk) -> None:

@@ -85,6 +85,10 @@ export interface Message {
   html: string | null;
   full_text: string;
   attachments: Attachment[];
+  /** Attachments the sender sent beyond what a message keeps: counted, not stored. */
+  omitted_attachments: number;
+  /** Links to bodies too large to store inline (text, full_text, html): the fields above hold their start. */
+  full_bodies: Record<string, string>;
   created_at: string;
   delivery_status: string | null;
 }
@@ -93,6 +97,7 @@ export interface Message {
 export const EVENT_KINDS = [
   "ticket_created",
   "follow_up_created",
+  "ticket_linked",
   "message_added",
   "status_changed",
   "field_changed",

@@ -80,6 +80,7 @@ class Sportello:
     def tickets(self) -> TicketService:
         from .outbound.chat import ChatOutbound
         from .providers.registry import REPLY_PROVIDER
+        from .tickets.bodies import MessageBodies
         from .tickets.service import TicketService
 
         factories: dict[Channel, Callable[[], OutboundChannel]] = dict.fromkeys(
@@ -88,7 +89,9 @@ class Sportello:
         factories[Channel.EMAIL] = lambda: self._email_outbound
         factories[Channel.WEB] = lambda: self._email_outbound  # the web form asks for an email address
         factories[Channel.CHAT] = ChatOutbound
-        return TicketService(self._ticket_repo, self.customers, LazyChannels(factories))
+        return TicketService(
+            self._ticket_repo, self.customers, LazyChannels(factories), bodies=MessageBodies(self.blobs)
+        )
 
     @cached_property
     def customers(self) -> CustomerService:

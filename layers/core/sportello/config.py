@@ -11,6 +11,8 @@ from . import names
 # S3 layout of the data bucket: SES writes raw mail under INBOUND_PREFIX, named by its SES message id.
 INBOUND_PREFIX = "inbound/"
 ATTACHMENTS_PREFIX = "attachments/"
+# Message bodies too large for their table item (sportello.tickets.bodies).
+BODIES_PREFIX = "bodies/"
 
 
 class ConfigurationError(RuntimeError):

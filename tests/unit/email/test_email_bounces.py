@@ -66,7 +66,11 @@ def test_an_ses_report_in_detail() -> None:
         recipients=("shironeko@example.co.jp",),
         action="failed",
         status="5.0.0",
-        diagnostic=bounce.diagnostic,
+        diagnostic=(
+            "5.1.0 - Unknown address error 550-'5.7.1 "
+            "<000001321defbd2a-788e31c8-2be1-422f-a8d4-cf7765cc9ed7-000000@email-bounces.amazonses.com>"
+            "... Access denied' (delivery attempts: 0)"
+        ),
     )
     assert bounce.diagnostic.startswith("5.1.0 - Unknown address error 550-'5.7.1")
 

@@ -173,6 +173,20 @@ def test_charsets_decode_without_raising(charset: str, body: bytes, expected: st
     assert parse_email(raw).text == expected
 
 
+@pytest.mark.parametrize("charset", ["idna", "punycode", "IDNA"])
+def test_the_charsets_of_domain_labels_are_read_as_unknown_charsets(charset: str) -> None:
+    # Given a mail whose body, sender name and subject claim a codec meant for domain names, not text
+    raw = (
+        f"From: =?{charset}?q?M=FCller?= <m@example.org>\nSubject: =?{charset}?b?w7xiZXI=?=\n"
+        f"Content-Type: text/plain; charset={charset}\nContent-Transfer-Encoding: 8bit\n\n"
+    ).encode() + "Grüße".encode("latin-1")
+
+    # When it is parsed, then every part falls back as an unknown charset would, and nothing raises
+    parsed = parse_email(raw)
+    assert (parsed.text, parsed.subject) == ("Grüße", "über")
+    assert parsed.sender is not None and parsed.sender.name == "Müller"
+
+
 @pytest.mark.parametrize(
     "relative",
     ["zbateson_mail-mime-parser_hunnysoft/m0001.txt", "zbateson_mail-mime-parser_hunnysoft/m0010.txt"],

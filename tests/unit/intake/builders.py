@@ -12,6 +12,8 @@ from typing import Any
 from sportello.agents import Agent
 from sportello.customers.model import Identity
 from sportello.customers.service import CustomerService
+from sportello.email.tokens import ReplyTokens
+from sportello.intake.email import EmailReceiver, Report, Result, Verdicts
 from sportello.intake.messaging import MessagingDesk, ProcessReport, WebhookIntake
 from sportello.providers.meta import signature_for
 from sportello.providers.registry import ProviderRegistry
@@ -125,6 +127,39 @@ def compose(
 
 def message_id(mail: EmailMessage) -> str:
     return str(mail["Message-ID"]).strip("<>")
+
+
+PASS = Verdicts(spam="PASS", virus="PASS", spf="PASS", dkim="PASS", dmarc="PASS")
+SES_BOUNCE = CORPUS / "email" / "sisimai_set-of-emails" / "bsd_LF" / "lhost-amazonses-05.eml"
+SES_BOUNCED_ID = "01010157b3c0c026-110cf920-4be1-4c36-87c0-1f48d0cc6639-000000@us-west-2.amazonses.com"
+
+
+class Mailbox:
+    """The receiver on the fakes; `deliver` keeps the raw mail under inbound/<id> as SES does."""
+
+    def __init__(self) -> None:
+        self.desk = Desk()
+        self.blobs = InMemoryBlobStore()
+        self.quarantine = InMemoryQuarantine()
+        self.tokens = ReplyTokens("test-reply-secret", MAIL_DOMAIN)
+        self.receiver = EmailReceiver(
+            self.desk.service, self.quarantine, self.blobs, self.tokens, (SUPPORT,), self.desk.clock
+        )
+        self._count = 0
+
+    def deliver(
+        self, mail: EmailMessage | bytes, verdicts: Verdicts = PASS, ses_id: str | None = None
+    ) -> Report:
+        self._count += 1
+        key = f"inbound/{ses_id or f'ses-{self._count}'}"
+        self.blobs.put(key, mail if isinstance(mail, bytes) else bytes(mail), "message/rfc822")
+        return self.receiver.receive(key, verdicts)
+
+    def open_ticket(self, sender: str = "Mario Rossi <mario@example.org>") -> tuple[int, EmailMessage]:
+        first = compose(sender=sender)
+        report = self.deliver(first)
+        assert report.result is Result.TICKET_CREATED and report.ticket_number is not None
+        return report.ticket_number, first
 
 
 # --- webhooks ------------------------------------------------------------------------------------------

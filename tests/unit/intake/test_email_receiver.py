@@ -3,50 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from email.message import EmailMessage
 
 import pytest
 
 from sportello.customers.model import Identity
 from sportello.email.tokens import ReplyTokens
-from sportello.intake.email import UNVERIFIED_TAG, EmailReceiver, Report, Result, Verdicts
+from sportello.intake.email import UNVERIFIED_TAG, Report, Result, Verdicts
 from sportello.tickets.events import EventKind
 from sportello.tickets.model import Channel
-from tests.conftest import CORPUS
-from tests.fakes import InMemoryBlobStore, InMemoryQuarantine
-from tests.unit.intake.builders import MAIL_DOMAIN, SUPPORT, Desk, compose, message_id
-
-PASS = Verdicts(spam="PASS", virus="PASS", spf="PASS", dkim="PASS", dmarc="PASS")
-SES_BOUNCE = CORPUS / "email" / "sisimai_set-of-emails" / "bsd_LF" / "lhost-amazonses-05.eml"
-SES_BOUNCED_ID = "01010157b3c0c026-110cf920-4be1-4c36-87c0-1f48d0cc6639-000000@us-west-2.amazonses.com"
-
-
-class Mailbox:
-    """The receiver on the fakes; `deliver` keeps the raw mail under inbound/<id> as SES does."""
-
-    def __init__(self) -> None:
-        self.desk = Desk()
-        self.blobs = InMemoryBlobStore()
-        self.quarantine = InMemoryQuarantine()
-        self.tokens = ReplyTokens("test-reply-secret", MAIL_DOMAIN)
-        self.receiver = EmailReceiver(
-            self.desk.service, self.quarantine, self.blobs, self.tokens, (SUPPORT,), self.desk.clock
-        )
-        self._count = 0
-
-    def deliver(
-        self, mail: EmailMessage | bytes, verdicts: Verdicts = PASS, ses_id: str | None = None
-    ) -> Report:
-        self._count += 1
-        key = f"inbound/{ses_id or f'ses-{self._count}'}"
-        self.blobs.put(key, mail if isinstance(mail, bytes) else bytes(mail), "message/rfc822")
-        return self.receiver.receive(key, verdicts)
-
-    def open_ticket(self, sender: str = "Mario Rossi <mario@example.org>") -> tuple[int, EmailMessage]:
-        first = compose(sender=sender)
-        report = self.deliver(first)
-        assert report.result is Result.TICKET_CREATED and report.ticket_number is not None
-        return report.ticket_number, first
+from tests.unit.intake.builders import (
+    MAIL_DOMAIN,
+    PASS,
+    SES_BOUNCE,
+    SES_BOUNCED_ID,
+    SUPPORT,
+    Mailbox,
+    compose,
+    message_id,
+)
 
 
 @pytest.fixture
@@ -144,7 +118,7 @@ def test_a_forged_reply_address_does_not_thread(mailbox: Mailbox) -> None:
 
 @pytest.mark.parametrize(
     "verdicts",
-    [replace(PASS, spf="FAIL"), replace(PASS, dkim="FAIL"), replace(PASS, dmarc="FAIL")],
+    [Verdicts(spf="FAIL", dkim="PASS"), Verdicts(spf="PASS", dkim="FAIL"), replace(PASS, dmarc="FAIL")],
     ids=["spf", "dkim", "dmarc"],
 )
 def test_an_unauthenticated_mail_never_threads_into_an_existing_ticket(
@@ -211,6 +185,60 @@ def test_a_mail_from_one_of_our_own_addresses_is_quarantined_as_a_loop(mailbox: 
     assert mailbox.desk.repo.tickets == {}
 
 
+def test_a_mail_from_a_mailbox_ses_cannot_send_to_is_quarantined_before_anything_is_written(
+    mailbox: Mailbox,
+) -> None:
+    # Given a mail from an SMTPUTF8 mailbox (non-ASCII before the @), which SES cannot answer
+    # When it arrives
+    report = mailbox.deliver(compose(sender="Jürgen <jürgen@example.de>"), ses_id="utf8-local-part")
+
+    # Then it is quarantined, saying why, and no ticket or customer exists that no reply could reach
+    assert report.result is Result.QUARANTINED
+    assert "non-ASCII characters before the @" in (report.reason or "")
+    [record] = mailbox.quarantine.records.values()
+    assert record.raw_key == "inbound/utf8-local-part"
+    assert mailbox.desk.repo.tickets == {}
+    assert mailbox.desk.customer_repo.customers == {}
+
+
+def test_a_mail_from_an_internationalised_domain_opens_a_ticket(mailbox: Mailbox) -> None:
+    report = mailbox.deliver(compose(sender="Jürgen <juergen@exämple.de>"))
+
+    assert report == Report(Result.TICKET_CREATED, 1)
+    assert mailbox.desk.repo.get(1).requester.email == "juergen@exämple.de"
+
+
+def nested_mail(depth: int) -> bytes:
+    """A mail whose only text sits `depth` multipart levels down."""
+    body = "Content-Type: text/plain\n\nthe words at the bottom\n"
+    for level in range(depth):
+        body = f'Content-Type: multipart/mixed; boundary="b{level}"\n\n--b{level}\n{body}--b{level}--\n'
+    return f"From: mario@example.org\nTo: {SUPPORT}\nSubject: deep\nMIME-Version: 1.0\n{body}".encode()
+
+
+@pytest.mark.parametrize(
+    ("depth", "reason"), [(55, "nested deeper than 50 levels"), (3000, "only the header fields")]
+)
+def test_a_mail_with_parts_too_deep_to_read_is_quarantined_never_an_empty_message(
+    mailbox: Mailbox, depth: int, reason: str
+) -> None:
+    # Given a mail whose text lies deeper than the parser opens (or deep enough to defeat the parser)
+    # When it arrives
+    report = mailbox.deliver(nested_mail(depth), ses_id="deep")
+
+    # Then it is quarantined, saying parts were not read, with the raw mail kept; no ticket shows less
+    assert report.result is Result.QUARANTINED
+    assert reason in (report.reason or "")
+    [record] = mailbox.quarantine.records.values()
+    assert record.raw_key == "inbound/deep"
+    assert mailbox.desk.repo.tickets == {}
+
+
+def test_a_nested_mail_the_parser_reads_whole_opens_its_ticket(mailbox: Mailbox) -> None:
+    assert mailbox.deliver(nested_mail(40)) == Report(Result.TICKET_CREATED, 1)
+    assert mailbox.desk.messages(1)[0].text == "the words at the bottom"
+
+
 def test_an_unreadable_mail_is_quarantined_with_its_raw_key_kept(mailbox: Mailbox) -> None:
     # Given an empty object where SES kept a mail
     # When it is processed
@@ -272,6 +300,49 @@ def test_a_redelivered_reply_is_added_once(mailbox: Mailbox) -> None:
     # Then it is a duplicate and the ticket keeps two messages
     assert report.result is Result.DUPLICATE
     assert len(mailbox.desk.messages(number)) == 2
+
+
+def test_a_different_mail_reusing_a_seen_message_id_is_quarantined_not_discarded(mailbox: Mailbox) -> None:
+    # Given a mail that opened ticket #1
+    first = compose(body="My order 1234 never arrived.")
+    mailbox.deliver(first)
+
+    # When another mail arrives under the same Message-ID, saying something else
+    other = compose(body="Please send the refund to IBAN IT00 X000 0000 0000.")
+    other.replace_header("Message-ID", str(first["Message-ID"]))
+    report = mailbox.deliver(other, ses_id="reused-id")
+
+    # Then it is not taken for a redelivery: it is quarantined, raw kept, and the ticket is untouched
+    assert report.result is Result.QUARANTINED
+    assert "already belongs to ticket #1, with other content" in (report.reason or "")
+    [record] = mailbox.quarantine.records.values()
+    assert record.raw_key == "inbound/reused-id"
+    assert len(mailbox.desk.messages(1)) == 1
+
+
+def test_a_mail_claiming_one_of_our_message_ids_as_its_own_is_quarantined(mailbox: Mailbox) -> None:
+    number, _ = mailbox.open_ticket()
+    mailbox.desk.service.remember_outbound_ref("our-reply-1@desk.example.com", number)
+    claimant = compose(sender="eve@example.net")
+    claimant.replace_header("Message-ID", "<our-reply-1@desk.example.com>")
+
+    report = mailbox.deliver(claimant)
+
+    assert report.result is Result.QUARANTINED
+    assert "already belongs to ticket #1" in (report.reason or "")
+
+
+def test_a_copy_of_a_mail_with_other_trace_headers_is_still_a_redelivery(mailbox: Mailbox) -> None:
+    # Given a mail that opened ticket #1
+    mail = compose()
+    mailbox.deliver(mail)
+
+    # When the sending server delivers it again, and the copy gathered other Received lines on its way
+    copy = b"Received: from mx2.example.org by inbound-smtp.amazonaws.com\r\n" + bytes(mail)
+
+    # Then it is a duplicate, nothing more
+    assert mailbox.deliver(copy).result is Result.DUPLICATE
+    assert mailbox.quarantine.records == {}
 
 
 # --- bounces -------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from sportello.intake.messaging import ProcessReport
 from sportello.providers.webhook import FetchedMedia, VerificationError, WebhookRequest, WebhookResponse
 from sportello.tickets.events import EventKind
 from sportello.tickets.model import Channel
+from sportello.tickets.service import MAX_ATTACHMENTS_PER_MESSAGE
 from tests.fakes import RecordingProviderApi
 from tests.unit.intake.builders import (
     SECRETS,
@@ -305,3 +306,82 @@ def test_an_edit_also_replaces_the_full_text_an_agent_can_expand(hooks: Webhooks
     # Then no version of the message still shows the old text (it stays in the message_edited event)
     [message] = hooks.desk.messages(1)
     assert message.full_text == "My order is 1243"
+
+
+# --- processing: nothing dropped silently -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spoil", "why"),
+    [
+        (lambda message: message.update({"from": "not a phone"}), "'not a phone' is not a phone number"),
+        (lambda message: message.update({"timestamp": "yesterday"}), "'yesterday' is not a timestamp"),
+        (lambda message: message.pop("id"), "id"),
+    ],
+    ids=["bad from", "bad timestamp", "no id"],
+)
+def test_malformed_messages_in_a_signed_delivery_are_quarantined_beside_the_good_one(
+    hooks: Webhooks, spoil: Any, why: str
+) -> None:
+    # Given a signed WhatsApp delivery holding a good message and, after it, a malformed one
+    payload = whatsapp_text("Il mio ordine", "wamid.good")
+    messages = whatsapp_value(payload)["messages"]
+    bad = {**messages[0], "id": "wamid.bad", "text": {"body": "unreadable"}}
+    spoil(bad)
+    messages.append(bad)
+
+    # When it is processed
+    report = hooks.post("whatsapp", payload)
+
+    # Then the good message becomes the ticket's message, and the bad one a quarantine record that
+    # names the part and why, pointing at the kept raw body
+    assert report.outcomes == ("created", "quarantined")
+    assert [m.text for m in hooks.desk.messages(1)] == ["Il mio ordine"]
+    [record] = hooks.quarantine.records.values()
+    assert "message 1" in record.reason and why in record.reason
+    assert record.raw_key == hooks.queue.sent[-1]["key"]
+    assert hooks.blobs.get(record.raw_key)
+
+
+def test_each_malformed_part_has_its_own_quarantine_record_and_a_redelivery_lands_on_them(
+    hooks: Webhooks,
+) -> None:
+    # Given a signed delivery with two malformed messages
+    payload = whatsapp_text("ignored", "wamid.one")
+    messages = whatsapp_value(payload)["messages"]
+    messages[0]["timestamp"] = "never"
+    messages.append({**messages[0], "id": "wamid.two", "from": "nobody"})
+
+    # When it is processed, and the provider delivers it again
+    hooks.post("whatsapp", payload)
+    report = hooks.post("whatsapp", payload)
+
+    # Then each bad part has one record, and the redelivery added none
+    assert report.outcomes == ("quarantined", "quarantined")
+    assert len(hooks.quarantine.records) == 2
+    assert hooks.desk.repo.tickets == {}
+
+
+def test_media_beyond_what_a_message_keeps_is_counted_not_fetched() -> None:
+    # Given a Messenger message carrying 60 images
+    urls = [f"https://cdn.example.com/{index}.jpg" for index in range(60)]
+    api = RecordingProviderApi(media={url: FetchedMedia(b"jpg", "image/jpeg", "p.jpg") for url in urls})
+    hooks = Webhooks(api)
+    event = {
+        "sender": {"id": "PSID-1"},
+        "recipient": {"id": "PAGE-1"},
+        "timestamp": int(START.timestamp() * 1000),
+        "message": {
+            "mid": "mid.many",
+            "attachments": [{"type": "image", "payload": {"url": url}} for url in urls],
+        },
+    }
+
+    # When it is processed
+    hooks.post("messenger", {"object": "page", "entry": [{"id": "PAGE-1", "time": 1, "messaging": [event]}]})
+
+    # Then the first 50 are kept, and the message says 10 more were not
+    [message] = hooks.desk.messages(1)
+    assert len(message.attachments) == MAX_ATTACHMENTS_PER_MESSAGE
+    assert message.omitted_attachments == 10
+    assert len([key for key in hooks.blobs.objects if key.startswith("attachments/")]) == 50

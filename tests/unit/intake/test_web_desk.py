@@ -6,7 +6,8 @@ from dataclasses import dataclass, field, replace
 
 import pytest
 
-from sportello.errors import ForbiddenError
+from sportello.errors import ForbiddenError, InvalidRequestError
+from sportello.intake.email import UNVERIFIED_TAG
 from sportello.intake.web import CHAT_SESSION_SECONDS, ChatTokens, RateLimitedError, Upload, WebDesk, WebForm
 from sportello.tickets.model import AuthorType, Channel, Status
 from sportello.tickets.service import TicketChanges
@@ -89,6 +90,62 @@ def test_the_sixth_form_from_one_address_in_an_hour_is_refused(site: Site) -> No
     assert site.web.submit_form(FORM, "203.0.113.8") is not None
     assert len(site.desk.repo.tickets) == 6
     assert site.limiter.windows["form:203.0.113.7"] == (5, 3600)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "not-an-address",
+        "giulia@example.org\r\nBcc: everyone@example.net",
+        "giulia @example.org",
+        "üser@example.org",  # SES sends to no SMTPUTF8 mailbox
+        "giulia@",
+        "giulia@localhost",
+    ],
+)
+def test_a_form_with_an_address_no_reply_could_reach_is_refused_before_anything_is_written(
+    site: Site, address: str
+) -> None:
+    with pytest.raises(InvalidRequestError):
+        site.web.submit_form(replace(FORM, email=address), "203.0.113.7")
+
+    assert site.desk.repo.tickets == {}
+    assert site.desk.customer_repo.customers == {}
+    assert site.desk.outbound.acknowledgements == []
+
+
+def test_a_form_with_an_internationalised_domain_opens_its_ticket(site: Site) -> None:
+    ticket = site.web.submit_form(replace(FORM, email="giulia@exämple.org"), "203.0.113.7")
+
+    assert ticket is not None and ticket.requester.email == "giulia@exämple.org"
+    assert [t.number for t in site.desk.outbound.acknowledgements] == [ticket.number]
+
+
+def test_line_breaks_in_a_forms_name_and_subject_never_reach_a_header(site: Site) -> None:
+    form = replace(FORM, name="Giulia\r\nBcc: x@example.net", subject="Refund\r\nX-Evil: 1")
+
+    ticket = site.web.submit_form(form, "203.0.113.7")
+
+    assert ticket is not None
+    assert (ticket.subject, ticket.requester.name) == ("Refund X-Evil: 1", "Giulia Bcc: x@example.net")
+
+
+def test_a_form_under_a_known_customers_address_is_tagged_unverified_and_not_acknowledged(
+    site: Site,
+) -> None:
+    # Given Giulia, a customer who wrote to us before
+    first = site.web.submit_form(FORM, "203.0.113.7")
+    assert first is not None and first.tags == []
+
+    # When someone submits the form with her address and a subject of their choosing
+    ticket = site.web.submit_form(
+        replace(FORM, subject="Send my invoices to eve@example.net"), "198.51.100.1"
+    )
+
+    # Then the ticket is hers, tagged unverified-sender, and she gets no mail with that subject
+    assert ticket is not None and ticket.requester.id == first.requester.id
+    assert ticket.tags == [UNVERIFIED_TAG]
+    assert [t.number for t in site.desk.outbound.acknowledgements] == [first.number]
 
 
 # --- chat sessions ------------------------------------------------------------------------------------

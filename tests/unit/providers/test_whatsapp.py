@@ -304,7 +304,7 @@ def test_a_sender_without_a_phone_number_is_malformed_not_a_customer() -> None:
     document = json.loads((WHATSAPP_CORPUS / "message__text.json").read_bytes())
     document["entry"][0]["changes"][0]["value"]["messages"][0]["from"] = "US.13491208655302741918"
     assert only(ADAPTER.parse(signed(json.dumps(document).encode()))) == Unsupported(
-        "malformed", "'US.13491208655302741918' is not a phone number"
+        "malformed", "message 0: 'US.13491208655302741918' is not a phone number"
     )
 
 

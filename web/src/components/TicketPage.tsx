@@ -160,6 +160,7 @@ function MessageItem({ message: m, now }: { message: Message; now: number }) {
   const [full, setFull] = useState(false);
   const text = m.text || m.full_text || "";
   const hasMore = !!m.full_text && m.full_text !== text;
+  const wholeBody = m.full_bodies?.full_text ?? m.full_bodies?.text;
   const isNote = !m.public && m.author_type !== "system";
   const classes = ["message", `message-${m.author_type}`, isNote ? "message-note" : m.public ? "message-public" : "message-private"];
   return (
@@ -183,6 +184,11 @@ function MessageItem({ message: m, now }: { message: Message; now: number }) {
           {full ? t("ticket.hideFull") : t("ticket.showFull")}
         </button>
       )}
+      {wholeBody && (
+        <a href={api.resolve(wholeBody)} target="_blank" rel="noopener noreferrer" className="small" data-testid="message-whole-body">
+          {t("ticket.wholeMessage")}
+        </a>
+      )}
       {m.attachments?.length > 0 && (
         <ul className="attachments" aria-label={t("ticket.attachments")}>
           {m.attachments.map((a) => (
@@ -194,6 +200,11 @@ function MessageItem({ message: m, now }: { message: Message; now: number }) {
             </li>
           ))}
         </ul>
+      )}
+      {m.omitted_attachments > 0 && (
+        <div className="muted small" data-testid="omitted-attachments">
+          {t("ticket.omittedAttachments", { count: String(m.omitted_attachments) })}
+        </div>
       )}
       {m.delivery_status && m.author_type === "agent" && m.public && (
         <div className={`delivery delivery-${m.delivery_status}`}>{t("ticket.delivery", { status: m.delivery_status })}</div>

@@ -9,6 +9,7 @@ from ..clock import to_iso
 from ..customers.model import Customer
 from ..ports import BlobStore
 from ..quarantine import QuarantineRecord
+from ..tickets.bodies import body_key
 from ..tickets.events import Event
 from ..tickets.model import AttachmentRef, Message, Ticket
 
@@ -72,6 +73,12 @@ def message_view(message: Message, blobs: BlobStore) -> dict[str, Any]:
         "full_text": message.full_text,
         "html": message.html,
         "attachments": [attachment_view(a, blobs) for a in message.attachments],
+        "omitted_attachments": message.omitted_attachments,
+        # Bodies too large for the table: the fields above hold their start, these links the whole.
+        "full_bodies": {
+            field: blobs.download_url(body_key(message.id, field), f"{field}.txt", ATTACHMENT_LINK_SECONDS)
+            for field in message.stored_bodies
+        },
         "created_at": _iso(message.created_at),
         "delivery_status": message.delivery_status,
         "auto_submitted": message.auto_submitted,

@@ -10,6 +10,9 @@ from .model import Customer, Identity, IdentityKind
 from .ports import CustomerRepository, IdentityTakenError
 
 RESOLVE_ATTEMPTS = 3
+# A display name comes from the sender (a mail's From, a chat profile): it is shown, never trusted to be
+# short, and it is copied into every ticket and message of the customer.
+MAX_NAME_LENGTH = 200
 
 
 def default_name(identity: Identity) -> str:
@@ -31,7 +34,7 @@ class CustomerService:
                 return self._customers.get(customer_id)
             customer = Customer(
                 id=new_id(),
-                name=name.strip() or default_name(identity),
+                name=(name.strip() or default_name(identity))[:MAX_NAME_LENGTH],
                 created_at=utc_now(),
                 language=language,
                 identities=[identity],

@@ -35,6 +35,7 @@ _CHARSET_ALIASES = {
     "ks_c_5601": "cp949",
 }
 # Declaring these says nothing useful about 8-bit content, which is usually UTF-8 or Windows-1252.
+_DOMAIN_LABEL_CODECS = {"idna", "punycode"}
 _UNINFORMATIVE_CHARSETS = {"ascii", "us-ascii", "unknown-8bit", "x-unknown", "unknown", "default"}
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -70,8 +71,11 @@ def _codec_name(charset: str | None) -> str | None:
         info = codecs.lookup(label)
     except (LookupError, ValueError, TypeError):
         return None
-    # Refuse bytes-to-bytes codecs such as base64 or zlib that a hostile label could name.
-    return info.name if getattr(info, "_is_text_encoding", True) else None
+    # Refuse bytes-to-bytes codecs such as base64 or zlib that a hostile label could name, and the codecs
+    # of domain labels: they take no error handler, so mislabelled bytes would raise instead of falling back.
+    if not getattr(info, "_is_text_encoding", True) or info.name in _DOMAIN_LABEL_CODECS:
+        return None
+    return info.name
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:
@@ -257,6 +261,14 @@ def normalise_message_id(value: str) -> str | None:
     return identifier or None
 
 
+def is_mail_message_id(ref: str) -> bool:
+    """An RFC 5322 msg-id has an "@"; the ids we keep for messaging providers ("telegram:…") never do.
+
+    So a mail can neither quote its way into a chat's ticket nor claim a provider's id as its own.
+    """
+    return "@" in ref
+
+
 def message_ids(header_value: str | None) -> tuple[str, ...]:
     """All ids in a References / In-Reply-To value, in order and without duplicates.
 
@@ -294,12 +306,17 @@ def _parse_address_list(name: str, value: str) -> list[tuple[str, str]]:
     try:
         header = email.policy.default.header_factory(name, value)
         parsed = [
-            (collapse_whitespace(clean_text(address.display_name)), clean_text(address.addr_spec).lower())
+            (_display_name(address.display_name), clean_text(address.addr_spec).lower())
             for address in getattr(header, "addresses", ())
         ]
     except Exception:  # the stdlib address parser raises a variety of errors on malformed lists
         return _addr_specs(value)
     return [(display, spec) for display, spec in parsed if spec]
+
+
+def _display_name(name: str) -> str:
+    # The stdlib leaves an encoded word whose charset it cannot decode with (idna, say) as it was.
+    return collapse_whitespace(clean_text(decode_rfc2047(name) if "=?" in name else name))
 
 
 def _addr_specs(value: str) -> list[tuple[str, str]]:

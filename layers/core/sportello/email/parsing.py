@@ -96,6 +96,16 @@ class ParsedEmail:
     content_language: str | None
     defects: tuple[str, ...]
 
+    @property
+    def unread_parts(self) -> str | None:
+        """Why some of the mail's parts were not read (nested too deep to open), or None when all were."""
+        if "NestingTooDeep" in self.defects:
+            return f"parts nested deeper than {MAX_DEPTH} levels were not read"
+        failed = next((d for d in self.defects if d.startswith("ParserFailed:")), None)
+        if failed is not None:
+            return f"only the header fields could be read ({failed.partition(':')[2]})"
+        return None
+
 
 class _RawHeaders(policy.Compat32):
     """Header values kept as the raw strings they were, which is all this package reads, unfolded on read.

@@ -16,7 +16,9 @@ from enum import StrEnum
 
 from ..clock import utc_now
 from ..customers.model import Identity
+from ..email.addresses import UnanswerableAddressError, sendable_address
 from ..email.compose import strip_reply_prefixes, ticket_number_in_subject
+from ..email.mime import is_mail_message_id
 from ..email.parsing import EmailParseError, ParsedEmail, parse_email
 from ..email.tokens import ReplyTokens
 from ..errors import DomainError, InvalidRequestError
@@ -25,15 +27,44 @@ from ..language import SUPPORTED_LANGUAGES, detect_language
 from ..ports import BlobStore
 from ..quarantine import Quarantine
 from ..tickets.events import DeliveryFailed, DeliveryReported, Payload
-from ..tickets.inbound import InboundMessage
+from ..tickets.inbound import InboundMessage, TicketLink
 from ..tickets.model import AttachmentRef, Channel
-from ..tickets.service import Outcome, TicketService
+from ..tickets.ports import MessageRef
+from ..tickets.service import MAX_ATTACHMENTS_PER_MESSAGE, Outcome, TicketService
 from .keeping import keep_attachment, quarantine_raw
 
 logger = logging.getLogger(__name__)
 
 UNVERIFIED_TAG = "unverified-sender"
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+# Clients append to References; the newest ids name the thread, the oldest are only history.
+MAX_REFERENCES = 50
+# Refs a mail may quote: its tickets' mail in either direction (a bounce's own id threads nothing).
+MAIL_DIRECTIONS = frozenset({"inbound", "outbound"})
+
+
+class Evidence(StrEnum):
+    """What points a mail at an existing ticket, from the hardest to forge to the easiest."""
+
+    MESSAGE_ID = "message_id"  # it quotes a Message-ID of the ticket's mail (ours or the requester's)
+    # it was sent to the ticket's signed reply+<n>.<hmac>@ address (the name of a kind, not a secret)
+    REPLY_TOKEN = "reply_token"  # noqa: S105
+    SUBJECT_TAG = "subject_tag"  # its subject carries "[#N]", which anyone can type
+
+
+@dataclass(frozen=True)
+class Pointer:
+    ticket: int
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Threading:
+    """Where a mail goes: onto `ticket` (as the requester or as a third party), or a new ticket."""
+
+    ticket: int | None = None
+    third_party: bool = False
+    linked_to: TicketLink | None = None
 
 
 @dataclass(frozen=True)
@@ -49,7 +80,14 @@ class Verdicts:
 
     @property
     def sender_authenticated(self) -> bool:
-        return "FAIL" not in (self.spf.upper(), self.dkim.upper(), self.dmarc.upper())
+        """DMARC PASS, or SPF or DKIM PASS with no FAIL among the three.
+
+        GRAY (nothing published, nothing checked) proves nothing: it is not authentication.
+        """
+        spf, dkim, dmarc = self.spf.upper(), self.dkim.upper(), self.dmarc.upper()
+        if dmarc == "PASS":
+            return True
+        return "FAIL" not in (spf, dkim, dmarc) and "PASS" in (spf, dkim)
 
 
 class Result(StrEnum):
@@ -94,7 +132,7 @@ class EmailReceiver:
         parsed: ParsedEmail | None = None
         try:
             parsed = self._parse(raw, verdicts)
-            return self._route(raw_key, raw, parsed, verdicts)
+            return self._route(raw_key, parsed, verdicts)
         except QuarantineError as stop:
             return self._keep(raw_key, str(stop), parsed)
         except (DomainError, EmailParseError) as error:
@@ -109,9 +147,13 @@ class EmailReceiver:
         if verdicts.spam.upper() == "FAIL":
             raise QuarantineError("SES spam filter: FAIL")
         try:
-            return parse_email(raw)
+            parsed = parse_email(raw)
         except EmailParseError as error:
             raise QuarantineError(f"unreadable mail: {error}") from error
+        if parsed.unread_parts:
+            # A ticket would show an empty or partial message without a word: a human reads the raw mail.
+            raise QuarantineError(f"partly unreadable mail: {parsed.unread_parts}")
+        return parsed
 
     def _keep(self, raw_key: str, reason: str, parsed: ParsedEmail | None) -> Report:
         sender = parsed.sender.email if parsed and parsed.sender else None
@@ -120,26 +162,29 @@ class EmailReceiver:
         logger.warning("quarantined %s: %s", raw_key, reason)
         return Report(Result.QUARANTINED, reason=reason)
 
-    def _route(self, raw_key: str, raw: bytes, parsed: ParsedEmail, verdicts: Verdicts) -> Report:
+    def _route(self, raw_key: str, parsed: ParsedEmail, verdicts: Verdicts) -> Report:
         if parsed.bounce is not None:
-            return self._bounce(raw, parsed)
+            return self._bounce(parsed)
         if parsed.sender is None or "@" not in parsed.sender.email:
             raise QuarantineError("the mail has no usable sender address")
         sender = parsed.sender.email
         if sender in self._own_addresses or self._tokens.ticket_number(sender) is not None:
             raise QuarantineError("mail loop: the sender is one of our own addresses")
-        thread = self._thread(parsed, verdicts)
+        try:
+            sendable_address(sender)
+        except UnanswerableAddressError as error:
+            raise QuarantineError(f"no reply could reach the sender: {error}") from error
         authenticated = verdicts.sender_authenticated
-        tags: tuple[str, ...] = ()
-        if thread is not None and not authenticated:
-            # A sender that fails SPF/DKIM/DMARC may be forged: never let it into an existing thread.
-            thread, tags = None, (UNVERIFIED_TAG,)
-        elif not authenticated:
-            tags = (UNVERIFIED_TAG,)
-        if thread is None and parsed.auto_submitted:
+        pointer = self._pointer(parsed, verdicts)
+        threading = self._threading(pointer, sender, authenticated)
+        tags = () if authenticated else (UNVERIFIED_TAG,)
+        if threading.ticket is None and parsed.auto_submitted:
             raise QuarantineError(f"automatic mail that answers no ticket ({parsed.auto_submitted})")
-        # Derived from the mail's bytes: a redelivery stores its attachments under the same keys again.
-        message_id = stable_id(f"mail:{hashlib.sha256(raw).hexdigest()}")
+        digest = content_digest(parsed)
+        # Derived from the content: a redelivery stores its attachments under the same keys again, and
+        # a different mail under a Message-ID seen before is told apart from a redelivery.
+        message_id = stable_id(f"mail:{digest}")
+        mail_id = self._mail_id(parsed, digest)
         inbound = InboundMessage(
             id=message_id,
             channel=Channel.EMAIL,
@@ -150,15 +195,21 @@ class EmailReceiver:
             full_text=parsed.text,
             html=parsed.html,
             received_at=self._clock(),
-            external_ids=(self._mail_id(parsed, raw),),
+            external_ids=(mail_id,),
             attachments=self._store_attachments(message_id, parsed),
+            # Counted, not stored: a mail with thousands of parts must not take minutes or fill S3.
+            omitted_attachments=max(0, len(parsed.attachments) - MAX_ATTACHMENTS_PER_MESSAGE),
             language=_language(parsed),
-            thread_ticket=thread,
+            thread_ticket=threading.ticket,
+            third_party=threading.third_party,
+            linked_to=threading.linked_to,
             auto_submitted=parsed.auto_submitted,
             sender_verified=authenticated,
             tags=tags,
         )
         receipt = self._service.receive(inbound)
+        if receipt.outcome is Outcome.DUPLICATE:
+            self._refuse_reused_message_id(mail_id, message_id)
         number = receipt.ticket.number if receipt.ticket else None
         result = {
             Outcome.CREATED: Result.TICKET_CREATED,
@@ -170,41 +221,71 @@ class EmailReceiver:
         return Report(result, number)
 
     @staticmethod
-    def _mail_id(parsed: ParsedEmail, raw: bytes) -> str:
-        # Without a Message-ID the content itself identifies a redelivery of the same mail.
-        return parsed.message_id or f"{hashlib.sha256(raw).hexdigest()}@sportello.invalid"
+    def _mail_id(parsed: ParsedEmail, digest: str) -> str:
+        # Without a Message-ID the content itself identifies a redelivery of the same mail. An id
+        # without "@" could be a provider's ("whatsapp:…"): claiming it would drop that message later.
+        if parsed.message_id and is_mail_message_id(parsed.message_id):
+            return parsed.message_id
+        return f"{digest}@sportello.invalid"
 
-    def _thread(self, parsed: ParsedEmail, verdicts: Verdicts) -> int | None:
-        """The ticket this mail answers: by Message-ID chain, subject tag (requester only), reply token."""
-        for reference in (*reversed(parsed.references), *parsed.in_reply_to):
-            number = self._service.ticket_for_ref(reference)
-            if number is not None:
-                return number
-        tagged = ticket_number_in_subject(parsed.subject)
-        if (
-            tagged is not None
-            and parsed.sender is not None
-            and self._is_requester(tagged, parsed.sender.email)
-        ):
-            return tagged
+    def _refuse_reused_message_id(self, mail_id: str, message_id: str) -> None:
+        """A redelivery stored the same content under the Message-ID; anything else is a collision."""
+        known = self._service.message_refs([mail_id]).get(mail_id)
+        if known is not None and known.message_key is not None:
+            stored = self._service.stored_message(known.ticket_number, known.message_key)
+            if stored.id == message_id:
+                return
+        where = f"ticket #{known.ticket_number}" if known else "another message"
+        raise QuarantineError(f"Message-ID <{mail_id}> already belongs to {where}, with other content")
+
+    def _known_mail_refs(self, parsed: ParsedEmail) -> list[MessageRef]:
+        """The tickets' mail the mail quotes, newest first: the last `MAX_REFERENCES` ids, one batch read."""
+        quoted = [*parsed.in_reply_to, *reversed(parsed.references[-MAX_REFERENCES:])]
+        candidates = list(dict.fromkeys(ref for ref in quoted if is_mail_message_id(ref)))
+        found = self._service.message_refs(candidates)
+        return [found[ref] for ref in candidates if ref in found and found[ref].direction in MAIL_DIRECTIONS]
+
+    def _pointer(self, parsed: ParsedEmail, verdicts: Verdicts) -> Pointer | None:
+        """The ticket the mail points at, by the strongest evidence it carries."""
+        known = self._known_mail_refs(parsed)
+        if known:
+            return Pointer(known[0].ticket_number, Evidence.MESSAGE_ID)
         recipients = (*verdicts.recipients, *(a.email for a in parsed.to), *(a.email for a in parsed.cc))
         for recipient in recipients:
             number = self._tokens.ticket_number(recipient)
             if number is not None:
-                return number
-        return None
+                return Pointer(number, Evidence.REPLY_TOKEN)
+        tagged = ticket_number_in_subject(parsed.subject)
+        return Pointer(tagged, Evidence.SUBJECT_TAG) if tagged is not None else None
 
-    def _is_requester(self, number: int, sender: str) -> bool:
-        # A subject tag is easy to type: it only threads mail from the ticket's own requester.
+    def _threading(self, pointer: Pointer | None, sender: str, authenticated: bool) -> Threading:
+        """The trust policy (README, "Email: threading and safety"): what each kind of evidence may do.
+
+        - An unauthenticated sender never joins a ticket: a new one, linked to the one it points at.
+        - The authenticated requester joins their ticket on any evidence (and may reopen it if solved).
+        - Another authenticated sender holding a Message-ID or the reply address (someone in copy, a
+          forwarded mail) joins as a third party, shown as such, and never changes the status.
+        - Another sender with only a subject tag, which anyone can type: a new ticket, linked.
+        """
+        if pointer is None:
+            return Threading()
         try:
-            ticket = self._service.get(number)
+            ticket = self._service.get(pointer.ticket)
         except DomainError:
-            return False
-        return self._service.customer_for(Identity.email(sender)) == ticket.requester.id
+            return Threading()  # a tag or token naming a ticket that does not exist: just a new mail
+        link = TicketLink(ticket.number, pointer.evidence.value)
+        if not authenticated:
+            return Threading(linked_to=link)
+        if self._service.customer_for(Identity.email(sender)) == ticket.requester.id:
+            return Threading(ticket.number)
+        if pointer.evidence is Evidence.SUBJECT_TAG:
+            return Threading(linked_to=link)
+        return Threading(ticket.number, third_party=True)
 
     def _store_attachments(self, message_id: str, parsed: ParsedEmail) -> tuple[AttachmentRef, ...]:
         stored = []
-        for index, attachment in enumerate(parsed.attachments, start=1):
+        kept = parsed.attachments[:MAX_ATTACHMENTS_PER_MESSAGE]
+        for index, attachment in enumerate(kept, start=1):
             if len(attachment.content) > MAX_ATTACHMENT_BYTES:
                 raise InvalidRequestError(f"attachment {attachment.filename!r} is larger than 25 MB")
             stored.append(
@@ -221,17 +302,16 @@ class EmailReceiver:
             )
         return tuple(stored)
 
-    def _bounce(self, raw: bytes, parsed: ParsedEmail) -> Report:
+    def _bounce(self, parsed: ParsedEmail) -> Report:
         bounce = parsed.bounce
         assert bounce is not None
-        candidates = [bounce.original_message_id] if bounce.original_message_id else []
-        candidates += [*reversed(parsed.references), *parsed.in_reply_to]
-        number = next(
-            (n for n in (self._service.ticket_for_ref(c) for c in candidates if c) if n is not None),
-            None,
+        bounced = self._service.message_refs(
+            [bounce.original_message_id] if bounce.original_message_id else []
         )
-        if number is None:
+        found = [*bounced.values(), *self._known_mail_refs(parsed)]
+        if not found:
             raise QuarantineError("delivery status notification for a message we do not know")
+        number = found[0].ticket_number
         recipients, diagnostic = list(bounce.recipients), bounce.diagnostic[:500]
         original = bounce.original_message_id
         payload: Payload = (
@@ -250,9 +330,31 @@ class EmailReceiver:
                 original_message_id=original,
             )
         )
-        if not self._service.record_once(number, self._mail_id(parsed, raw), payload, self._clock()):
+        mail_id = self._mail_id(parsed, content_digest(parsed))
+        if not self._service.record_once(number, mail_id, payload, self._clock()):
             return Report(Result.DUPLICATE, number)
         return Report(Result.SYSTEM_EVENT, number)
+
+
+def content_digest(parsed: ParsedEmail) -> str:
+    """What the sender wrote, hashed: the same for every copy of one mail, whatever trace headers the
+    servers on its way added; different for a different mail that reuses a Message-ID."""
+    digest = hashlib.sha256()
+    sender = parsed.sender.email if parsed.sender else ""
+    date = parsed.date.isoformat() if parsed.date else ""
+    for field_value in (
+        parsed.message_id or "",
+        sender,
+        parsed.subject,
+        date,
+        parsed.text,
+        parsed.html or "",
+    ):
+        digest.update(field_value.encode("utf-8", "surrogatepass") + b"\0")
+    for attachment in parsed.attachments:
+        digest.update(f"{attachment.filename}\0".encode("utf-8", "surrogatepass"))
+        digest.update(hashlib.sha256(attachment.content).digest())
+    return digest.hexdigest()
 
 
 def _language(parsed: ParsedEmail) -> str:

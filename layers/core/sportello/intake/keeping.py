@@ -48,10 +48,17 @@ def quarantine_raw(
     at: datetime,
     sender: str | None = None,
     subject: str | None = None,
+    *,
+    part: int | None = None,
 ) -> QuarantineRecord:
-    """Records why the raw input kept at `raw_key` made no ticket; the same input lands on one record."""
+    """Records why the raw input kept at `raw_key` made no ticket; the same input lands on one record.
+
+    `part` numbers one unreadable part of an input whose other parts were used: each part gets a
+    record of its own, and a redelivery of the same input lands on the same records again.
+    """
+    identity = raw_key if part is None else f"{raw_key}#{part}"
     record = QuarantineRecord(
-        id=hashlib.sha256(raw_key.encode()).hexdigest()[:32],
+        id=hashlib.sha256(identity.encode()).hexdigest()[:32],
         received_at=at,
         reason=reason[:MAX_REASON_LENGTH],
         raw_key=raw_key,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,7 @@ from ..ids import new_id
 from ..ports import BlobStore, WorkQueue
 from ..providers.registry import ProviderRegistry
 from ..providers.webhook import (
+    MALFORMED,
     CallRecord,
     ChannelMessage,
     DeliveryUpdate,
@@ -30,6 +31,7 @@ from ..providers.webhook import (
     ProviderHttpError,
     Reaction,
     SecretStore,
+    Unsupported,
     WebhookEvent,
     WebhookRequest,
     WebhookResponse,
@@ -39,7 +41,7 @@ from ..quarantine import Quarantine
 from ..tickets import events
 from ..tickets.inbound import InboundMessage
 from ..tickets.model import AttachmentRef, Channel
-from ..tickets.service import TicketService
+from ..tickets.service import MAX_ATTACHMENTS_PER_MESSAGE, TicketService
 from .keeping import keep_attachment, quarantine_raw
 
 logger = logging.getLogger(__name__)
@@ -138,8 +140,19 @@ class MessagingDesk:
             reason = f"unreadable {provider} payload: {error}"
             quarantine_raw(self._quarantine, str(job["key"]), reason, provider, self._clock())
             return ProcessReport(provider, ("quarantined",))
-        outcomes = tuple(self._handle(provider, event) for event in events)
+        outcomes = tuple(
+            self._quarantine_part(provider, str(job["key"]), position, event)
+            if isinstance(event, Unsupported) and event.kind == MALFORMED
+            else self._handle(provider, event)
+            for position, event in enumerate(events)
+        )
         return ProcessReport(provider, outcomes)
+
+    def _quarantine_part(self, provider: str, raw_key: str, position: int, event: Unsupported) -> str:
+        """A verified delivery's unreadable part: kept for a person to look at, beside the parts used."""
+        reason = f"malformed part of a {provider} delivery: {event.detail}"
+        quarantine_raw(self._quarantine, raw_key, reason, provider, self._clock(), part=position)
+        return "quarantined"
 
     def _handle(self, provider: str, event: WebhookEvent) -> str:
         if isinstance(event, ChannelMessage):
@@ -165,7 +178,9 @@ class MessagingDesk:
         if self._tickets.ticket_for_ref(ref) is not None:
             return "duplicate"
         message_id = new_id()
-        attachments, missing = self._fetch_media(provider, message_id, event)
+        # Media beyond what a message keeps is counted, not fetched: bounded work per delivery.
+        media, omitted = event.media[:MAX_ATTACHMENTS_PER_MESSAGE], event.media[MAX_ATTACHMENTS_PER_MESSAGE:]
+        attachments, missing = self._fetch_media(provider, message_id, replace(event, media=media))
         text = event.text or ", ".join(a.filename for a in attachments) or f"[{event.kind}]"
         if missing:
             text += "".join(f"\n[attachment not available: {name}]" for name in missing)
@@ -181,7 +196,8 @@ class MessagingDesk:
             received_at=event.sent_at,
             external_ids=(ref,),
             attachments=attachments,
-            thread_ticket=self._tickets.open_conversation(customer.id, event.channel),
+            omitted_attachments=len(omitted),
+            continues_conversation=True,
             channel_address=event.conversation,
         )
         return self._tickets.receive(inbound, customer).outcome.value

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from ..clock import utc_now
 from ..customers.model import Identity, IdentityKind
+from ..email.addresses import UnanswerableAddressError, sendable_address
 from ..errors import ForbiddenError, InvalidRequestError
 from ..ids import new_id
 from ..language import detect_language
@@ -19,12 +20,18 @@ from ..ports import BlobStore, RateLimiter
 from ..tickets.inbound import InboundMessage
 from ..tickets.model import AttachmentRef, AuthorType, Channel, Message, Ticket
 from ..tickets.service import TicketService
+from .email import UNVERIFIED_TAG
 from .keeping import keep_attachment
 
 FORM_LIMIT_PER_HOUR = 5
 CHAT_LIMIT_PER_MINUTE = 20
 MAX_FORM_BYTES = 10 * 1024 * 1024
 CHAT_SESSION_SECONDS = 30 * 24 * 3600
+
+
+def _one_line(text: str) -> str:
+    """A header-bound field (a name, a subject) on one line: a CR or LF would break the mail it goes in."""
+    return " ".join(text.split())
 
 
 class RateLimitedError(Exception):
@@ -108,24 +115,35 @@ class WebDesk:
         if form.honeypot.strip():
             return None  # answer as if accepted: a bot learns nothing
         self._limit(f"form:{source_ip}", FORM_LIMIT_PER_HOUR, 3600)
-        if "@" not in form.email or not form.message.strip():
+        if not form.email.strip() or not form.message.strip():
             raise InvalidRequestError("an email address and a message are required")
+        try:
+            # Before anything is written: a ticket no reply can reach would answer 500 after its write.
+            sendable_address(form.email.strip())
+        except UnanswerableAddressError as error:
+            raise InvalidRequestError(str(error)) from error
         if sum(len(u.content) for u in form.uploads) > MAX_FORM_BYTES:
             raise InvalidRequestError("attachments may total 10 MB at most")
+        identity = Identity.email(form.email)
+        # Anyone may type any address. A new one gets its acknowledgement (how a visitor learns the
+        # ticket number); a customer we know gets no mail with a stranger's subject, and agents see the tag.
+        known_customer = self._tickets.customer_for(identity) is not None
         message_id = new_id()
         receipt = self._tickets.receive(
             InboundMessage(
                 id=message_id,
                 channel=Channel.WEB,
-                identity=Identity.email(form.email),
-                sender_name=form.name,
-                subject=form.subject.strip() or form.message.strip().split("\n", 1)[0][:80],
+                identity=identity,
+                sender_name=_one_line(form.name),
+                subject=_one_line(form.subject) or _one_line(form.message.strip().split("\n", 1)[0])[:80],
                 text=form.message.strip(),
                 full_text=form.message.strip(),
                 received_at=self._clock(),
                 external_ids=(f"web:{message_id}",),
                 attachments=self._store(message_id, form.uploads),
                 language=detect_language(f"{form.subject}\n{form.message}"),
+                sender_verified=not known_customer,
+                tags=(UNVERIFIED_TAG,) if known_customer else (),
             )
         )
         return receipt.ticket
@@ -162,7 +180,8 @@ class WebDesk:
                 received_at=self._clock(),
                 external_ids=(f"chat:{message_id}",),
                 language=detect_language(body),
-                thread_ticket=self._conversation(visitor),
+                # The service finds (or, once, atomically opens) the visitor's open conversation.
+                continues_conversation=True,
                 channel_address=visitor,
             )
         )

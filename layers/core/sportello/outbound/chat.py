@@ -9,6 +9,8 @@ from ..tickets.ports import Delivery
 class ChatOutbound:
     """Agents' chat replies need no sending: the widget fetches the conversation."""
 
+    sends_at_once = False
+
     def send_reply(self, ticket: Ticket, message: Message, thread: list[Message]) -> Delivery:
         return Delivery(external_id=message.id, status="sent")
 

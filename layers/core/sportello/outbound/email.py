@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..clock import utc_now
+from ..email.addresses import UnanswerableAddressError, sendable_address
 from ..email.compose import MailHeaders, build_mail, new_message_id, tagged_subject
 from ..email.templates import ACKNOWLEDGEMENT_BODY, ACKNOWLEDGEMENT_SUBJECT, localised
 from ..email.tokens import ReplyTokens
@@ -18,6 +19,8 @@ RememberRef = Callable[[str, int], None]
 
 
 class EmailOutbound:
+    sends_at_once = True
+
     def __init__(
         self,
         transport: MailTransport,
@@ -51,7 +54,7 @@ class EmailOutbound:
             sender_address=self._support_address,
             reply_to=self._tokens.address(ticket.number),
             recipient_name=ticket.requester.name,
-            recipient_address=ticket.requester.email,
+            recipient_address=sendable_address(ticket.requester.email),
             subject=subject,
             message_id=new_message_id(self._mail_domain),
             date=utc_now(),
@@ -80,8 +83,8 @@ class EmailOutbound:
         return self._send(headers, message.text, ticket)
 
     def send_acknowledgement(self, ticket: Ticket, first_message: Message) -> Delivery | None:
-        if not ticket.requester.email:
-            return None
+        if not ticket.requester.email or not _answerable(ticket.requester.email):
+            return None  # the ticket stands; an acknowledgement that cannot leave must not undo it
         values = {
             "name": ticket.requester.name,
             "number": ticket.number,
@@ -92,3 +95,11 @@ class EmailOutbound:
         body = localised(ACKNOWLEDGEMENT_BODY, ticket.language).substitute(values)
         headers = self._headers(ticket, tagged_subject(ticket.number, subject), [first_message], True)
         return self._send(headers, body, ticket)
+
+
+def _answerable(address: str) -> bool:
+    try:
+        sendable_address(address)
+    except UnanswerableAddressError:
+        return False
+    return True

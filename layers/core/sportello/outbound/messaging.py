@@ -20,6 +20,8 @@ from ..tickets.service import TicketService
 class MessagingOutbound:
     """The `OutboundChannel` of every messaging channel: replies leave through a queue."""
 
+    sends_at_once = False
+
     def __init__(
         self,
         outbound_queue: WorkQueue,

@@ -53,7 +53,7 @@ class MessagingPlatformAdapter(MetaWebhookAdapter):
         self._identity_kind = identity_kind
 
     def parse(self, request: WebhookRequest) -> list[WebhookEvent]:
-        return at_least_one(parse_each(self._entries(request.body), self._entry))
+        return at_least_one(parse_each(self._entries(request.body), self._entry, "entry"))
 
     def _entries(self, body: bytes) -> list[Any]:
         document = load_json(body)
@@ -64,10 +64,14 @@ class MessagingPlatformAdapter(MetaWebhookAdapter):
 
     def _entry(self, raw: Any) -> list[WebhookEvent]:
         entry = as_object(raw, "entry")
-        events = parse_each(optional_list(entry, "messaging"), lambda event: self._event(event, entry))
+        events = parse_each(
+            optional_list(entry, "messaging"), lambda event: self._event(event, entry), "messaging event"
+        )
         # standby: another app owns the conversation (handover protocol); the customer still wrote to us.
-        events += parse_each(optional_list(entry, "standby"), lambda event: self._event(event, entry))
-        events += parse_each(optional_list(entry, "changes"), _change)
+        events += parse_each(
+            optional_list(entry, "standby"), lambda event: self._event(event, entry), "standby event"
+        )
+        events += parse_each(optional_list(entry, "changes"), _change, "change")
         return events
 
     def _event(self, raw: Any, entry: JsonObject) -> list[WebhookEvent]:

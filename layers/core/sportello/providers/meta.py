@@ -21,6 +21,7 @@ from typing import Any
 from . import json_fields
 from .json_fields import JsonObject, as_object
 from .webhook import (
+    MALFORMED,
     PayloadError,
     ProviderSecrets,
     Unsupported,
@@ -102,14 +103,19 @@ def at_least_one(events: list[WebhookEvent]) -> list[WebhookEvent]:
     return events or [Unsupported("empty", "the payload holds no event")]
 
 
-def parse_each(items: Iterable[Any], parse_one: Callable[[Any], list[WebhookEvent]]) -> list[WebhookEvent]:
-    """Parses every item of a batch; a malformed one is recorded, and does not cost the others."""
+def parse_each(
+    items: Iterable[Any], parse_one: Callable[[Any], list[WebhookEvent]], part: str = "item"
+) -> list[WebhookEvent]:
+    """Parses every item of a batch; a malformed one is recorded, and does not cost the others.
+
+    Its detail names the `part` and its position, so the quarantine record says what was unreadable.
+    """
     events: list[WebhookEvent] = []
-    for item in items:
+    for position, item in enumerate(items):
         try:
             events.extend(parse_one(item))
         except PayloadError as error:
-            events.append(Unsupported("malformed", str(error)))
+            events.append(Unsupported(MALFORMED, f"{part} {position}: {error}"))
     return events
 
 

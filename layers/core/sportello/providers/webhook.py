@@ -131,6 +131,10 @@ class Unsupported:
     detail: str = ""
 
 
+# The kind of an Unsupported part of a verified delivery that could not be read: the desk quarantines it.
+MALFORMED = "malformed"
+
+
 WebhookEvent = (
     ChannelMessage | DeliveryUpdate | MessageEdited | MessageDeleted | Reaction | CallRecord | Unsupported
 )

@@ -92,10 +92,11 @@ class WhatsAppAdapter(MetaWebhookAdapter):
     channel = Channel.WHATSAPP
 
     def parse(self, request: WebhookRequest) -> list[WebhookEvent]:
-        return at_least_one(parse_each(load_entries(request.body, "whatsapp_business_account"), self._entry))
+        entries = load_entries(request.body, "whatsapp_business_account")
+        return at_least_one(parse_each(entries, self._entry, "entry"))
 
     def _entry(self, raw: Any) -> list[WebhookEvent]:
-        return parse_each(optional_list(as_object(raw, "entry"), "changes"), self._change)
+        return parse_each(optional_list(as_object(raw, "entry"), "changes"), self._change, "change")
 
     def _change(self, raw: Any) -> list[WebhookEvent]:
         change = as_object(raw, "change")
@@ -105,8 +106,9 @@ class WhatsAppAdapter(MetaWebhookAdapter):
             event = value.get("event")
             return [Unsupported(field, event if isinstance(event, str) else "")]
         names = _contact_names(value)
-        events = parse_each(optional_list(value, "messages"), lambda message: self._message(message, names))
-        events += parse_each(optional_list(value, "statuses"), _status)
+        messages = optional_list(value, "messages")
+        events = parse_each(messages, lambda message: self._message(message, names), "message")
+        events += parse_each(optional_list(value, "statuses"), _status, "status")
         events += [Unsupported("error", _error_text([error])) for error in optional_list(value, "errors")]
         return events
 

@@ -22,7 +22,7 @@ def _identity_item(identity: Identity, customer_id: str, created_iso: str) -> Id
         customer_id=customer_id,
         created_at=created_iso,
         owner_pk=keys.customer_pk(customer_id),
-        owner_sk=f"IDENTITY#{identity.kind.value}#{identity.value}",
+        owner_sk=keys.identity_owner_sk(identity.kind.value, identity.value),
     )
 
 

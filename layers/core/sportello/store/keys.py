@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 NO_VALUE = "-"
 
 
@@ -27,15 +29,35 @@ def customer_pk(customer_id: str) -> str:
 CUSTOMER_SK = "CUSTOMER"
 
 
+# DynamoDB refuses a partition key over 2,048 bytes and a sort key over 1,024. Longer values (an absurd
+# Message-ID, a hostile address) are keyed by their digest; the item keeps the original. Shorter keys
+# are left exactly as they always were, so nothing stored before changes its key.
+MAX_PARTITION_KEY_BYTES = 2048
+MAX_SORT_KEY_BYTES = 1024
+
+
+def bounded_key(key: str, limit: int = MAX_PARTITION_KEY_BYTES) -> str:
+    """`key`, or, when DynamoDB would refuse it, its prefix with a digest of the rest."""
+    if len(key.encode()) <= limit:
+        return key
+    prefix, _, rest = key.partition("#")
+    return f"{prefix}#sha256:{hashlib.sha256(rest.encode()).hexdigest()}"
+
+
 def identity_pk(kind: str, value: str) -> str:
-    return f"IDENTITY#{kind}#{value}"
+    return bounded_key(f"IDENTITY#{kind}#{value}")
+
+
+def identity_owner_sk(kind: str, value: str) -> str:
+    """An identity's place among its customer's items (the by_owner index)."""
+    return bounded_key(f"IDENTITY#{kind}#{value}", MAX_SORT_KEY_BYTES)
 
 
 IDENTITY_SK = "IDENTITY"
 
 
 def external_ref_pk(ref: str) -> str:
-    return f"REF#{ref}"
+    return bounded_key(f"REF#{ref}")
 
 
 EXTERNAL_REF_SK = "REF"

@@ -126,6 +126,8 @@ class MessageItem(TableItem, discriminator="message"):
     delivery_status = UnicodeAttribute(null=True)
     auto_submitted = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
+    stored_bodies = ListAttribute(of=UnicodeAttribute, null=True)
+    omitted_attachments = NumberAttribute(null=True)
 
 
 class EventItem(TableItem, discriminator=EVENT_ITEM_TYPE):

@@ -26,7 +26,14 @@ from ..tickets.model import (
     Ticket,
     TicketType,
 )
-from ..tickets.ports import DuplicateMessageError, MessageRef, Page, TicketHistory, TicketQuery
+from ..tickets.ports import (
+    DuplicateMessageError,
+    MessageField,
+    MessageRef,
+    Page,
+    TicketHistory,
+    TicketQuery,
+)
 from . import keys
 from .models import (
     AttachmentMap,
@@ -142,6 +149,8 @@ def message_to_item(message: Message) -> MessageItem:
         delivery_status=message.delivery_status,
         auto_submitted=message.auto_submitted,
         created_at=created,
+        stored_bodies=list(message.stored_bodies) or None,
+        omitted_attachments=message.omitted_attachments or None,
     )
 
 
@@ -173,6 +182,8 @@ def item_to_message(item: MessageItem) -> Message:
         delivery_status=item.delivery_status,
         auto_submitted=item.auto_submitted,
         created_at=from_iso(item.created_at),
+        stored_bodies=tuple(str(field) for field in item.stored_bodies or ()),
+        omitted_attachments=int(item.omitted_attachments or 0),
     )
 
 
@@ -364,6 +375,18 @@ class DynamoTicketRepository:
             return None
         return MessageRef(int(item.ticket_number), item.message_sk, item.direction)
 
+    def message_refs(self, refs: Sequence[str]) -> dict[str, MessageRef]:
+        """One BatchGetItem (PynamoDB pages it by 100 keys and retries unprocessed ones)."""
+        wanted = list(dict.fromkeys(refs))
+        if not wanted:
+            return {}
+        found = ExternalRefItem.batch_get(
+            [(keys.external_ref_pk(ref), keys.EXTERNAL_REF_SK) for ref in wanted]
+        )
+        return {
+            item.ref: MessageRef(int(item.ticket_number), item.message_sk, item.direction) for item in found
+        }
+
     def claim_ref(self, ref: str, number: int, direction: str, message_key: str | None = None) -> bool:
         """Records an external id once; False when it was already recorded (a redelivery)."""
         try:
@@ -387,10 +410,13 @@ class DynamoTicketRepository:
         return message_key(message)
 
     def update_message(
-        self, number: int, message_key: str, fields: Mapping[str, str | None], events: Sequence[Event] = ()
+        self, number: int, message_key: str, fields: Mapping[str, MessageField], events: Sequence[Event] = ()
     ) -> None:
         """Updates a stored message in place (delivery state, an edited text) with its events."""
-        actions = [getattr(MessageItem, name).set(value) for name, value in fields.items()]
+        actions = [
+            getattr(MessageItem, name).set(list(value) if isinstance(value, tuple) else value)
+            for name, value in fields.items()
+        ]
         message = MessageItem(keys.ticket_pk(number), message_key)
         if not events:
             try:

@@ -18,6 +18,7 @@ from ..ids import new_id
 class EventKind(StrEnum):
     TICKET_CREATED = "ticket_created"
     FOLLOW_UP_CREATED = "follow_up_created"
+    TICKET_LINKED = "ticket_linked"
     MESSAGE_ADDED = "message_added"
     STATUS_CHANGED = "status_changed"
     FIELD_CHANGED = "field_changed"
@@ -61,12 +62,22 @@ class FollowUpCreated(Payload):
 
 
 @dataclass(frozen=True)
+class TicketLinked(Payload):
+    """A new ticket opened from a message that pointed at `linked_to` with too little trust to join it."""
+
+    kind = EventKind.TICKET_LINKED
+    linked_to: int = 0
+    evidence: str = ""  # what pointed there: message_id, reply_token or subject_tag
+
+
+@dataclass(frozen=True)
 class MessageAdded(Payload):
     kind = EventKind.MESSAGE_ADDED
     author_type: str = ""
     public: bool = True
     message_id: str | None = None
     channel: str | None = None
+    third_party: bool = False  # a customer other than the requester (a colleague in copy, say)
 
 
 @dataclass(frozen=True)
@@ -166,6 +177,7 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
     for cls in (
         TicketCreated,
         FollowUpCreated,
+        TicketLinked,
         MessageAdded,
         StatusChanged,
         FieldChanged,

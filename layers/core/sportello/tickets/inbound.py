@@ -10,6 +10,14 @@ from ..tickets.model import AttachmentRef, Channel
 
 
 @dataclass(frozen=True)
+class TicketLink:
+    """The ticket a message pointed at without the trust to join it; its new ticket records the link."""
+
+    ticket: int
+    evidence: str
+
+
+@dataclass(frozen=True)
 class InboundMessage:
     id: str  # our id for the message, chosen before attachments are stored under it
     channel: Channel
@@ -24,7 +32,12 @@ class InboundMessage:
     attachments: tuple[AttachmentRef, ...] = ()
     language: str | None = None
     thread_ticket: int | None = None  # the ticket the adapter proved this message answers
+    third_party: bool = False  # on `thread_ticket`, written by someone other than its requester
+    linked_to: TicketLink | None = None  # a new ticket's link to the one the message pointed at
     auto_submitted: str | None = None  # why this message is automatic; never starts a ticket
     sender_verified: bool = True
     tags: tuple[str, ...] = ()
     channel_address: str | None = None  # where replies go on a messaging channel
+    omitted_attachments: int = 0  # attachments the intake counted but did not store
+    # A chat: it continues the customer's open conversation on its channel, else opens one.
+    continues_conversation: bool = False

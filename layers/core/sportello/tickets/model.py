@@ -113,3 +113,7 @@ class Message:
     external_id: str | None = None
     delivery_status: str | None = None
     auto_submitted: str | None = None
+    # Bodies (text, full_text, html) kept whole in the blob store; the fields hold a preview (bodies.py).
+    stored_bodies: tuple[str, ...] = ()
+    # Attachments the sender sent beyond what a message keeps: counted, not stored.
+    omitted_attachments: int = 0

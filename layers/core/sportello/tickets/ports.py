@@ -14,6 +14,9 @@ from typing import Protocol
 from .events import Event
 from .model import Message, Status, Ticket
 
+# A stored message field's new value: text, or names (`stored_bodies`), or None to clear it.
+MessageField = str | tuple[str, ...] | None
+
 
 class DuplicateMessageError(Exception):
     """An external id (a Message-ID, a provider message id) we already stored: a redelivery."""
@@ -81,7 +84,7 @@ class TicketRepository(Protocol):
         ...
 
     def update_message(
-        self, number: int, message_key: str, fields: Mapping[str, str | None], events: Sequence[Event] = ()
+        self, number: int, message_key: str, fields: Mapping[str, MessageField], events: Sequence[Event] = ()
     ) -> None:
         """Changes stored fields of one message (delivery state, text) with its events, all or nothing.
 
@@ -105,6 +108,10 @@ class TicketRepository(Protocol):
 
     def message_ref(self, ref: str) -> MessageRef | None: ...
 
+    def message_refs(self, refs: Sequence[str]) -> dict[str, MessageRef]:
+        """The known ones among `refs`, looked up together (one batch read, not one read per ref)."""
+        ...
+
     def claim_ref(self, ref: str, number: int, direction: str, message_key: str | None = None) -> bool:
         """Records an external id once; False when it was already recorded."""
         ...
@@ -127,6 +134,11 @@ class Delivery:
 
 
 class OutboundChannel(Protocol):
+    # True when send_reply hands the message over for good before it returns (mail through SES): the
+    # service then saves the reply as queued first, so no customer holds a mail the ticket does not show.
+    # False when it only checks and queues (messaging: the queue's consumer sends after the save).
+    sends_at_once: bool
+
     def send_reply(self, ticket: Ticket, message: Message, thread: list[Message]) -> Delivery:
         """Sends a public agent message; `thread` is the conversation before it, oldest first."""
         ...

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -16,6 +16,7 @@ from ..customers.service import CustomerService
 from ..errors import ConflictError, InvalidRequestError
 from ..ids import new_id
 from ..retry import retry_on_conflict
+from .bodies import MessageBodies
 from .events import (
     AcknowledgementSent,
     DeliveryChanged,
@@ -29,6 +30,7 @@ from .events import (
     RequesterMerged,
     StatusChanged,
     TicketCreated,
+    TicketLinked,
 )
 from .inbound import InboundMessage
 from .model import (
@@ -43,6 +45,7 @@ from .model import (
 )
 from .ports import (
     DuplicateMessageError,
+    MessageField,
     MessageRef,
     OutboundChannel,
     Page,
@@ -58,6 +61,8 @@ logger = logging.getLogger(__name__)
 SYSTEM_ACTOR = "system"
 MAX_SUBJECT_LENGTH = 250
 MAX_REPLY_LENGTH = 100_000
+# More attachments than anyone sends on purpose: the rest are counted on the message, not stored.
+MAX_ATTACHMENTS_PER_MESSAGE = 50
 
 
 # Which identity of a customer a reply on each channel goes to.
@@ -114,11 +119,17 @@ class TicketService:
         customers: CustomerService,
         outbound: Mapping[Channel, OutboundChannel],
         clock: Callable[[], datetime] = utc_now,
+        bodies: MessageBodies | None = None,
     ) -> None:
         self._tickets = tickets
         self._customers = customers
         self._outbound = outbound
         self._clock = clock
+        self._bodies = bodies
+
+    def _kept(self, message: Message) -> Message:
+        """The message as stored: bodies too large for its item go to the blob store (bodies.py)."""
+        return self._bodies.keep(message) if self._bodies is not None else message
 
     # -- customers write -------------------------------------------------------------------------
 
@@ -140,13 +151,46 @@ class TicketService:
                 return Receipt(Outcome.DUPLICATE, None, None)
         if inbound.auto_submitted:
             raise InvalidRequestError(f"automatic message answers no ticket ({inbound.auto_submitted})")
+        if inbound.continues_conversation:
+            return self._continue_conversation(inbound, customer)
         try:
             return self._open_ticket(inbound, customer)
         except DuplicateMessageError:
             return Receipt(Outcome.DUPLICATE, None, None)
 
+    def _continue_conversation(self, inbound: InboundMessage, customer: Customer) -> Receipt:
+        """Appends a chat message to the customer's open ticket on its channel, else opens the next one.
+
+        Two first messages processed at once must not open two tickets. The ticket that opens a
+        conversation claims `conversation_ref(customer, channel, previous ticket)` in its creation
+        transaction: the slower writer's claim fails, and it appends to the ticket that won.
+        """
+        on_channel = [t for t in self._tickets.of_customer(customer.id) if t.channel is inbound.channel]
+        active = next((ticket for ticket in on_channel if ticket.status.is_active), None)
+        if active is not None:
+            return self._append_unless_duplicate(inbound, customer, active.number)
+        claim = conversation_ref(customer.id, inbound.channel, on_channel[0].number if on_channel else None)
+        try:
+            # Claimed as the message's own ids are: once, in the ticket's creation transaction.
+            return self._open_ticket(replace(inbound, external_ids=(*inbound.external_ids, claim)), customer)
+        except DuplicateMessageError:
+            if any(self._tickets.ticket_for_ref(ref) is not None for ref in inbound.external_ids):
+                return Receipt(Outcome.DUPLICATE, None, None)
+            winner = self._tickets.ticket_for_ref(claim)
+            if winner is None:
+                raise
+            return self._append_unless_duplicate(inbound, customer, winner)
+
+    def _append_unless_duplicate(self, inbound: InboundMessage, customer: Customer, number: int) -> Receipt:
+        try:
+            return self._append_customer_message(inbound, customer, number)
+        except DuplicateMessageError:
+            return Receipt(Outcome.DUPLICATE, None, None)
+
     def _customer_message(self, inbound: InboundMessage, customer: Customer, number: int) -> Message:
-        return Message(
+        attachments = inbound.attachments[:MAX_ATTACHMENTS_PER_MESSAGE]
+        omitted = inbound.omitted_attachments + len(inbound.attachments) - len(attachments)
+        message = Message(
             id=inbound.id,
             ticket_number=number,
             author_type=AuthorType.CUSTOMER,
@@ -157,11 +201,13 @@ class TicketService:
             text=inbound.text,
             full_text=inbound.full_text,
             html=inbound.html,
-            attachments=inbound.attachments,
+            attachments=attachments,
             external_id=inbound.external_ids[0] if inbound.external_ids else None,
             created_at=inbound.received_at,
             auto_submitted=inbound.auto_submitted,
+            omitted_attachments=omitted,
         )
+        return self._kept(message)
 
     def _open_ticket(
         self, inbound: InboundMessage, customer: Customer, follow_up_of: int | None = None
@@ -186,6 +232,9 @@ class TicketService:
         events = [Event.new(number, customer.id, now, TicketCreated(channel=inbound.channel.value))]
         if follow_up_of is not None:
             events.append(Event.new(number, SYSTEM_ACTOR, now, FollowUpCreated(follow_up_of=follow_up_of)))
+        if inbound.linked_to is not None:
+            linked = TicketLinked(linked_to=inbound.linked_to.ticket, evidence=inbound.linked_to.evidence)
+            events.append(Event.new(number, SYSTEM_ACTOR, now, linked))
         ticket = self._tickets.write(ticket, [message], events, inbound.external_ids, new=True)
         if inbound.sender_verified:
             self._acknowledge(ticket, message)
@@ -205,9 +254,13 @@ class TicketService:
         def change(current: Ticket) -> tuple[Ticket, list[Event]]:
             now = self._clock()
             status = current.status
-            if not inbound.auto_submitted:
+            # Only the requester's own words move the ticket (a solved one reopens); an auto-reply or
+            # someone else in the thread is kept and shown, and leaves the status to the agents.
+            if not inbound.auto_submitted and not inbound.third_party:
                 status = status_after_message(current.status, AuthorType.CUSTOMER, public=True)
-            added = MessageAdded(author_type=AuthorType.CUSTOMER.value, message_id=inbound.id)
+            added = MessageAdded(
+                author_type=AuthorType.CUSTOMER.value, message_id=inbound.id, third_party=inbound.third_party
+            )
             events = [Event.new(number, customer.id, now, added)]
             if status is not current.status:
                 changed = StatusChanged(old=current.status.value, new=status.value)
@@ -295,12 +348,15 @@ class TicketService:
             full_text=text,
             created_at=now,
         )
-        if public:
-            channel = self._outbound.get(route.channel)
-            if channel is None:
-                raise UnsupportedChannelError(f"no outbound adapter for {route.channel.value}")
+        channel = self._outbound.get(route.channel) if public else None
+        if public and channel is None:
+            raise UnsupportedChannelError(f"no outbound adapter for {route.channel.value}")
+        if channel is not None and channel.sends_at_once:
+            message = replace(message, delivery_status="queued")
+        elif channel is not None:
             delivery = channel.send_reply(route, message, history.messages)
             message = replace(message, external_id=delivery.external_id, delivery_status=delivery.status)
+        message = self._kept(message)
 
         def change(current: Ticket) -> tuple[Ticket, list[Event]]:
             status = status_after_message(current.status, AuthorType.AGENT, public)
@@ -315,7 +371,24 @@ class TicketService:
             return replace(current, status=status, updated_at=now, first_reply_at=first_reply), events
 
         saved = self._save_with_retry(number, change, [message])
+        if channel is not None and channel.sends_at_once:
+            message = self._send_saved_reply(channel, route, message, history.messages)
         return message, saved
+
+    def _send_saved_reply(
+        self, channel: OutboundChannel, route: Ticket, message: Message, thread: list[Message]
+    ) -> Message:
+        """Sends a reply saved as queued, then records it sent, or failed (with why) if the send fails."""
+        ref = MessageRef(route.number, self._tickets.message_key(message), "outbound")
+        try:
+            delivery = channel.send_reply(route, message, thread)
+        except Exception as error:
+            # The reply stays on the ticket, marked failed: the agent sees it and may send it again.
+            logger.exception("sending reply %s on ticket #%s failed", message.id, route.number)
+            self.record_delivery(ref, "failed", self._clock(), error=f"{type(error).__name__}: {error}")
+            return replace(message, delivery_status="failed")
+        self.record_delivery(ref, delivery.status, self._clock(), external_id=delivery.external_id)
+        return replace(message, external_id=delivery.external_id, delivery_status=delivery.status)
 
     def _route(self, ticket: Ticket, via: Channel) -> Ticket:
         """The ticket as the channel `via` sees it: its address is the customer's identity there."""
@@ -358,6 +431,12 @@ class TicketService:
     def ticket_for_ref(self, ref: str) -> int | None:
         return self._tickets.ticket_for_ref(ref)
 
+    def message_refs(self, refs: Sequence[str]) -> dict[str, MessageRef]:
+        return self._tickets.message_refs(refs)
+
+    def stored_message(self, number: int, message_key: str) -> Message:
+        return self._tickets.message(number, message_key)
+
     def message_key(self, message: Message) -> str:
         return self._tickets.message_key(message)
 
@@ -390,7 +469,15 @@ class TicketService:
         previous = self._tickets.message(number, key)
         edited = MessageEdited(external_id=external_id, previous_text=previous.text)
         edit_event = Event.new(number, SYSTEM_ACTOR, at, edited)
-        self._tickets.update_message(number, key, {"text": text, "full_text": text}, [edit_event])
+        # The new text replaces any whole text kept aside, and goes aside itself when it is too large.
+        kept_aside = tuple(field for field in previous.stored_bodies if field not in ("text", "full_text"))
+        new = self._kept(replace(previous, text=text, full_text=text, stored_bodies=kept_aside))
+        fields: dict[str, MessageField] = {
+            "text": new.text,
+            "full_text": new.full_text,
+            "stored_bodies": new.stored_bodies,
+        }
+        self._tickets.update_message(number, key, fields, [edit_event])
         return True
 
     def record_event(self, number: int, payload: Payload, at: datetime, actor: str = SYSTEM_ACTOR) -> None:
@@ -403,6 +490,11 @@ class TicketService:
             return False
         self.record_event(number, payload, at)
         return True
+
+
+def conversation_ref(customer_id: str, channel: Channel, previous: int | None) -> str:
+    """The claim of the ticket that follows ticket `previous` (or none) in a customer's chat on `channel`."""
+    return f"conversation:{customer_id}:{channel.value}:after:{previous or 0}"
 
 
 def apply_changes(

@@ -1,0 +1,215 @@
+"""AWS calls per operation, counted around the real handlers under moto.
+
+Each operation runs through its Lambda handler exactly as AWS invokes it (an SES receipt event, an API
+Gateway event, an SQS batch), on a desk that already holds the state the operation needs; every botocore
+request in between is counted by service and action (`bench.awsclock`). Cold-start work that a warm
+container does once (a secret read, a client) is counted apart: each operation is measured warm, after
+one untimed run of the same kind.
+
+    python -m bench.calls            # prints the table; writes bench/results/calls.json
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Callable
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any
+
+from bench.environment import configure
+
+GOAL_MAIL = 5  # calls per inbound mail
+RESULTS = Path(__file__).parent / "results" / "calls.json"
+AGENT = {"sub": "agent-1", "email": "ada@desk.example", "cognito:groups": ["agents"]}
+
+
+def mail(sender: str, subject: str, text: str, **headers: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "support@helpdesk.example"
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="customer.example")
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(text)
+    return message
+
+
+TELEGRAM_SECRET = "bench-telegram-secret"  # the benchmark's own
+
+
+def main() -> None:
+    configure()
+    from sportello import names
+
+    queue_base = "https://sqs.eu-west-1.amazonaws.com/123456789012"
+    os.environ.update(
+        {
+            names.ENV_INBOUND_QUEUE_URL: f"{queue_base}/sportello-inbound",
+            names.ENV_OUTBOUND_QUEUE_URL: f"{queue_base}/sportello-outbound",
+            names.ENV_PROVIDER_SECRETS: json.dumps({"telegram": {"secret_token": TELEGRAM_SECRET}}),
+        }
+    )
+    from moto import mock_aws
+
+    with mock_aws():
+        results = measure()
+    report(results)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps({name: dict(calls) for name, calls in results.items()}, indent=2))
+    print(f"results written to {RESULTS}", file=sys.stderr)
+
+
+def measure() -> dict[str, Counter[str]]:
+    import boto3
+    from webhook_processor.handler import handler as webhook_processor
+    from webhooks.handler import handler as webhooks
+
+    from agent_api.handler import handler as agent_api
+    from bench.awsclock import timing_aws_calls
+    from email_inbound.handler import handler as email_inbound
+    from infra.constants import INBOUND_QUEUE, OUTBOUND_QUEUE
+    from infra.local.events import LambdaContext, http_api_event, ses_message_id, ses_receipt_event
+    from infra.local.queues import sqs_record
+    from infra.local.resources import ensure_queue
+    from sportello.config import INBOUND_PREFIX, settings
+    from sportello.store import models
+
+    models.create_table()
+    config = settings()
+    boto3.client("s3").create_bucket(
+        Bucket=config.data_bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+    boto3.client("sesv2").create_email_identity(EmailIdentity=config.mail_domain)
+    queues = {name: ensure_queue(name) for name in (INBOUND_QUEUE, OUTBOUND_QUEUE)}
+    sqs = boto3.client("sqs")
+    s3 = boto3.client("s3")
+    passed = dict.fromkeys(("spam", "virus", "spf", "dkim", "dmarc"), "PASS")
+
+    def stage(message: EmailMessage) -> Callable[[], Any]:
+        """What SES does before the function runs (store the mail), untimed; returns the function's run."""
+        raw, ses_id = bytes(message), ses_message_id()
+        s3.put_object(Bucket=config.data_bucket, Key=f"{INBOUND_PREFIX}{ses_id}", Body=raw)
+        event = ses_receipt_event(ses_id, raw, [config.support_address], "sender@example.org", passed)
+        return lambda: email_inbound(event, LambdaContext("email_inbound"))
+
+    def deliver(message: EmailMessage) -> Callable[[], Any]:
+        return stage(message)
+
+    def api(method: str, path: str, body: Any = None) -> dict[str, Any]:
+        payload = json.dumps(body).encode() if body is not None else b""
+        event = http_api_event(
+            method, path, headers={"content-type": "application/json"}, body=payload, claims=AGENT
+        )
+        response: dict[str, Any] = agent_api(event, LambdaContext("agent_api"))
+        return response
+
+    def telegram(text: str, message_id: int) -> None:
+        update = {
+            "update_id": message_id,
+            "message": {
+                "message_id": message_id,
+                "date": 1_700_000_000 + message_id,
+                "chat": {"id": 4242, "type": "private", "first_name": "Luca"},
+                "from": {"id": 4242, "first_name": "Luca"},
+                "text": text,
+            },
+        }
+        secret = TELEGRAM_SECRET
+        event = http_api_event(
+            "POST",
+            "/webhooks/telegram",
+            headers={"content-type": "application/json", "x-telegram-bot-api-secret-token": secret},
+            body=json.dumps(update).encode(),
+        )
+        event["pathParameters"] = {"provider": "telegram"}
+        webhooks(event, LambdaContext("webhooks"))
+
+    def queued_batch() -> Callable[[], Any]:
+        """The batch SQS hands the processor (received untimed: the event source mapping's work)."""
+        received = sqs.receive_message(
+            QueueUrl=queues[INBOUND_QUEUE], MaxNumberOfMessages=10, AttributeNames=["All"]
+        )
+        arn = f"arn:aws:sqs:eu-west-1:123456789012:{INBOUND_QUEUE}"
+        records = [sqs_record(message, arn) for message in received.get("Messages", [])]
+        return lambda: webhook_processor({"Records": records}, LambdaContext("webhook_processor"))
+
+    def process_inbound() -> None:
+        queued_batch()()
+
+    first = mail("Maria <maria@customer.example>", "Ordine 1", "Dov'è il mio ordine?")
+
+    def now(operation: Callable[[], Any]) -> Callable[[], Callable[[], Any]]:
+        return lambda: operation
+
+    def patch_ticket_one() -> Callable[[], Any]:
+        version = _version(api, 1)  # read untimed: the agent's app holds the version it shows
+        return lambda: api("PATCH", "/api/tickets/1", {"version": version, "priority": "high"})
+
+    def accept_new_message() -> Callable[[], Any]:
+        telegram("Ancora", 3)  # accepted untimed: its processing, as the queue hands it over, counts
+        return queued_batch()
+
+    warm = mail("Warm <warm@customer.example>", "Warm-up", "warm")
+    reply_to_first = mail(
+        "Maria <maria@customer.example>", "Re: Ordine 1", "Grazie", In_Reply_To=first["Message-ID"]
+    )
+    scenarios: list[tuple[str, Callable[[], Any], Callable[[], Callable[[], Any]]]] = [
+        ("inbound mail, new customer", deliver(warm), lambda: deliver(first)),
+        (
+            "inbound mail, known customer",
+            deliver(mail("Warm <warm@customer.example>", "Again", "warm")),
+            lambda: deliver(mail("Maria <maria@customer.example>", "Ordine 2", "E l'altro ordine?")),
+        ),
+        (
+            "inbound mail, threaded reply",
+            deliver(mail("Warm <warm@customer.example>", "Re: warm", "x", In_Reply_To=warm["Message-ID"])),
+            lambda: deliver(reply_to_first),
+        ),
+        (
+            "webhook: accept (webhooks function)",
+            lambda: telegram("warm", 1),
+            now(lambda: telegram("Ciao", 2)),
+        ),
+        ("webhook: process (webhook_processor)", process_inbound, accept_new_message),
+        ("agent list view", lambda: api("GET", "/api/tickets"), now(lambda: api("GET", "/api/tickets"))),
+        ("ticket page", lambda: api("GET", "/api/tickets/1"), now(lambda: api("GET", "/api/tickets/1"))),
+        (
+            "ticket PATCH",
+            lambda: api("PATCH", "/api/tickets/2", {"version": 1, "priority": "high"}),
+            patch_ticket_one,
+        ),
+    ]
+    results: dict[str, Counter[str]] = {}
+    for name, warm_up, prepare in scenarios:
+        print(f"    {name}", file=sys.stderr)
+        warm_up()
+        operation = prepare()  # untimed: what happens before the function is invoked
+        with timing_aws_calls() as clock:
+            operation()
+        results[name] = clock.calls
+    return results
+
+
+def _version(api: Callable[..., dict[str, Any]], number: int) -> int:
+    return int(json.loads(api("GET", f"/api/tickets/{number}")["body"])["ticket"]["version"])
+
+
+def report(results: dict[str, Counter[str]]) -> None:
+    print("\nAWS calls per operation (warm container, through the handlers, under moto)")
+    print(f"{'operation':<40}{'calls':>6}   by action")
+    for name, calls in results.items():
+        detail = ", ".join(f"{action} {count}" for action, count in sorted(calls.items()))
+        print(f"{name:<40}{calls.total():>6}   {detail}")
+    mails = [calls.total() for name, calls in results.items() if name.startswith("inbound mail")]
+    verdict = "within" if max(mails) <= GOAL_MAIL else "over"
+    print(f"summary: inbound mail takes {min(mails)}-{max(mails)} calls ({verdict} the goal of {GOAL_MAIL})")
+
+
+if __name__ == "__main__":
+    main()
