@@ -33,7 +33,8 @@ class Web(Construct):
             # Only build output lives here; `deploy_site` puts it back.
             removal_policy=RemovalPolicy.DESTROY,
             auto_delete_objects=True,
-            # Build output only: old versions are of no use once a deploy has replaced them.
+            # Not versioned (each deploy replaces the build): the one rule clears uploads a failed deploy
+            # left half done, which S3 would otherwise keep, and bill, for ever.
             lifecycle_rules=[
                 s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(1)),
             ],
