@@ -35,7 +35,8 @@ class Auth(Construct):
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             mfa=cognito.Mfa.OPTIONAL,
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
-            # Cognito's defaults, made explicit (a template that omits them would not say what they are).
+            # Longer than Cognito's default (8): an agent's account opens every customer's tickets. The rest
+            # are Cognito's defaults, written out so the template says what they are.
             password_policy=cognito.PasswordPolicy(
                 min_length=PASSWORD_MIN_LENGTH,
                 require_lowercase=True,

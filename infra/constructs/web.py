@@ -147,7 +147,7 @@ class Web(Construct):
             handler,
             "IAM5",
             "CDK's BucketDeployment grants: read its assets, replace every object of the site bucket, "
-            "invalidate the distribution (CreateInvalidation has no resource-level permissions)",
+            "invalidate the distribution (cloudfront:CreateInvalidation and GetInvalidation on *)",
             findings=[
                 "Action::s3:GetObject*",
                 "Action::s3:GetBucket*",
