@@ -5,8 +5,10 @@
 
 The retained resources are the ones whose `DeletionPolicy` is `Retain` in the deployed template, read from
 CloudFormation before the stack goes (with the ambient AWS configuration, as `make replay`). Nothing is
-deleted before the operator has seen the list and typed the stack's name. A purge then empties and deletes
-each one, reports each step, and ends with a summary; the secrets keep AWS's 7-day recovery window.
+deleted before the operator has seen the list and typed the stack's name. The stack's SES receipt rule
+set, if it is the active one, is deactivated first: SES cannot delete an active rule set. A purge then
+empties and deletes each one, reports each step, and ends with a summary; the secrets keep AWS's 7-day
+recovery window.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from infra.constants import STACK_NAME
+from infra.constants import OUTPUT_RULE_SET_NAME, STACK_NAME
 
 SECRET_RECOVERY_DAYS = 7  # the shortest window AWS allows: a mistaken purge can still be undone
 
@@ -57,6 +59,18 @@ def retained_resources(stack_name: str) -> list[Retained]:
         for resource in described
         if resource["LogicalResourceId"] in retained_ids and resource.get("PhysicalResourceId")
     ]
+
+
+def deactivate_rule_set(stack_name: str) -> None:
+    """SES refuses to delete the active receipt rule set, and `make deploy` asked to activate ours: if it
+    still is, deactivate it (mail to the domain is then no longer received) so that the stack can go."""
+    ses = _client("ses")
+    (stack,) = _client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"]
+    outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+    active = ses.describe_active_receipt_rule_set().get("Metadata", {}).get("Name")
+    if active and active == outputs.get(OUTPUT_RULE_SET_NAME):
+        print(f"==> deactivating the SES receipt rule set {active} (no more mail is received)")
+        ses.set_active_receipt_rule_set()  # no name: no active rule set
 
 
 def _delete_table(name: str) -> None:
@@ -135,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     if not confirmed(args.stack, resources, purging=args.purge):
         print("    nothing deleted")
         return 1
+    deactivate_rule_set(args.stack)
     # Already confirmed above: no second prompt from the CLI.
     subprocess.run(  # noqa: S603 - fixed argv; the stack name is the operator's own
         ["npx", "cdk", "destroy", "--force", args.stack],  # noqa: S607 - the project's CDK CLI

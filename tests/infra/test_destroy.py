@@ -9,7 +9,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from infra.destroy import Retained, purge, retained_resources
+from infra.constants import OUTPUT_RULE_SET_NAME
+from infra.destroy import Retained, deactivate_rule_set, purge, retained_resources
 
 STACK = "Desk"
 TEMPLATE = {
@@ -66,3 +67,16 @@ def test_purge_empties_and_deletes_each_retained_resource(deployed: None) -> Non
     assert left == []
     assert "desk-data" not in {bucket["Name"] for bucket in s3.list_buckets()["Buckets"]}
     assert boto3.client("dynamodb").list_tables()["TableNames"] == []
+
+
+def test_the_stacks_active_rule_set_is_deactivated_before_the_stack_goes(deployed: None) -> None:
+    # Given the stack's rule set, active (its name is the stack's output, as the real stack has it)
+    ses = boto3.client("ses")
+    ses.create_receipt_rule_set(RuleSetName="desk-inbound")
+    ses.set_active_receipt_rule_set(RuleSetName="desk-inbound")
+    cloudformation = boto3.client("cloudformation")
+    template = {**TEMPLATE, "Outputs": {OUTPUT_RULE_SET_NAME: {"Value": "desk-inbound"}}}
+    cloudformation.update_stack(StackName=STACK, TemplateBody=json.dumps(template))
+    # When destroying, then it is no longer active
+    deactivate_rule_set(STACK)
+    assert "Metadata" not in ses.describe_active_receipt_rule_set()
