@@ -134,6 +134,8 @@ bench: $(STAMP_PY)
 	@$(PY) -m bench.coldstart
 	@echo "==> AWS calls per operation (through the handlers, under moto)"
 	@$(PY) -m bench.calls
+	@echo "==> the monthly AWS bill from the measured calls (default and idle workloads)"
+	@$(PY) -m bench.cost
 	@echo "==> email ingestion benchmark, N=200 then N=1000 (in-process moto: see bench/README.md)"
 	@$(PY) -m bench.ingest --n 200
 	@$(PY) -m bench.ingest --n 1000

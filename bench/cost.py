@@ -1,0 +1,203 @@
+"""The monthly AWS bill of a Sportello desk, from the measured calls per operation and public prices.
+
+    python -m bench.cost [--agents 10] [--tickets 5000] [--messages-per-ticket 4] [--email-share 0.5]
+
+Inputs: `bench/results/calls.json` (AWS calls per operation through the handlers, `python -m
+bench.calls`), `bench/results/coldstart.json` (init time per function, `python -m bench.coldstart`), the
+workload below, and the price table (us-east-1 / eu-west-1 on-demand list prices, read on PRICES_DATE).
+Prints the month at list price and with AWS's always-free tier (which every account keeps), the idle
+month (no tickets), and per-agent SaaS prices beside it.
+
+What is estimated rather than measured is said where it is used: item sizes (1 KB writes, 4 KB reads
+round up to one unit each), a handler's run time (its init once per cold start, plus a fixed time per
+AWS call), and how often an agent's app calls the API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+PRICES_DATE = "2026-12-02"
+# USD, on-demand list prices (us-east-1; eu-west-1 is the same for these lines or within a few percent).
+PRICES = {
+    "lambda_gb_second_arm64": 0.0000133334,
+    "lambda_request": 0.20 / 1_000_000,
+    "dynamodb_write_unit": 0.625 / 1_000_000,  # on-demand write request unit (1 KB)
+    "dynamodb_read_unit": 0.125 / 1_000_000,  # on-demand read request unit (4 KB, strongly consistent)
+    "dynamodb_gb_month": 0.25,
+    "dynamodb_pitr_gb_month": 0.20,
+    "s3_put": 0.005 / 1000,
+    "s3_get": 0.0004 / 1000,
+    "s3_gb_month": 0.023,
+    "ses_outbound_mail": 0.10 / 1000,
+    "ses_inbound_mail": 0.10 / 1000,
+    "http_api_request": 1.00 / 1_000_000,
+    "sqs_request": 0.40 / 1_000_000,
+    "secret_month": 0.40,
+    "alarm_month": 0.10,
+    "logs_gb_ingested": 0.50,
+}
+# AWS's always-free tier (not the 12-month trial): what a small desk's bill never reaches.
+ALWAYS_FREE = {
+    "lambda requests": 1_000_000 * PRICES["lambda_request"],
+    "lambda compute": 400_000 * PRICES["lambda_gb_second_arm64"],
+    "sqs": 1_000_000 * PRICES["sqs_request"],
+    "alarms": 10 * PRICES["alarm_month"],
+    "logs": 5 * PRICES["logs_gb_ingested"],
+    "dynamodb storage": 25 * PRICES["dynamodb_gb_month"],
+}
+SAAS_PER_AGENT_MONTH = {"Zendesk Suite Team": 55, "Freshdesk Growth": 15, "Help Scout Standard": 25}
+SECRETS = 2  # reply tokens, provider credentials
+ALARMS = 7
+SECONDS_PER_AWS_CALL = 0.015  # a DynamoDB/S3 call from Lambda in the same region, typical
+COLD_START_SHARE = 0.05  # share of invocations that start a new container, for a desk of this size
+LOG_BYTES_PER_INVOCATION = 1500
+MEMORY_GB = {"email_inbound": 1.0}  # the others run with 512 MB
+DEFAULT_MEMORY_GB = 0.5
+
+
+@dataclass(frozen=True)
+class Workload:
+    agents: int = 10
+    tickets: int = 5000
+    messages_per_ticket: float = 4
+    email_share: float = 0.5
+    agent_hours_per_day: float = 8
+    working_days: int = 21
+    api_calls_per_agent_minute: float = 1.5  # the app's list refresh and the pages an agent opens
+
+
+def load(name: str) -> dict[str, object]:
+    path = RESULTS / name
+    if not path.exists():
+        raise SystemExit(f"{path} is missing: run `python -m bench.{name.removesuffix('.json')}` first")
+    loaded: dict[str, object] = json.loads(path.read_text())
+    return loaded
+
+
+def monthly(
+    workload: Workload, calls: dict[str, dict[str, int]], init_seconds: dict[str, float]
+) -> dict[str, float]:
+    """Each line of the month's bill at list price, in USD."""
+    customer_messages = workload.tickets * workload.messages_per_ticket / 2  # the other half are replies
+    agent_replies = workload.tickets * workload.messages_per_ticket / 2
+    mails = customer_messages * workload.email_share
+    chats = customer_messages - mails
+    api_requests = (
+        workload.agents
+        * workload.agent_hours_per_day
+        * 60
+        * workload.working_days
+        * workload.api_calls_per_agent_minute
+    )
+    # (operation measured, function, how many times a month)
+    operations = [
+        ("inbound mail, new customer", "email_inbound", mails * 0.4),
+        ("inbound mail, threaded reply", "email_inbound", mails * 0.6),
+        ("webhook: accept (webhooks function)", "webhooks", chats),
+        ("webhook: process (webhook_processor)", "webhook_processor", chats),
+        ("agent list view", "agent_api", api_requests * 0.6),
+        ("ticket page", "agent_api", api_requests * 0.4),
+        ("ticket PATCH", "agent_api", agent_replies),  # an agent's reply costs about a PATCH and a page
+    ]
+    lines: dict[str, float] = dict.fromkeys(
+        ("Lambda", "DynamoDB", "S3", "SES", "API Gateway", "SQS", "Secrets Manager", "CloudWatch"), 0.0
+    )
+    invocations = 0.0
+    for operation, function, count in operations:
+        by_action = calls.get(operation, {})
+        invocations += count
+        seconds = sum(by_action.values()) * SECONDS_PER_AWS_CALL + COLD_START_SHARE * init_seconds.get(
+            function, 0.3
+        )
+        lines["Lambda"] += (
+            count * seconds * MEMORY_GB.get(function, DEFAULT_MEMORY_GB) * PRICES["lambda_gb_second_arm64"]
+        )
+        for action, n in by_action.items():
+            service, name = action.split(":", 1)
+            if service == "dynamodb":
+                writes = name in ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems")
+                # transactions cost two units per item; a ticket write holds about four items
+                units = n * (8 if name == "TransactWriteItems" else 1)
+                price = PRICES["dynamodb_write_unit"] if writes else PRICES["dynamodb_read_unit"]
+                lines["DynamoDB"] += count * units * price
+            elif service == "s3":
+                lines["S3"] += count * n * PRICES["s3_put" if name.startswith("Put") else "s3_get"]
+            elif service in ("ses", "sesv2"):
+                lines["SES"] += count * n * PRICES["ses_outbound_mail"]
+            elif service == "sqs":
+                lines["SQS"] += count * n * PRICES["sqs_request"]
+    # the ticket events consumer: one invocation per batch of events, one write per event (activity)
+    events = workload.tickets * (2 + workload.messages_per_ticket * 1.5)
+    lines["Lambda"] += events / 5 * 0.1 * DEFAULT_MEMORY_GB * PRICES["lambda_gb_second_arm64"]
+    lines["DynamoDB"] += events * 2 * PRICES["dynamodb_write_unit"]  # the activity and the marker
+    invocations += events / 5 + chats + agent_replies * 0.5  # batches, and replies sent by the queue
+    lines["Lambda"] += invocations * PRICES["lambda_request"]
+    lines["SES"] += mails * PRICES["ses_inbound_mail"]
+    lines["API Gateway"] += (api_requests + chats + agent_replies) * PRICES["http_api_request"]
+    stored_gb = workload.tickets * 20 / 1_000_000  # ~20 KB per ticket in the table over a month
+    lines["DynamoDB"] += stored_gb * (PRICES["dynamodb_gb_month"] + PRICES["dynamodb_pitr_gb_month"])
+    lines["S3"] += workload.tickets * 0.2 / 1000 * PRICES["s3_gb_month"]  # raw mail and attachments, 200 KB
+    lines["Secrets Manager"] += SECRETS * PRICES["secret_month"]
+    lines["CloudWatch"] += ALARMS * PRICES["alarm_month"]
+    lines["CloudWatch"] += invocations * LOG_BYTES_PER_INVOCATION / 1e9 * PRICES["logs_gb_ingested"]
+    return lines
+
+
+def with_free_tier(lines: dict[str, float]) -> float:
+    free_lambda = ALWAYS_FREE["lambda requests"] + ALWAYS_FREE["lambda compute"]
+    credited = {
+        "Lambda": free_lambda,
+        "SQS": ALWAYS_FREE["sqs"],
+        "CloudWatch": ALWAYS_FREE["alarms"] + ALWAYS_FREE["logs"],
+        "DynamoDB": 0.0,  # the free tier's 25 units are provisioned capacity; the table is on-demand
+    }
+    return sum(max(0.0, cost - credited.get(line, 0.0)) for line, cost in lines.items())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--agents", type=int, default=Workload.agents)
+    parser.add_argument("--tickets", type=int, default=Workload.tickets)
+    parser.add_argument("--messages-per-ticket", type=float, default=Workload.messages_per_ticket)
+    parser.add_argument("--email-share", type=float, default=Workload.email_share)
+    arguments = parser.parse_args()
+    workload = Workload(
+        arguments.agents, arguments.tickets, arguments.messages_per_ticket, arguments.email_share
+    )
+    calls = {name: dict(counts) for name, counts in load("calls.json").items()}  # type: ignore[call-overload]
+    coldstart = load("coldstart.json")["functions"]
+    init_seconds = {
+        name: sorted(data["init_seconds"])[len(data["init_seconds"]) // 2] for name, data in coldstart.items()
+    }  # type: ignore[union-attr]
+
+    busy = monthly(workload, calls, init_seconds)
+    idle = monthly(Workload(agents=0, tickets=0), calls, init_seconds)
+    print(
+        f"Monthly AWS bill (USD, list prices of {PRICES_DATE}; measured calls from bench/results/calls.json)"
+    )
+    print(
+        f"workload: {workload.agents} agents, {workload.tickets} tickets, "
+        f"{workload.messages_per_ticket:g} messages per ticket, {workload.email_share:.0%} email"
+    )
+    print(f"{'line':<18}{'busy month':>12}{'idle month':>12}")
+    for line in busy:
+        print(f"{line:<18}{busy[line]:>12.2f}{idle[line]:>12.2f}")
+    print(f"{'total (list)':<18}{sum(busy.values()):>12.2f}{sum(idle.values()):>12.2f}")
+    print(f"{'with free tier':<18}{with_free_tier(busy):>12.2f}{with_free_tier(idle):>12.2f}")
+    saas = ", ".join(f"{name} ${price * workload.agents:,}" for name, price in SAAS_PER_AGENT_MONTH.items())
+    print(f"per-agent SaaS for {workload.agents} agents: {saas}")
+    goals = with_free_tier(busy) <= 5 and with_free_tier(idle) <= 1
+    verdict = "met" if goals else "not met"
+    busy_total, idle_total = with_free_tier(busy), with_free_tier(idle)
+    print(f"summary: ${busy_total:.2f} a month busy, ${idle_total:.2f} idle (goals $5 and $1: {verdict})")
+
+
+if __name__ == "__main__":
+    main()
