@@ -11,13 +11,14 @@ STAMP_CDK := node_modules/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help dev test lint format unit integration infra-tests artefacts web-tests e2e web synth deploy layer chromium install clean openapi
+.PHONY: help dev test lint format unit integration infra-tests artefacts web-tests e2e web synth deploy destroy layer chromium install clean openapi
 
 help:
 	@echo "make dev     run the whole help desk locally (http://127.0.0.1:8000, SMTP on 2525)"
 	@echo "make test    lint and run every test, browser tests included"
 	@echo "make deploy  deploy to the AWS account in your environment (cdk deploy)"
 	@echo "make mutate  mutation testing of the rule-bearing modules (slow; not part of make test)"
+	@echo "make destroy delete the stack, keeping its data (PURGE=1: the data too, after a confirmation)"
 	@echo "steps: install lint unit integration infra-tests artefacts web-tests e2e web synth layer"
 
 # --- installation (quick when already done) ---------------------------------------------------------
@@ -113,6 +114,10 @@ deploy: install web $(STAMP_CDK)
 	@echo "==> cdk deploy (account and region from your AWS environment)"
 	@npx cdk deploy --require-approval broadening --outputs-file cdk.out/outputs.json
 	@$(PY) -m infra.next_steps cdk.out/outputs.json
+
+destroy: $(STAMP_PY) $(STAMP_CDK)
+	@echo "==> cdk destroy: the table, data bucket, user pool and secrets are kept unless PURGE=1 (infra/destroy.py)"
+	@$(PY) -m infra.destroy $(if $(PURGE),--purge)
 
 clean:
 	rm -rf cdk.out build web/dist .pytest_cache .mypy_cache .ruff_cache

@@ -3,18 +3,22 @@ authorizer; the public ones (webhooks, web form and chat) authenticate callers i
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 
-from aws_cdk import Duration, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.constants import API_PREFIX, PUBLIC_ROUTE, WEBHOOKS_ROUTE
+from infra.constructs.functions import LOG_RETENTION
+from infra.constructs.nag import justify
 
 ANY = (apigwv2.HttpMethod.ANY,)
 # Every route of the $default stage, the public ones included: a flood (or a provider's retry storm) is
@@ -23,6 +27,17 @@ THROTTLE_RATE_LIMIT = 100  # requests per second, sustained
 THROTTLE_BURST_LIMIT = 200
 # The HTTP API gives up on an integration after 30 s: a function behind it has no use for more time.
 INTEGRATION_TIMEOUT = Duration.seconds(29)
+# One JSON line per request in the access log: who called what, the answer, and why it failed if it did.
+ACCESS_LOG_FORMAT = {
+    "requestId": "$context.requestId",
+    "ip": "$context.identity.sourceIp",
+    "requestTime": "$context.requestTime",
+    "routeKey": "$context.routeKey",
+    "status": "$context.status",
+    "responseLength": "$context.responseLength",
+    "integrationError": "$context.integrationErrorMessage",
+    "authorizerError": "$context.authorizer.error",
+}
 
 
 class Api(Construct):
@@ -61,7 +76,7 @@ class Api(Construct):
                 max_age=Duration.hours(1),
             ),
         )
-        self._throttle_default_stage()
+        self._configure_default_stage()
         self.add_agent_route(f"{API_PREFIX}/{{proxy+}}", agent_api)
         # Providers cannot present a Cognito token: the handler verifies each provider's signature.
         self.add_public_route(WEBHOOKS_ROUTE, webhooks)
@@ -73,14 +88,22 @@ class Api(Construct):
         """The API's base URL, without a trailing slash (the $default stage has no path)."""
         return self.http_api.api_endpoint
 
-    def _throttle_default_stage(self) -> None:
+    def _configure_default_stage(self) -> None:
         stage = self.http_api.default_stage
         assert stage is not None  # created by default
-        # HttpApi has no throttling property for the stage it creates: set it on the CloudFormation stage.
+        # HttpApi has no throttling or access-log property for the stage it creates: set them on the
+        # CloudFormation stage.
         cfn_stage = stage.node.default_child
         assert isinstance(cfn_stage, apigwv2.CfnStage)
         cfn_stage.default_route_settings = apigwv2.CfnStage.RouteSettingsProperty(
             throttling_rate_limit=THROTTLE_RATE_LIMIT, throttling_burst_limit=THROTTLE_BURST_LIMIT
+        )
+        self.access_logs = logs.LogGroup(
+            self, "AccessLogs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+        )
+        cfn_stage.access_log_settings = apigwv2.CfnStage.AccessLogSettingsProperty(
+            destination_arn=self.access_logs.log_group_arn,
+            format=json.dumps(ACCESS_LOG_FORMAT, separators=(",", ":")),
         )
 
     def add_agent_route(
@@ -94,7 +117,13 @@ class Api(Construct):
     ) -> None:
         """A route without a token (`/webhooks/{provider}`, `/public/*`): the handler must authenticate
         the caller itself (provider signatures, rate limits)."""
-        self._add_route(path, handler, methods, apigwv2.HttpNoneAuthorizer())
+        for route in self._add_route(path, handler, methods, apigwv2.HttpNoneAuthorizer()):
+            justify(
+                route,
+                "APIG4",
+                "Public by design (provider webhooks, the web form and chat widget): the handler "
+                "authenticates each caller (provider signatures, signed chat sessions, rate limits)",
+            )
 
     def _add_route(
         self,
@@ -102,12 +131,12 @@ class Api(Construct):
         handler: lambda_.IFunction,
         methods: Sequence[apigwv2.HttpMethod],
         authorizer: apigwv2.IHttpRouteAuthorizer,
-    ) -> None:
+    ) -> list[apigwv2.HttpRoute]:
         integration = integrations.HttpLambdaIntegration(
             re.sub(r"[^A-Za-z0-9]", "", path.title()) + "Integration",
             handler,
             payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
         )
-        self.http_api.add_routes(
+        return self.http_api.add_routes(
             path=path, methods=list(methods), integration=integration, authorizer=authorizer
         )

@@ -16,6 +16,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.constants import ATTACHMENTS_PREFIX, BODIES_PREFIX, INBOUND_PREFIX
+from infra.constructs.nag import arn_finding, justify
 from sportello.intake.messaging import WEBHOOKS_PREFIX
 from sportello.names import ENV_DATA_BUCKET, ENV_TABLE_NAME
 from sportello.store.schema import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
@@ -32,6 +33,10 @@ TABLE_READ_WRITE_ACTIONS = (
     "dynamodb:ConditionCheckItem",
     "dynamodb:DescribeTable",
 )
+# The action groups of CDK's `Bucket.grant_read` / `grant_read_write` (object versions, tags and ACLs
+# included); each grant below limits them to one prefix's objects.
+S3_READ_ACTION_GROUPS = ("Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*")
+S3_WRITE_ACTION_GROUPS = ("Action::s3:DeleteObject*", "Action::s3:Abort*")
 
 
 def _string(name: str) -> dynamodb.Attribute:
@@ -70,7 +75,7 @@ class Data(Construct):
         return table
 
     def _bucket(self) -> s3.Bucket:
-        return s3.Bucket(
+        bucket = s3.Bucket(
             self,
             "Bucket",
             encryption=s3.BucketEncryption.S3_MANAGED,  # SES can write to SSE-S3 without a key policy
@@ -87,6 +92,16 @@ class Data(Construct):
             ],
             removal_policy=RemovalPolicy.RETAIN,
         )
+        self._justify_server_access_logs(bucket)
+        return bucket
+
+    def _justify_server_access_logs(self, bucket: s3.Bucket) -> None:
+        justify(
+            bucket,
+            "S1",
+            "Only the stack's functions and SES touch this private bucket; server access logs would need a "
+            "second bucket and cost for little use. CloudTrail data events can be enabled for an audit.",
+        )
 
     @property
     def table_environment(self) -> dict[str, str]:
@@ -101,15 +116,18 @@ class Data(Construct):
     def grant_table_read_write(self, grantee: iam.IGrantable) -> None:
         """Item reads and writes on the table and its indexes; no Scan, no table administration."""
         self.table.grant(grantee, *TABLE_READ_WRITE_ACTIONS)
+        self._justify(grantee, arn_finding(self.table, "/index/*"), "the table's indexes (queries by index)")
 
     def grant_inbound_read(self, grantee: iam.IGrantable) -> None:
         """Read the raw mail SES stored under `inbound/`."""
         self.bucket.grant_read(grantee, f"{INBOUND_PREFIX}*")
+        self._justify_objects(grantee, INBOUND_PREFIX, S3_READ_ACTION_GROUPS)
 
     def grant_message_files_read_write(self, grantee: iam.IGrantable) -> None:
         """Attachments and the bodies too large for the table (written, and linked to agents)."""
-        self.bucket.grant_read_write(grantee, f"{ATTACHMENTS_PREFIX}*")
-        self.bucket.grant_read_write(grantee, f"{BODIES_PREFIX}*")
+        for prefix in (ATTACHMENTS_PREFIX, BODIES_PREFIX):
+            self.bucket.grant_read_write(grantee, f"{prefix}*")
+            self._justify_objects(grantee, prefix, S3_READ_ACTION_GROUPS + S3_WRITE_ACTION_GROUPS)
 
     def grant_message_files_put(self, grantee: iam.IGrantable) -> None:
         """Store new attachments (media fetched from a provider) and large bodies; nothing else there."""
@@ -126,4 +144,24 @@ class Data(Construct):
     def _grant_objects(self, grantee: iam.IGrantable, action: str, prefix: str) -> None:
         iam.Grant.add_to_principal(
             grantee=grantee, actions=[action], resource_arns=[self.bucket.arn_for_objects(f"{prefix}*")]
+        )
+        self._justify_objects(grantee, prefix)
+
+    def _justify_objects(
+        self, grantee: iam.IGrantable, prefix: str, action_groups: tuple[str, ...] = ()
+    ) -> None:
+        """Object keys are not known in advance (mail ids, hashes, attachment names): one prefix's objects."""
+        self._justify(
+            grantee, arn_finding(self.bucket, f"/{prefix}*"), f"the objects under {prefix}", *action_groups
+        )
+
+    @staticmethod
+    def _justify(grantee: iam.IGrantable, resource_finding: str, what: str, *findings: str) -> None:
+        role = grantee.grant_principal
+        assert isinstance(role, iam.Role)  # every Sportello function has its own role
+        justify(
+            role,
+            "IAM5",
+            f"Granted on {what} only, whose names are data (not known at deploy time)",
+            findings=(resource_finding, *findings),
         )

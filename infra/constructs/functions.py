@@ -14,9 +14,10 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.constants import FUNCTIONS_DIR, HANDLER, SERVICE_NAME
+from infra.constants import FUNCTIONS_DIR, HANDLER, LAMBDA_PYTHON_VERSION, SERVICE_NAME
 from infra.constructs.bundling import IGNORED
 from infra.constructs.layers import Layers
+from infra.constructs.nag import justify
 from infra.constructs.settings import DeploymentSettings
 from sportello.names import ENV_POWERTOOLS_LOG_LEVEL, ENV_POWERTOOLS_SERVICE_NAME, ENV_TRACING
 
@@ -93,6 +94,12 @@ class SportelloFunction(Construct):
             log_group=self.log_group,
             retry_attempts=retry_attempts,
             on_failure=on_failure,
+        )
+        justify(
+            self.function,
+            "L1",
+            f"Python {LAMBDA_PYTHON_VERSION} is deliberate: the layers are precompiled for it, and the "
+            "artefact tests run the shipped code in that interpreter (newer ones are not available there)",
         )
 
     def add_environment(self, variables: Mapping[str, str]) -> None:

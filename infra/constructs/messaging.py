@@ -32,6 +32,7 @@ from infra.constructs.data import Data
 from infra.constructs.functions import SportelloFunction
 from infra.constructs.layers import Layers
 from infra.constructs.monitoring import Monitoring
+from infra.constructs.nag import justify
 from infra.constructs.queues import dead_letter_queue
 from sportello.names import (
     ENV_INBOUND_QUEUE_URL,
@@ -104,6 +105,11 @@ class Messaging(Construct):
             # change, so the operator's value survives later deploys.
             secret_string_value=SecretValue.unsafe_plain_text("{}"),
             removal_policy=RemovalPolicy.RETAIN,
+        )
+        justify(
+            self.provider_secret,
+            "SMG4",
+            "Third-party credentials (API tokens, signing keys) are rotated at each provider, then pasted in",
         )
         self.inbound = WorkQueue(self, "InboundQueue", name=INBOUND_QUEUE, consumer_timeout=PROCESSOR_TIMEOUT)
         self.outbound = WorkQueue(

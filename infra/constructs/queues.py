@@ -6,12 +6,14 @@ from aws_cdk import Duration
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.constructs.nag import justify
+
 RETENTION = Duration.days(14)  # the maximum: time to fix the cause and replay
 
 
 def dead_letter_queue(scope: Construct, construct_id: str, *, queue_name: str | None = None) -> sqs.Queue:
     """Encrypted and TLS-only, kept as long as SQS allows; `queue_name` when scripts find it by name."""
-    return sqs.Queue(
+    queue = sqs.Queue(
         scope,
         construct_id,
         queue_name=queue_name,
@@ -19,3 +21,7 @@ def dead_letter_queue(scope: Construct, construct_id: str, *, queue_name: str | 
         encryption=sqs.QueueEncryption.SQS_MANAGED,
         enforce_ssl=True,
     )
+    justify(
+        queue, "SQS3", "This queue is itself a dead-letter queue: its messages wait here for `make replay`"
+    )
+    return queue

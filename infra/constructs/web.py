@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, CfnResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
 from infra.constants import WEB_CONFIG_FILE, WEB_DIST_DIR, WEB_INDEX
+from infra.constructs.functions import LOG_RETENTION
+from infra.constructs.nag import arn_finding, justify
+
+# CDK's stack-wide provider behind `auto_delete_objects` (it empties the bucket when the stack is deleted).
+AUTO_DELETE_PROVIDER = "Custom::S3AutoDeleteObjectsCustomResourceProvider"
 
 # Client-side routes are not objects in the bucket: S3 answers 403 (no ListBucket) or 404.
 SPA_FALLBACK_STATUSES = (403, 404)
@@ -27,7 +33,18 @@ class Web(Construct):
             # Only build output lives here; `deploy_site` puts it back.
             removal_policy=RemovalPolicy.DESTROY,
             auto_delete_objects=True,
+            # Not versioned (each deploy replaces the build): the one rule clears uploads a failed deploy
+            # left half done, which S3 would otherwise keep, and bill, for ever.
+            lifecycle_rules=[
+                s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(1)),
+            ],
         )
+        justify(
+            self.bucket,
+            "S1",
+            "Holds only the public build of the agent app, served through CloudFront; nothing to audit",
+        )
+        self._limit_auto_delete_logs()
         # CloudFront names are global to the account: keep them apart per stack and region.
         unique_name = f"{Stack.of(self).stack_name}-{Stack.of(self).region}"
         origin_access = cloudfront.S3OriginAccessControl(
@@ -58,6 +75,7 @@ class Web(Construct):
             price_class=cloudfront.PriceClass.PRICE_CLASS_100,
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
         )
+        self._justify_distribution()
 
     @property
     def url(self) -> str:
@@ -76,7 +94,7 @@ class Web(Construct):
             )
         # Last, so it replaces the local-cloud config.json the SPA build ships.
         sources.append(s3deploy.Source.json_data(WEB_CONFIG_FILE, config))
-        s3deploy.BucketDeployment(
+        deployment = s3deploy.BucketDeployment(
             self,
             "Site",
             sources=sources,
@@ -84,7 +102,64 @@ class Web(Construct):
             distribution=self.distribution,
             distribution_paths=["/*"],
             memory_limit=512,
+            log_group=logs.LogGroup(
+                self, "SiteDeploymentLogs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+            ),
         )
+        self._justify_deployment_handler(deployment)
+
+    def _limit_auto_delete_logs(self) -> None:
+        """The auto-delete provider is a raw CloudFormation function whose logs would be kept forever: point
+        it at a log group of ours with the functions' retention."""
+        provider = Stack.of(self).node.find_child(AUTO_DELETE_PROVIDER)
+        handler = provider.node.find_child("Handler")
+        assert isinstance(handler, CfnResource)
+        log_group = logs.LogGroup(
+            self, "AutoDeleteLogs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
+        )
+        handler.add_property_override("LoggingConfig.LogGroup", log_group.log_group_name)
+
+    def _justify_distribution(self) -> None:
+        for rule, reason in {
+            "CFR1": "The desk serves agents and customers wherever they are: no country is excluded",
+            "CFR2": "AWS WAF costs a monthly fee per web ACL and rule, too much for an SMB desk by default; "
+            "the API throttles every route and the site is static files",
+            "CFR3": "Standard logs need a bucket with ACLs enabled and cost per request: a static SPA does "
+            "not need them (the API keeps its own access log)",
+            "CFR4": "The default *.cloudfront.net certificate cannot pin a minimum TLS version; a custom "
+            "domain with its own certificate can (TLSv1.2_2021)",
+        }.items():
+            justify(self.distribution, rule, reason)
+
+    def _justify_deployment_handler(self, deployment: s3deploy.BucketDeployment) -> None:
+        """CDK's own helper that copies the build into the bucket: its role and runtime are CDK's."""
+        handler = deployment.handler_role.node.scope
+        assert handler is not None
+        justify(
+            handler,
+            "IAM4",
+            "CDK's BucketDeployment handler role: AWSLambdaBasicExecutionRole, logs only",
+            findings=[
+                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+            ],
+        )
+        justify(
+            handler,
+            "IAM5",
+            "CDK's BucketDeployment grants: read its assets, replace every object of the site bucket, "
+            "invalidate the distribution (cloudfront:CreateInvalidation and GetInvalidation on *)",
+            findings=[
+                "Action::s3:GetObject*",
+                "Action::s3:GetBucket*",
+                "Action::s3:List*",
+                "Action::s3:DeleteObject*",
+                "Action::s3:Abort*",
+                "Resource::*",
+                arn_finding(self.bucket, "/*"),
+                "Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*",
+            ],
+        )
+        justify(handler, "L1", "CDK's BucketDeployment handler: its runtime is chosen by aws-cdk-lib")
 
     def _security_headers(self, name: str) -> cloudfront.ResponseHeadersPolicy:
         region = Stack.of(self).region

@@ -1,4 +1,5 @@
-"""One synthesis of the stack for every infrastructure test (bundling skipped: no pip, no Docker)."""
+"""One synthesis of the stack for every infrastructure test (bundling skipped: no pip, no Docker), with
+cdk-nag's checks applied so that `test_nag.py` reads their findings from the same synthesis."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 import pytest
 from aws_cdk.assertions import Template
 
-from tests.infra.template import synthesize
+from infra.stack import SportelloStack
+from tests.infra.template import build_stack
 
 
 @pytest.fixture(scope="session")
@@ -16,5 +18,10 @@ def outdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def template(outdir: Path) -> Template:
-    return synthesize(outdir)
+def stack(outdir: Path) -> SportelloStack:
+    return build_stack(outdir, checked=True)
+
+
+@pytest.fixture(scope="session")
+def template(stack: SportelloStack) -> Template:
+    return Template.from_stack(stack)

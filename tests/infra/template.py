@@ -8,6 +8,7 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk.assertions import Match, Template
+from cdk_nag import AwsSolutionsChecks
 
 from infra.constants import CONTEXT_MAIL_DOMAIN, STACK_NAME
 from infra.stack import SportelloStack
@@ -16,10 +17,17 @@ MAIL_DOMAIN = "acme.test"
 SKIP_BUNDLING: dict[str, Any] = {"aws:cdk:bundling-stacks": []}  # no pip, no copies
 
 
-def synthesize(outdir: Path, **context: Any) -> Template:
-    """The whole stack, bundling skipped, for MAIL_DOMAIN and any further context values."""
+def build_stack(outdir: Path, *, checked: bool = False, **context: Any) -> SportelloStack:
+    """The whole stack, bundling skipped, for MAIL_DOMAIN and any further context values; `checked` runs
+    cdk-nag's AwsSolutions rules when it is synthesized (their findings become annotations)."""
     app = cdk.App(outdir=str(outdir), context={**SKIP_BUNDLING, CONTEXT_MAIL_DOMAIN: MAIL_DOMAIN, **context})
-    return Template.from_stack(SportelloStack(app, STACK_NAME))
+    if checked:
+        cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
+    return SportelloStack(app, STACK_NAME)
+
+
+def synthesize(outdir: Path, **context: Any) -> Template:
+    return Template.from_stack(build_stack(outdir, **context))
 
 
 def render(value: Any) -> Any:

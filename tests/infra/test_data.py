@@ -41,6 +41,7 @@ def test_table_is_on_demand_recoverable_streamed_expiring_and_retained(template:
                 "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
                 "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
                 "TimeToLiveSpecification": {"AttributeName": TTL_ATTRIBUTE, "Enabled": True},
+                "DeletionProtectionEnabled": True,
             },
             "DeletionPolicy": "Retain",
             "UpdateReplacePolicy": "Retain",
@@ -48,39 +49,11 @@ def test_table_is_on_demand_recoverable_streamed_expiring_and_retained(template:
     )
 
 
-def test_data_bucket_is_private_encrypted_versioned_ssl_only_and_retained(template: Template) -> None:
-    bucket_id, _ = only(
-        template.find_resources(
-            "AWS::S3::Bucket",
-            {
-                "Properties": {
-                    "VersioningConfiguration": {"Status": "Enabled"},
-                    "BucketEncryption": Match.any_value(),
-                    "PublicAccessBlockConfiguration": {
-                        "BlockPublicAcls": True,
-                        "BlockPublicPolicy": True,
-                        "IgnorePublicAcls": True,
-                        "RestrictPublicBuckets": True,
-                    },
-                },
-                "DeletionPolicy": "Retain",
-            },
-        )
-    )
-    template.has_resource_properties(
-        "AWS::S3::BucketPolicy",
-        {
-            "Bucket": {"Ref": bucket_id},
-            "PolicyDocument": {
-                "Statement": Match.array_with(
-                    [
-                        Match.object_like(
-                            {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
-                        )
-                    ]
-                )
-            },
-        },
+def test_data_bucket_is_versioned_and_retained(template: Template) -> None:
+    # Private, encrypted and TLS-only like every bucket (below); the data bucket also keeps old versions.
+    template.has_resource(
+        "AWS::S3::Bucket",
+        {"Properties": {"VersioningConfiguration": {"Status": "Enabled"}}, "DeletionPolicy": "Retain"},
     )
 
 
@@ -99,3 +72,31 @@ def test_retained_resources_keep_their_logical_ids(template: Template) -> None:
     resources = template.to_json()["Resources"]
     assert {logical: resources.get(logical, {}).get("Type") for logical in RETAINED} == RETAINED
     assert all(resources[logical]["DeletionPolicy"] == "Retain" for logical in RETAINED)
+
+
+def test_every_bucket_is_private_encrypted_tls_only_and_has_lifecycle_rules(template: Template) -> None:
+    # Given every bucket of the stack (the data bucket and the agent app's), then each is locked down
+    buckets = template.find_resources("AWS::S3::Bucket")
+    assert len(buckets) == 2, sorted(buckets)
+    for bucket_id, bucket in buckets.items():
+        properties = bucket["Properties"]
+        assert properties["PublicAccessBlockConfiguration"] == dict.fromkeys(
+            ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True
+        ), bucket_id
+        assert properties["BucketEncryption"]["ServerSideEncryptionConfiguration"], bucket_id
+        assert properties["LifecycleConfiguration"]["Rules"], bucket_id
+        template.has_resource_properties(
+            "AWS::S3::BucketPolicy",
+            {
+                "Bucket": {"Ref": bucket_id},
+                "PolicyDocument": {
+                    "Statement": Match.array_with(
+                        [
+                            Match.object_like(
+                                {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+                            )
+                        ]
+                    )
+                },
+            },
+        )

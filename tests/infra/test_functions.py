@@ -129,3 +129,14 @@ def test_tracing_switched_on_by_one_context_value(tmp_path: Path) -> None:
         properties = function(traced, name)[1]["Properties"]
         assert properties["TracingConfig"] == {"Mode": "Active"}
         assert properties["Environment"]["Variables"][ENV_TRACING] == "true"
+
+
+def test_every_function_logs_to_a_group_with_retention(template: Template) -> None:
+    # Given every function in the template, CDK's own helpers (site deployment, bucket auto-delete) included
+    resources = template.to_json()["Resources"]
+    functions = template.find_resources("AWS::Lambda::Function")
+    assert len(functions) > len(ALL_FUNCTIONS)
+    for function_id, resource in functions.items():
+        # Then each writes to a log group of the stack, which keeps its logs for a month, not forever
+        log_group = resources[resource["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]]
+        assert log_group["Properties"]["RetentionInDays"] == 30, function_id

@@ -75,3 +75,20 @@ def test_missing_web_build_is_a_warning_not_an_error(monkeypatch: pytest.MonkeyP
     )
     _, deployment = only(Template.from_stack(stack).find_resources("Custom::CDKBucketDeployment"))
     assert len(deployment["Properties"]["SourceObjectKeys"]) == 1  # config.json only
+
+
+def test_every_page_gets_csp_hsts_and_is_not_framable(template: Template) -> None:
+    # Given the one response headers policy, on the one behaviour that serves the agent app, the contact
+    # form, the widget demo and widget.js (a <script> on a customer's site is not bound by these headers)
+    _, policy = only(template.find_resources("AWS::CloudFront::ResponseHeadersPolicy"))
+    headers = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    csp = render(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+    directives = dict(directive.split(" ", 1) for directive in csp.split("; "))
+    # Then no page may be framed, scripts come only from the site itself, and the API is reachable
+    assert directives["frame-ancestors"] == "'none'"
+    assert headers["FrameOptions"]["FrameOption"] == "DENY"
+    assert directives["script-src"] == "'self'"
+    assert "https://*.execute-api." in directives["connect-src"]
+    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 365 * 24 * 3600
+    assert headers["StrictTransportSecurity"]["IncludeSubdomains"] is True
+    assert headers["ContentTypeOptions"]["Override"] is True
