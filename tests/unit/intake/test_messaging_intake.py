@@ -385,3 +385,24 @@ def test_media_beyond_what_a_message_keeps_is_counted_not_fetched() -> None:
     assert len(message.attachments) == MAX_ATTACHMENTS_PER_MESSAGE
     assert message.omitted_attachments == 10
     assert len([key for key in hooks.blobs.objects if key.startswith("attachments/")]) == 50
+
+
+def test_a_redelivered_edit_or_reaction_changes_nothing_twice(hooks: Webhooks) -> None:
+    # Given a WhatsApp message, and a Telegram one, each reported on once
+    hooks.post("whatsapp", whatsapp_text("Hello", "wamid.a"))
+    reaction = whatsapp_message("reaction", "wamid.r")
+    whatsapp_value(reaction)["messages"][0]["reaction"]["message_id"] = "wamid.a"
+    hooks.post("whatsapp", reaction)
+    hooks.post("telegram", telegram_text("My order is 1234", 1365))
+    hooks.post("telegram", telegram_edit("My order is 1243", 1365))
+
+    # When the provider delivers the same reports again
+    again = [
+        hooks.post("whatsapp", reaction),
+        hooks.post("telegram", telegram_edit("My order is 1243", 1365)),
+    ]
+
+    # Then each is a duplicate: one reaction, one edit in the trail
+    assert [report.outcomes for report in again] == [("duplicate",), ("duplicate",)]
+    assert len(hooks.desk.events(1, EventKind.REACTION)) == 1
+    assert len(hooks.desk.events(2, EventKind.MESSAGE_EDITED)) == 1

@@ -8,6 +8,7 @@ S3; provider message ids make it idempotent, so redeliveries (even concurrent on
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -239,16 +240,29 @@ class MessagingDesk:
         return f"delivery:{event.state.value}"
 
     def _edited(self, provider: str, event: MessageEdited) -> str:
-        found = self._tickets.message_ref(provider_ref(provider, event.external_id))
-        if found is None or not self._tickets.record_edit(found, event.text, event.external_id, event.at):
+        ref = provider_ref(provider, event.external_id)
+        found = self._tickets.message_ref(ref)
+        if found is None or found.message_key is None:
             return "unknown_message"
-        return "edited"
+        report = report_id(ref, "edit", event.text, event.at)
+        applied = self._tickets.apply_report_once(
+            found.ticket_number,
+            report,
+            lambda: self._tickets.record_edit(found, event.text, event.external_id, event.at),
+        )
+        return "edited" if applied else "duplicate"
 
     def _on_message(self, provider: str, external_id: str, payload: events.Payload, at: datetime) -> str:
-        found = self._tickets.message_ref(provider_ref(provider, external_id))
+        ref = provider_ref(provider, external_id)
+        found = self._tickets.message_ref(ref)
         if found is None:
             return "unknown_message"
-        self._tickets.record_event(found.ticket_number, payload, at)
+        report = report_id(ref, payload.kind.value, json.dumps(payload.to_data(), sort_keys=True), at)
+        number = found.ticket_number
+        if not self._tickets.apply_report_once(
+            number, report, lambda: self._tickets.record_event(number, payload, at)
+        ):
+            return "duplicate"
         return payload.kind.value
 
     def _call(self, provider: str, event: CallRecord) -> str:
@@ -262,7 +276,13 @@ class MessagingDesk:
                 recording_url=event.recording_url,
                 transcript=event.transcript,
             )
-            self._tickets.record_event(found.ticket_number, details, event.at)
+            number = found.ticket_number
+            content = json.dumps(details.to_data(), sort_keys=True)
+            report = report_id(ref, "call", content, event.at)
+            if not self._tickets.apply_report_once(
+                number, report, lambda: self._tickets.record_event(number, details, event.at)
+            ):
+                return "duplicate"
             return "call_updated"
         caller = event.identity.value
         message = ChannelMessage(
@@ -276,6 +296,12 @@ class MessagingDesk:
             kind="call",
         )
         return self._message(provider, message)
+
+
+def report_id(message_ref: str, kind: str, content: str, at: datetime) -> str:
+    """Names one report about a message: the same webhook delivered again names the same report."""
+    digest = hashlib.sha256(f"{kind}\n{to_iso(at)}\n{content}".encode()).hexdigest()[:32]
+    return f"{message_ref}#report:{digest}"
 
 
 def _call_text(caller: str, event: CallRecord) -> str:

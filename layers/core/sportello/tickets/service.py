@@ -484,6 +484,19 @@ class TicketService:
         """Something happened that changes nothing on the ticket itself (a reaction, a call's recording)."""
         self._tickets.add_events([Event.new(number, actor, at, payload)])
 
+    def apply_report_once(self, number: int, report_id: str, apply: Callable[[], object]) -> bool:
+        """Applies what a channel reported about a message (an edit, a reaction, a call's progress) once.
+
+        `report_id` names the report itself (provider, message, kind, content, time): a redelivered
+        webhook carries the same one and changes nothing. It is recorded after the change, so a failure
+        in between repeats the change on the retry rather than losing it.
+        """
+        if self._tickets.ticket_for_ref(report_id) is not None:
+            return False
+        apply()
+        self._tickets.claim_ref(report_id, number, "report")
+        return True
+
     def record_once(self, number: int, ref: str, payload: Payload, at: datetime) -> bool:
         """Records the event of an input identified by `ref` (a bounce's Message-ID) only once."""
         if not self._tickets.claim_ref(ref, number, "bounce"):
