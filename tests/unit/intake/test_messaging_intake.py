@@ -14,12 +14,13 @@ from sportello.providers.webhook import FetchedMedia, VerificationError, Webhook
 from sportello.tickets.events import EventKind
 from sportello.tickets.model import Channel
 from sportello.tickets.service import MAX_ATTACHMENTS_PER_MESSAGE
-from tests.fakes import RecordingProviderApi
+from tests.fakes import InMemoryTicketRepository, RecordingProviderApi
 from tests.unit.intake.builders import (
     SECRETS,
     START,
     TELEGRAM_CHAT,
     WHATSAPP_SENDER,
+    Desk,
     FailingProviderApi,
     Webhooks,
     signed,
@@ -406,3 +407,36 @@ def test_a_redelivered_edit_or_reaction_changes_nothing_twice(hooks: Webhooks) -
     assert [report.outcomes for report in again] == [("duplicate",), ("duplicate",)]
     assert len(hooks.desk.events(1, EventKind.REACTION)) == 1
     assert len(hooks.desk.events(2, EventKind.MESSAGE_EDITED)) == 1
+
+
+class FailingOnce(InMemoryTicketRepository):
+    """The first ticket write fails, as a throttled or interrupted DynamoDB call would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = False
+
+    def write(self, *args: Any, **kwargs: Any) -> Any:
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("write failed")
+        return super().write(*args, **kwargs)
+
+
+def test_a_retried_message_stores_its_media_under_the_same_keys() -> None:
+    # Given a WhatsApp document whose first processing fails after its media was stored
+    api = RecordingProviderApi(media={DOCUMENT_MEDIA: FetchedMedia(b"%PDF", "application/pdf", "x.pdf")})
+    hooks = Webhooks(api, Desk(repo=FailingOnce()))
+    document = whatsapp_message("document", "wamid.doc")
+    with pytest.raises(RuntimeError, match="write failed"):
+        hooks.post("whatsapp", document)
+    stored_by_the_failed_attempt = set(hooks.blobs.objects)
+
+    # When the queue retries it
+    hooks.post("whatsapp", document)
+
+    # Then the media lands on the keys the first attempt used: no orphan copy
+    assert set(hooks.blobs.objects) == stored_by_the_failed_attempt
+    [ticket] = hooks.desk.repo.tickets.values()  # the failed attempt's number was burned, not its media
+    [message] = hooks.desk.messages(ticket.number)
+    assert {a.key for a in message.attachments} <= stored_by_the_failed_attempt

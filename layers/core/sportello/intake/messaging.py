@@ -17,7 +17,7 @@ from typing import Any
 
 from ..clock import to_iso, utc_now
 from ..customers.service import CustomerService
-from ..ids import new_id
+from ..ids import stable_id
 from ..ports import BlobStore, WorkQueue
 from ..providers.registry import ProviderRegistry
 from ..providers.webhook import (
@@ -178,7 +178,9 @@ class MessagingDesk:
         ref = provider_ref(provider, event.external_id)
         if self._tickets.ticket_for_ref(ref) is not None:
             return "duplicate"
-        message_id = new_id()
+        # Derived from the provider's id: a retry after a failed write stores the media under the same
+        # keys again instead of leaving another copy behind.
+        message_id = stable_id(f"message:{ref}")
         # Media beyond what a message keeps is counted, not fetched: bounded work per delivery.
         media, omitted = event.media[:MAX_ATTACHMENTS_PER_MESSAGE], event.media[MAX_ATTACHMENTS_PER_MESSAGE:]
         attachments, missing = self._fetch_media(provider, message_id, replace(event, media=media))
