@@ -11,6 +11,7 @@ from sportello.email.tokens import ReplyTokens
 from sportello.intake.email import UNVERIFIED_TAG, Report, Result, Verdicts
 from sportello.tickets.events import EventKind
 from sportello.tickets.model import Channel
+from sportello.tickets.service import MAX_ATTACHMENTS_PER_MESSAGE
 from tests.unit.intake.builders import (
     MAIL_DOMAIN,
     PASS,
@@ -418,3 +419,49 @@ def test_a_redelivered_mail_stores_its_attachments_only_once(mailbox: Mailbox) -
     # Then it is a duplicate that keeps no second copy of the attachment
     assert report.result is Result.DUPLICATE
     assert len([key for key in mailbox.blobs.objects if key.startswith("attachments/")]) == 1
+
+
+def test_an_authenticated_sender_is_not_tagged_unverified() -> None:
+    # Given a mail whose sender SES authenticated
+    mailbox = Mailbox()
+
+    # When it opens a ticket
+    number, _ = mailbox.open_ticket()
+
+    # Then the ticket carries no "unverified" tag (only mail SES could not authenticate does)
+    assert UNVERIFIED_TAG not in mailbox.desk.repo.get(number).tags
+
+
+def test_attachments_beyond_what_a_message_keeps_are_counted_not_stored() -> None:
+    # Given a mail with two attachments more than a message keeps
+    mail = compose(subject="Scans")
+    for index in range(MAX_ATTACHMENTS_PER_MESSAGE + 2):
+        mail.add_attachment(
+            f"page {index}".encode(), maintype="text", subtype="plain", filename=f"p{index}.txt"
+        )
+    mailbox = Mailbox()
+
+    # When it arrives
+    number = mailbox.deliver(mail).ticket_number
+    assert number is not None
+
+    # Then the first ones are kept, and the message says how many more there were
+    [message] = mailbox.desk.messages(number)
+    assert len(message.attachments) == MAX_ATTACHMENTS_PER_MESSAGE
+    assert message.omitted_attachments == 2
+    assert (
+        len([key for key in mailbox.blobs.objects if key.startswith("attachments/")])
+        == MAX_ATTACHMENTS_PER_MESSAGE
+    )
+
+
+def test_a_mail_whose_attachments_all_fit_omits_none() -> None:
+    # Given a mail with two attachments, When it arrives, Then both are kept and none is counted missing
+    mail = compose(subject="Two scans")
+    for index in range(2):
+        mail.add_attachment(b"scan", maintype="image", subtype="png", filename=f"s{index}.png")
+    mailbox = Mailbox()
+    number = mailbox.deliver(mail).ticket_number
+    assert number is not None
+    [message] = mailbox.desk.messages(number)
+    assert (len(message.attachments), message.omitted_attachments) == (2, 0)
