@@ -13,6 +13,7 @@ from sportello.agents import Agent
 from sportello.customers.model import Identity, IdentityKind
 from sportello.customers.service import CustomerService
 from sportello.errors import ConflictError, InvalidRequestError
+from sportello.tickets.bodies import MessageBodies
 from sportello.tickets.events import (
     AcknowledgementSent,
     DeliveryChanged,
@@ -31,7 +32,12 @@ from sportello.tickets.merge import merge_customers
 from sportello.tickets.model import AuthorType, Channel, Message, Priority, Status, Ticket
 from sportello.tickets.ports import Delivery, MessageRef
 from sportello.tickets.service import Outcome, TicketChanges, TicketService
-from tests.fakes import InMemoryCustomerRepository, InMemoryTicketRepository, RecordingOutboundChannel
+from tests.fakes import (
+    InMemoryBlobStore,
+    InMemoryCustomerRepository,
+    InMemoryTicketRepository,
+    RecordingOutboundChannel,
+)
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 AGENT = Agent("agent-1", "ada@desk.example", "Ada")
@@ -392,3 +398,28 @@ def test_merging_customers_moves_their_tickets_and_identities(desk: Desk) -> Non
     assert desk.customers.get(second.requester.id).merged_into == first.requester.id
     with pytest.raises(InvalidRequestError):
         merge_customers(customers, desk.service, first.requester.id, first.requester.id, AGENT)
+
+
+def test_an_edit_to_a_short_text_no_longer_points_at_the_long_one_kept_aside() -> None:
+    # Given a message whose text was too long for its item, kept whole in the blob store
+    tickets, blobs, clock = InMemoryTicketRepository(), InMemoryBlobStore(), Clock()
+    service = TicketService(
+        tickets,
+        CustomerService(InMemoryCustomerRepository()),
+        {},
+        clock=clock,
+        bodies=MessageBodies(blobs, 64),
+    )
+    channels = RecordingOutboundChannel(), RecordingOutboundChannel()
+    desk = Desk(service, tickets, InMemoryCustomerRepository(), *channels, clock)
+    ticket = opened(desk, text="x" * 200, full_text="x" * 200, channel=Channel.TELEGRAM)
+    [message] = tickets.history(ticket.number).messages
+    assert set(message.stored_bodies) == {"text", "full_text"}
+    ref = MessageRef(ticket.number, service.message_key(message), "inbound")
+
+    # When the customer edits it down to a few words
+    service.record_edit(ref, "Ciao", "telegram:1", T0)
+
+    # Then the message holds the new text itself, and nothing sends a reader to the old one
+    [edited] = tickets.history(ticket.number).messages
+    assert (edited.text, edited.stored_bodies) == ("Ciao", ())

@@ -465,3 +465,17 @@ def test_a_mail_whose_attachments_all_fit_omits_none() -> None:
     assert number is not None
     [message] = mailbox.desk.messages(number)
     assert (len(message.attachments), message.omitted_attachments) == (2, 0)
+
+
+def test_mails_without_a_message_id_are_told_apart_by_their_content() -> None:
+    # Given two different mails, neither with a Message-ID
+    first, second = compose(body="Il primo messaggio."), compose(body="Un altro messaggio.")
+    for mail in (first, second):
+        del mail["Message-ID"]
+    mailbox = Mailbox()
+
+    # When both arrive, and the first arrives again
+    results = [mailbox.deliver(mail).result for mail in (first, second, first)]
+
+    # Then each opens its ticket, and only the true redelivery is a duplicate
+    assert results == [Result.TICKET_CREATED, Result.TICKET_CREATED, Result.DUPLICATE]
