@@ -45,6 +45,9 @@ class StateFile:
         self._path = path
         self._lock = lock
         self._dirty = False
+        # One save at a time, snapshot to rename: two overlapping saves (the autosave and the one at
+        # stop) could otherwise let the older snapshot be renamed over the newer one.
+        self._saving = threading.Lock()
 
     def mark_dirty(self) -> None:
         self._dirty = True
@@ -62,14 +65,15 @@ class StateFile:
         return True
 
     def save(self) -> None:
-        with self._lock:
-            snapshot = {service: dict(get_backend(service)) for service in PERSISTED_SERVICES}  # type: ignore[call-overload]
-            data = _dumps(snapshot)
-            self._dirty = False
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self._path.with_suffix(".tmp")
-        temporary.write_bytes(data)
-        temporary.replace(self._path)
+        with self._saving:
+            with self._lock:
+                snapshot = {service: dict(get_backend(service)) for service in PERSISTED_SERVICES}  # type: ignore[call-overload]
+                data = _dumps(snapshot)
+                self._dirty = False
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self._path.with_suffix(".tmp")
+            temporary.write_bytes(data)
+            temporary.replace(self._path)
 
     def save_if_dirty(self) -> None:
         if self._dirty:
