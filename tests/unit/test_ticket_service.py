@@ -423,3 +423,28 @@ def test_an_edit_to_a_short_text_no_longer_points_at_the_long_one_kept_aside() -
     # Then the message holds the new text itself, and nothing sends a reader to the old one
     [edited] = tickets.history(ticket.number).messages
     assert (edited.text, edited.stored_bodies) == ("Ciao", ())
+
+
+def test_a_long_reply_sent_by_mail_goes_out_whole_though_its_item_keeps_a_preview() -> None:
+    # Given a desk whose message items keep bodies over 64 bytes aside, and a channel that sends at once
+    tickets, customers, clock = InMemoryTicketRepository(), InMemoryCustomerRepository(), Clock()
+    mail = RecordingOutboundChannel(sends_at_once=True)
+    service = TicketService(
+        tickets,
+        CustomerService(customers),
+        {Channel.EMAIL: mail},
+        clock=clock,
+        bodies=MessageBodies(InMemoryBlobStore(), inline_limit_bytes=64),
+    )
+    desk = Desk(service, tickets, customers, mail, RecordingOutboundChannel(), clock)
+    ticket = opened(desk)
+
+    # When an agent answers at length
+    long_answer = "Gentile cliente, " + "ecco tutti i dettagli. " * 400  # longer than a preview, too
+    service.reply(ticket.number, AGENT, long_answer, public=True)
+
+    # Then the customer receives every word, while the stored message keeps a preview and the whole aside
+    [(_, sent)] = mail.replies
+    assert sent.text == long_answer.strip()
+    [stored] = [m for m in tickets.history(ticket.number).messages if m.author_type is AuthorType.AGENT]
+    assert "text" in stored.stored_bodies and len(stored.text) < len(sent.text)

@@ -356,6 +356,7 @@ class TicketService:
         elif channel is not None:
             delivery = channel.send_reply(route, message, history.messages)
             message = replace(message, external_id=delivery.external_id, delivery_status=delivery.status)
+        whole = message  # what the customer receives: the stored item may keep only a preview
         message = self._kept(message)
 
         def change(current: Ticket) -> tuple[Ticket, list[Event]]:
@@ -372,16 +373,19 @@ class TicketService:
 
         saved = self._save_with_retry(number, change, [message])
         if channel is not None and channel.sends_at_once:
-            message = self._send_saved_reply(channel, route, message, history.messages)
+            message = self._send_saved_reply(channel, route, message, whole, history.messages)
         return message, saved
 
     def _send_saved_reply(
-        self, channel: OutboundChannel, route: Ticket, message: Message, thread: list[Message]
+        self, channel: OutboundChannel, route: Ticket, message: Message, whole: Message, thread: list[Message]
     ) -> Message:
-        """Sends a reply saved as queued, then records it sent, or failed (with why) if the send fails."""
+        """Sends a reply saved as queued, then records it sent, or failed (with why) if the send fails.
+
+        `message` is the reply as stored, `whole` as written: the customer gets every word of it.
+        """
         ref = MessageRef(route.number, self._tickets.message_key(message), "outbound")
         try:
-            delivery = channel.send_reply(route, message, thread)
+            delivery = channel.send_reply(route, whole, thread)
         except Exception as error:
             # The reply stays on the ticket, marked failed: the agent sees it and may send it again.
             logger.exception("sending reply %s on ticket #%s failed", message.id, route.number)
