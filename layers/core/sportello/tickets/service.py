@@ -165,10 +165,10 @@ class TicketService:
         conversation claims `conversation_ref(customer, channel, previous ticket)` in its creation
         transaction: the slower writer's claim fails, and it appends to the ticket that won.
         """
-        on_channel = [t for t in self._tickets.of_customer(customer.id) if t.channel is inbound.channel]
-        active = next((ticket for ticket in on_channel if ticket.status.is_active), None)
+        on_channel = self._tickets_on_channel(customer.id, inbound.channel)
+        active = _first_active(on_channel)
         if active is not None:
-            return self._append_unless_duplicate(inbound, customer, active.number)
+            return self._append_unless_duplicate(inbound, customer, active)
         claim = conversation_ref(customer.id, inbound.channel, on_channel[0].number if on_channel else None)
         try:
             # Claimed as the message's own ids are: once, in the ticket's creation transaction.
@@ -309,10 +309,11 @@ class TicketService:
 
     def open_conversation(self, customer_id: str, channel: Channel) -> int | None:
         """A chat continues the customer's latest unsolved ticket on the same channel."""
-        for ticket in self._tickets.of_customer(customer_id):
-            if ticket.channel is channel and ticket.status.is_active:
-                return ticket.number
-        return None
+        return _first_active(self._tickets_on_channel(customer_id, channel))
+
+    def _tickets_on_channel(self, customer_id: str, channel: Channel) -> list[Ticket]:
+        """The customer's tickets on `channel`, newest first."""
+        return [ticket for ticket in self._tickets.of_customer(customer_id) if ticket.channel is channel]
 
     def customer_for(self, identity: Identity) -> str | None:
         return self._customers.customer_id_for(identity)
@@ -507,6 +508,10 @@ class TicketService:
             return False
         self.record_event(number, payload, at)
         return True
+
+
+def _first_active(tickets: list[Ticket]) -> int | None:
+    return next((ticket.number for ticket in tickets if ticket.status.is_active), None)
 
 
 def conversation_ref(customer_id: str, channel: Channel, previous: int | None) -> str:
