@@ -230,6 +230,11 @@ class InMemoryCustomerRepository:
     def mark_merged(self, source_id: str, target_id: str) -> None:
         self.customers[source_id] = replace(self.get(source_id), identities=[], merged_into=target_id)
 
+    def set_traits(self, customer_id: str, vip: bool, organisation: str | None) -> None:
+        self.customers[customer_id] = replace(
+            self.get(customer_id), vip=vip, organisation=organisation or None
+        )
+
 
 class InMemoryAgentRepository:
     def __init__(self) -> None:
@@ -392,3 +397,146 @@ class FakeActivityLog:
         if number not in self.last or self.last[number] < at:
             self.last[number] = at
             self.writes += 1
+
+
+class InMemoryRoutingSettings:
+    """`RoutingSettings` in memory: rules by kind, the two settings documents, groups."""
+
+    def __init__(self) -> None:
+        from sportello.calendar import DEFAULT_CALENDAR
+        from sportello.routing.model import DEFAULT_CLASSIFICATION
+
+        self.stored_rules: dict[tuple[str, str], Any] = {}
+        self.stored_classification = DEFAULT_CLASSIFICATION
+        self.stored_calendar = DEFAULT_CALENDAR
+        self.stored_groups: dict[str, Any] = {}
+
+    def rules(self, kind: Any) -> list[Any]:
+        rules = [rule for (k, _), rule in self.stored_rules.items() if k == kind.value]
+        return sorted(rules, key=lambda rule: (rule.position, rule.id))
+
+    def rule(self, kind: Any, rule_id: str) -> Any:
+        return self.stored_rules.get((kind.value, rule_id))
+
+    def save_rule(self, rule: Any) -> None:
+        self.stored_rules[(rule.kind.value, rule.id)] = rule
+
+    def delete_rule(self, kind: Any, rule_id: str) -> None:
+        self.stored_rules.pop((kind.value, rule_id), None)
+
+    def classification(self) -> Any:
+        return self.stored_classification
+
+    def save_classification(self, classification: Any) -> None:
+        self.stored_classification = classification
+
+    def calendar(self) -> Any:
+        return self.stored_calendar
+
+    def save_calendar(self, calendar: Any) -> None:
+        self.stored_calendar = calendar
+
+    def groups(self) -> list[Any]:
+        return list(self.stored_groups.values())
+
+    def group(self, group_id: str) -> Any:
+        return self.stored_groups.get(group_id)
+
+    def save_group(self, group: Any) -> None:
+        self.stored_groups[group.id] = group
+
+
+class InMemoryAgentPresence:
+    """`AgentPresence` in memory, with the same promises: holds taken only within capacity, settled
+    idempotently. A lock makes each operation atomic, as the conditional writes are in DynamoDB."""
+
+    def __init__(self) -> None:
+        import threading
+
+        from sportello.routing.model import AgentProfile
+
+        self._lock = threading.Lock()
+        self._profile = AgentProfile
+        self.profiles_by_id: dict[str, Any] = {}
+        self.holds: dict[int, str] = {}
+
+    def profile(self, agent_id: str) -> Any:
+        return self.profiles_by_id.get(agent_id) or self._profile(agent_id)
+
+    def profiles(self, agent_ids: Sequence[str]) -> list[Any]:
+        return [self.profile(agent_id) for agent_id in agent_ids]
+
+    def set_status(self, agent_id: str, status: Any, at: datetime) -> Any:
+        with self._lock:
+            self.profiles_by_id[agent_id] = replace(
+                self.profile(agent_id), status=status, status_changed_at=at
+            )
+            return self.profiles_by_id[agent_id]
+
+    def save_profile(self, profile: Any) -> None:
+        with self._lock:
+            current = self.profile(profile.agent_id)
+            self.profiles_by_id[profile.agent_id] = replace(
+                current, capacity=profile.capacity, languages=profile.languages, skills=profile.skills
+            )
+
+    def _count(self, agent_id: str, delta: int, at: datetime | None = None) -> None:
+        current = self.profile(agent_id)
+        changes: dict[str, Any] = {"open_tickets": max(0, current.open_tickets + delta)}
+        if at is not None:
+            changes["last_assigned_at"] = at
+        self.profiles_by_id[agent_id] = replace(current, **changes)
+
+    def take(self, agent_id: str, ticket_number: int, at: datetime) -> bool:
+        from sportello.routing.model import AgentStatus
+
+        with self._lock:
+            current = self.profile(agent_id)
+            if (
+                ticket_number in self.holds
+                or current.status is not AgentStatus.ONLINE
+                or not current.has_room
+            ):
+                return False
+            self.holds[ticket_number] = agent_id
+            self._count(agent_id, +1, at)
+            return True
+
+    def give_back(self, agent_id: str, ticket_number: int) -> None:
+        with self._lock:
+            if self.holds.get(ticket_number) == agent_id:
+                del self.holds[ticket_number]
+                self._count(agent_id, -1)
+
+    def settle(self, ticket_number: int, holder: str | None) -> None:
+        with self._lock:
+            current = self.holds.get(ticket_number)
+            if current == holder:
+                return
+            if current is not None:
+                self._count(current, -1)
+                del self.holds[ticket_number]
+            if holder is not None:
+                self.holds[ticket_number] = holder
+                self._count(holder, +1)
+
+
+class RecordingNotifier:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, dict[str, str]]] = []
+
+    def notify(self, subject: str, message: str, attributes: Mapping[str, str]) -> None:
+        self.sent.append((subject, message, dict(attributes)))
+
+
+class RecordingStarter:
+    """`WorkflowStarter` that remembers names, refusing a second start of one name as Step Functions does."""
+
+    def __init__(self) -> None:
+        self.started: dict[str, dict[str, Any]] = {}
+
+    def start(self, name: str, payload: Mapping[str, Any]) -> bool:
+        if name in self.started:
+            return False
+        self.started[name] = dict(payload)
+        return True

@@ -115,7 +115,7 @@ def test_a_first_message_opens_a_ticket_and_acknowledges_it(desk: Desk) -> None:
     events = desk.tickets.history(receipt.ticket.number).events
     # (both happen at the same instant of the test's clock: compare them whatever their order)
     assert {e.kind: e.payload for e in events} == {
-        EventKind.TICKET_CREATED: TicketCreated(channel="email"),
+        EventKind.TICKET_CREATED: TicketCreated("email", receipt.message.id, sender_verified=True),
         EventKind.ACKNOWLEDGEMENT_SENT: AcknowledgementSent(id="ack-1"),
     }
 

@@ -169,6 +169,9 @@ const en = {
   "event.message_deleted": "Message deleted by the customer",
   "event.reaction": "Reaction",
   "event.call_updated": "Call updated",
+  "event.routing_decided": "Routing decision",
+  "event.trigger_fired": "Rule applied",
+  "event.routing_failed": "Routing failed",
 
   "quarantine.title": "Quarantine",
   "quarantine.intro": "Inbound messages that were not turned into tickets.",
@@ -361,6 +364,9 @@ const it: Dictionary = {
   "event.message_deleted": "Messaggio eliminato dal cliente",
   "event.reaction": "Reazione",
   "event.call_updated": "Chiamata aggiornata",
+  "event.routing_decided": "Decisione di smistamento",
+  "event.trigger_fired": "Regola applicata",
+  "event.routing_failed": "Smistamento non riuscito",
 
   "quarantine.title": "Quarantena",
   "quarantine.intro": "Messaggi in arrivo che non sono diventati ticket.",

@@ -110,6 +110,9 @@ export const EVENT_KINDS = [
   "message_deleted",
   "reaction",
   "call_updated",
+  "routing_decided",
+  "trigger_fired",
+  "routing_failed",
 ] as const;
 
 export interface TicketEvent {

@@ -56,6 +56,9 @@ class Customer:
     language: str | None = None
     identities: list[Identity] = field(default_factory=list)
     merged_into: str | None = None  # set on a customer merged into another: follow it
+    # Traits routing reads: a VIP's request is raised in priority; an organisation may have its own.
+    vip: bool = False
+    organisation: str | None = None
 
     @property
     def email(self) -> str | None:

@@ -15,6 +15,9 @@ RESOLVE_ATTEMPTS = 3
 MAX_NAME_LENGTH = 200
 
 
+MAX_ORGANISATION_LENGTH = 200
+
+
 def default_name(identity: Identity) -> str:
     if identity.kind is IdentityKind.EMAIL:
         return identity.value.split("@", 1)[0]
@@ -93,6 +96,14 @@ class CustomerService:
         for identity in source.identities:
             self._customers.move_identity(identity, source_id, target_id)
         return target, source
+
+    def set_traits(self, customer_id: str, vip: bool, organisation: str | None) -> Customer:
+        """Marks a customer VIP (or not) and sets their organisation; routing reads both."""
+        organisation = (organisation or "").strip() or None
+        if organisation is not None and len(organisation) > MAX_ORGANISATION_LENGTH:
+            raise InvalidRequestError(f"the organisation is longer than {MAX_ORGANISATION_LENGTH} characters")
+        self._customers.set_traits(customer_id, vip, organisation)
+        return self._customers.get(customer_id)
 
     def mark_merged(self, source_id: str, target_id: str) -> None:
         self._customers.mark_merged(source_id, target_id)

@@ -36,7 +36,10 @@ class DynamoAgentRepository:
         return [_agent(item) for item in AgentItem.query(keys.AGENT_PK)]
 
     def save_group(self, group: Group) -> None:
-        GroupItem(pk=keys.GROUP_PK, sk=group.id, id=group.id, name=group.name).save()
+        # An update, not a put: the item also holds routing's settings of the group (store/routing.py).
+        GroupItem(keys.GROUP_PK, group.id).update(
+            actions=[GroupItem.id.set(group.id), GroupItem.name.set(group.name)]
+        )
 
     def groups(self) -> list[Group]:
         return [Group(item.id, item.name) for item in GroupItem.query(keys.GROUP_PK)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from ..clock import from_iso, to_iso, utc_now
@@ -103,4 +103,22 @@ class DynamoCustomerRepository:
             created_at=from_iso(item.created_at),
             identities=identities,
             merged_into=item.merged_into,
+            vip=bool(item.vip),
+            organisation=item.organisation,
         )
+
+    def set_traits(self, customer_id: str, vip: bool, organisation: str | None) -> None:
+        try:
+            CustomerItem(keys.customer_pk(customer_id), keys.CUSTOMER_SK).update(
+                actions=[
+                    CustomerItem.vip.set(vip),
+                    CustomerItem.organisation.set(organisation)
+                    if organisation
+                    else CustomerItem.organisation.remove(),
+                ],
+                condition=CustomerItem.pk.exists(),
+            )
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            raise NotFoundError(f"customer {customer_id} does not exist") from error

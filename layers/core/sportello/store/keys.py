@@ -75,6 +75,11 @@ PROCESSED_EVENT_SK = "PROCESSED"
 QUARANTINE_PK = "QUARANTINE"
 AGENT_PK = "AGENT"
 GROUP_PK = "GROUP"
+SETTINGS_PK = "SETTINGS"
+
+
+def rules_pk(kind: str) -> str:
+    return f"RULES#{kind}"
 
 
 def state_bucket(active: bool) -> str:

@@ -145,6 +145,8 @@ class CustomerItem(TableItem, discriminator="customer"):
     language = UnicodeAttribute(null=True)
     created_at = UnicodeAttribute()
     merged_into = UnicodeAttribute(null=True)
+    vip = BooleanAttribute(null=True)
+    organisation = UnicodeAttribute(null=True)
 
 
 class IdentityItem(TableItem, discriminator="identity"):
@@ -205,6 +207,22 @@ class AgentItem(TableItem, discriminator="agent"):
 class GroupItem(TableItem, discriminator="group"):
     id = UnicodeAttribute()
     name = UnicodeAttribute()
+    # How routing assigns the group's tickets, and to whom (store/routing.py).
+    strategy = UnicodeAttribute(null=True)
+    members = ListAttribute(of=UnicodeAttribute, null=True)
+    description = UnicodeAttribute(null=True)
+
+
+class RuleItem(TableItem, discriminator="rule"):
+    """A trigger or automation, as the JSON the admin API accepted (routing/rules.py reads it back)."""
+
+    data = JSONAttribute(default=dict)
+
+
+class SettingItem(TableItem, discriminator="setting"):
+    """One of the desk's settings documents (routing classification, business calendar)."""
+
+    data = JSONAttribute(default=dict)
 
 
 def create_table() -> None:

@@ -31,6 +31,9 @@ class EventKind(StrEnum):
     MESSAGE_DELETED = "message_deleted"
     REACTION = "reaction"
     CALL_UPDATED = "call_updated"
+    ROUTING_DECIDED = "routing_decided"
+    TRIGGER_FIRED = "trigger_fired"
+    ROUTING_FAILED = "routing_failed"
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ class Payload:
 class TicketCreated(Payload):
     kind = EventKind.TICKET_CREATED
     channel: str = ""
+    message_id: str | None = None  # the request that opened it
+    sender_verified: bool = False  # the intake trusted the sender (an acknowledgement may go to them)
 
 
 @dataclass(frozen=True)
@@ -172,6 +177,38 @@ class CallUpdated(Payload):
     transcript: str | None = None
 
 
+@dataclass(frozen=True)
+class RoutingDecided(Payload):
+    """Routing set a field, and why: "priority urgent: matched 'bloccato'"."""
+
+    kind = EventKind.ROUTING_DECIDED
+    step: str = ""  # classify | triggers | assign | automation
+    field: str = ""
+    value: Any = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class TriggerFired(Payload):
+    """A trigger or automation matched the ticket and took its actions."""
+
+    kind = EventKind.TRIGGER_FIRED
+    rule_id: str = ""
+    rule_name: str = ""
+    rule_kind: str = "trigger"
+    actions: list[str] = field(default_factory=list)
+    cause: str = ""  # the event (or the automation's sweep) it ran on: its side effects are redone from it
+
+
+@dataclass(frozen=True)
+class RoutingFailed(Payload):
+    """The routing workflow gave up on a step: the ticket stays in its group, unassigned, and says why."""
+
+    kind = EventKind.ROUTING_FAILED
+    step: str = ""
+    error: str = ""
+
+
 PAYLOADS: dict[EventKind, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -190,6 +227,9 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
         MessageDeleted,
         Reaction,
         CallUpdated,
+        RoutingDecided,
+        TriggerFired,
+        RoutingFailed,
     )
 }
 

@@ -14,7 +14,7 @@ from ..clock import utc_now
 from ..customers.model import Customer, Identity, IdentityKind
 from ..customers.service import CustomerService
 from ..errors import ConflictError, InvalidRequestError
-from ..ids import new_id
+from ..ids import new_id, stable_id
 from ..retry import retry_on_conflict
 from .bodies import MessageBodies
 from .events import (
@@ -229,7 +229,8 @@ class TicketService:
             channel_address=inbound.channel_address,
         )
         message = self._customer_message(inbound, customer, number)
-        events = [Event.new(number, customer.id, now, TicketCreated(channel=inbound.channel.value))]
+        created = TicketCreated(inbound.channel.value, message.id, inbound.sender_verified)
+        events = [Event.new(number, customer.id, now, created)]
         if follow_up_of is not None:
             events.append(Event.new(number, SYSTEM_ACTOR, now, FollowUpCreated(follow_up_of=follow_up_of)))
         if inbound.linked_to is not None:
@@ -418,6 +419,117 @@ class TicketService:
         if not events:
             return current
         return self._tickets.write(replace(updated, updated_at=now), events=events)
+
+    def apply_decisions(
+        self,
+        number: int,
+        changes: TicketChanges,
+        decisions: Sequence[Payload],
+        actor: str,
+        claim: str,
+        *,
+        only_if_unassigned: bool = False,
+    ) -> Ticket | None:
+        """Applies what routing decided (field changes, with their reasons) once per `claim`.
+
+        The claim is written in the same transaction as the change, so a retried step, or a workflow
+        started twice for one event, changes nothing the second time (None: it was applied before).
+        A ticket closed meanwhile keeps what it has.
+        """
+
+        def attempt() -> Ticket | None:
+            current = self._tickets.get(number)
+            if current.status is Status.CLOSED:
+                return None
+            if only_if_unassigned and current.assignee:
+                return current  # someone was quicker: their assignment stands
+            now = self._clock()
+            updated, events = apply_changes(current, changes, actor, now)
+            events += [Event.new(number, actor, now, decision) for decision in decisions]
+            if not events:
+                return current
+            try:
+                return self._tickets.write(
+                    replace(updated, updated_at=now), events=events, inbound_refs=[claim]
+                )
+            except DuplicateMessageError:
+                return None
+
+        return retry_on_conflict(attempt, gave_up=f"ticket #{number} kept changing; try again")
+
+    def claim_once(self, claim: str, number: int) -> bool:
+        """Claims `claim` for the ticket: True the first time only (before a side effect done once)."""
+        return self._tickets.claim_ref(claim, number, "routing")
+
+    def done(self, claim: str) -> bool:
+        """Whether the once-only change or message named `claim` was made."""
+        return self._tickets.ticket_for_ref(claim) is not None
+
+    def automatic_message(self, number: int, text: str, public: bool, author_name: str, claim: str) -> bool:
+        """A reply (public) or internal note a rule writes, once per `claim`; False if written before.
+
+        Written as the system's, not an agent's: it never counts as the first reply nor moves the
+        status, so SLA clocks and reports see only what people did.
+        """
+        if self.done(claim):
+            return False
+        history = self._tickets.history(number)
+        ticket = history.ticket
+        if ticket.status is Status.CLOSED:
+            return False
+        now = self._clock()
+        message = Message(
+            id=stable_id(claim),
+            ticket_number=number,
+            author_type=AuthorType.SYSTEM,
+            author_id=SYSTEM_ACTOR,
+            author_name=author_name,
+            public=public,
+            channel=ticket.channel,
+            text=text.strip()[:MAX_REPLY_LENGTH],
+            full_text=text.strip()[:MAX_REPLY_LENGTH],
+            created_at=now,
+        )
+        channel = self._outbound.get(ticket.channel) if public else None
+        if public and channel is None:
+            return False  # a channel that takes no replies (the phone): nothing to send it on
+        if channel is not None and channel.sends_at_once:
+            message = replace(message, delivery_status="queued")
+        elif channel is not None:
+            delivery = channel.send_reply(ticket, message, history.messages)
+            message = replace(message, external_id=delivery.external_id, delivery_status=delivery.status)
+        whole, message = message, self._kept(message)
+
+        def change(current: Ticket) -> tuple[Ticket, list[Event]]:
+            added = MessageAdded(author_type=AuthorType.SYSTEM.value, public=public, message_id=message.id)
+            return replace(current, updated_at=now), [Event.new(number, SYSTEM_ACTOR, now, added)]
+
+        try:
+            self._save_with_retry(number, change, [message], (claim,))
+        except DuplicateMessageError:
+            return False
+        if channel is not None and channel.sends_at_once:
+            self._send_saved_reply(channel, ticket, message, whole, history.messages)
+        return True
+
+    def acknowledge(self, number: int, claim: str) -> bool:
+        """Sends the channel's acknowledgement of a new request, once per `claim`."""
+        if self.done(claim):
+            return False
+        history = self._tickets.history(number)
+        first = next((m for m in history.messages if m.author_type is AuthorType.CUSTOMER), None)
+        channel = self._outbound.get(history.ticket.channel)
+        if first is None or channel is None:
+            return False
+        if not self._tickets.claim_ref(claim, number, "acknowledgement"):
+            return False
+        # Claimed before sending: a crash in between loses one acknowledgement, never sends two.
+        delivery = channel.send_acknowledgement(history.ticket, first)
+        if delivery is None:
+            return False
+        acknowledged = AcknowledgementSent(id=delivery.external_id)
+        self._tickets.add_events([Event.new(number, SYSTEM_ACTOR, self._clock(), acknowledged)])
+        return True
 
     def move_to_customer(self, number: int, requester: Requester, source_id: str, actor: str) -> Ticket:
         """Gives the ticket to another customer (a merge of two customers into one)."""

@@ -1,0 +1,124 @@
+"""Assignment: which available agent of a group gets a ticket, by the group's strategy.
+
+Choosing is pure (`candidates`); taking is not: `Assigner.assign` claims a slot of the agent's capacity
+with a conditional write, then writes the assignee on the ticket at the version it read. Two executions
+racing for one ticket cannot both win the ticket write, and the loser gives its slot back; two racing
+for one agent's last slot cannot both win the slot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..clock import utc_now
+from ..errors import ConflictError
+from ..tickets.events import RoutingDecided
+from ..tickets.model import Ticket
+from ..tickets.service import TicketChanges, TicketService
+from .model import AgentProfile, AgentStatus, GroupSettings, Strategy
+from .ports import AgentPresence
+
+ROUTING_ACTOR = "routing"
+# The assigner's own writes: it took the agent's capacity before writing, so nothing needs settling.
+ASSIGNER_ACTOR = "routing:assign"
+NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def eligible(profile: AgentProfile) -> bool:
+    return profile.status is AgentStatus.ONLINE and profile.has_room
+
+
+def skilled(profile: AgentProfile, ticket: Ticket) -> bool:
+    """Speaks the ticket's language (or any, when none is set) and handles its skill tags, if any."""
+    speaks = not profile.languages or ticket.language in profile.languages
+    return speaks and (not profile.skills or bool(profile.skills & set(ticket.tags)))
+
+
+def candidates(strategy: Strategy, ticket: Ticket, profiles: Sequence[AgentProfile]) -> list[AgentProfile]:
+    """The agents who may take the ticket now, best first, by `strategy`."""
+    if strategy is Strategy.MANUAL:
+        return []
+    available = [p for p in profiles if eligible(p)]
+    if strategy is Strategy.ROUND_ROBIN:
+        # Longest since their last ticket first: fair over any arrival order, and a newcomer goes first.
+        return sorted(available, key=lambda p: (p.last_assigned_at or NEVER, p.agent_id))
+    if strategy is Strategy.SKILLS:
+        available = [p for p in available if skilled(p, ticket)]
+    return sorted(available, key=lambda p: (p.open_tickets, p.last_assigned_at or NEVER, p.agent_id))
+
+
+@dataclass(frozen=True)
+class Assignment:
+    agent_id: str | None
+    reason: str
+
+
+class Assigner:
+    def __init__(
+        self, tickets: TicketService, presence: AgentPresence, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self._tickets = tickets
+        self._presence = presence
+        self._clock = clock
+
+    def assign(
+        self, number: int, group: GroupSettings | None, claim: str, prefer: str | None = None
+    ) -> Assignment:
+        """Assigns the ticket to the best available agent of its group; `prefer` goes first if available.
+
+        Leaves it unassigned (with the reason) when nobody can take it now: it is offered to the next
+        agent who comes online or frees capacity (`offer`).
+        """
+        ticket = self._tickets.get(number)
+        if ticket.assignee:
+            return Assignment(ticket.assignee, "already assigned")
+        if group is None:
+            return Assignment(None, "no group: the ticket waits in the unassigned queue")
+        profiles = self._presence.profiles(group.members)
+        ranked = candidates(group.strategy, ticket, profiles)
+        if prefer:
+            preferred = [p for p in profiles if p.agent_id == prefer and eligible(p)]
+            ranked = preferred + [p for p in ranked if p.agent_id != prefer]
+        if not ranked:
+            why = "manual assignment" if group.strategy is Strategy.MANUAL else "no agent available"
+            return Assignment(None, f"{why} in {group.name}: the ticket waits in the group's queue")
+        for profile in ranked:
+            reason = self._reason(group, profile, prefer)
+            if self._take(number, ticket, profile.agent_id, reason, claim):
+                return Assignment(profile.agent_id, reason)
+            ticket = self._tickets.get(number)
+            if ticket.assignee:  # someone else assigned it meanwhile
+                return Assignment(ticket.assignee, "assigned meanwhile")
+        return Assignment(None, f"every agent of {group.name} is at capacity or away")
+
+    @staticmethod
+    def _reason(group: GroupSettings, profile: AgentProfile, prefer: str | None) -> str:
+        if profile.agent_id == prefer:
+            return "the customer's current agent"
+        return {
+            Strategy.ROUND_ROBIN: f"round robin in {group.name}",
+            Strategy.LEAST_OPEN: f"fewest open tickets in {group.name} ({profile.open_tickets})",
+            Strategy.SKILLS: f"skills match in {group.name}",
+        }.get(group.strategy, group.name)
+
+    def _take(self, number: int, ticket: Ticket, agent_id: str, reason: str, claim: str) -> bool:
+        if not self._presence.take(agent_id, number, self._clock()):
+            return False
+        decided = RoutingDecided(step="assign", field="assignee", value=agent_id, reason=reason)
+        try:
+            saved = self._tickets.apply_decisions(
+                number,
+                TicketChanges(assignee=agent_id),
+                [decided],
+                ASSIGNER_ACTOR,
+                claim,
+                only_if_unassigned=True,
+            )
+        except ConflictError:
+            saved = None
+        if saved is None or saved.assignee != agent_id:
+            self._presence.give_back(agent_id, number)
+            return False
+        return True

@@ -1,0 +1,49 @@
+"""Routing's ticket-event subscribers: start the workflow; keep each agent's open-ticket count."""
+
+from __future__ import annotations
+
+from ..tickets.events import Event, EventKind
+from ..tickets.service import TicketService
+from .ports import AgentPresence, WorkflowStarter
+from .workflow import state_for
+
+
+def execution_name(event: Event) -> str:
+    """Derived from the event id: a redelivered event starts nothing twice (names are at most 80)."""
+    return f"ticket-{event.ticket_number}-{event.id}"[:80]
+
+
+class RoutingStarter:
+    """Starts the routing workflow for each new ticket and each customer reply."""
+
+    name = "routing"
+    kinds = frozenset({EventKind.TICKET_CREATED, EventKind.MESSAGE_ADDED})
+
+    def __init__(self, starter: WorkflowStarter) -> None:
+        self._starter = starter
+
+    def handle(self, event: Event) -> None:
+        state = state_for(event)
+        if state is not None:
+            self._starter.start(execution_name(event), state.to_output())
+
+
+class LoadKeeper:
+    """Each active assigned ticket holds one unit of its agent's open-ticket count; this moves the hold
+    whenever a ticket's assignee or status changes, by anyone (an agent, a trigger, a merge)."""
+
+    name = "agent_load"
+    kinds = frozenset({EventKind.FIELD_CHANGED, EventKind.STATUS_CHANGED})
+
+    def __init__(self, tickets: TicketService, presence: AgentPresence) -> None:
+        self._tickets = tickets
+        self._presence = presence
+
+    def handle(self, event: Event) -> None:
+        if event.kind is EventKind.FIELD_CHANGED and event.data.get("field") != "assignee":
+            return
+        # The ticket as it is now, not as the event saw it: events of one ticket may arrive late or
+        # twice, and settling to the present is right whatever the order.
+        ticket = self._tickets.get(event.ticket_number)
+        holder = ticket.assignee if ticket.status.is_active else None
+        self._presence.settle(ticket.number, holder)
