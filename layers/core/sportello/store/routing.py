@@ -32,7 +32,13 @@ def _group(item: GroupItem) -> GroupSettings:
         strategy = Strategy(item.strategy) if item.strategy else Strategy.LEAST_OPEN
     except ValueError:
         strategy = Strategy.MANUAL
-    return GroupSettings(item.id, item.name, strategy, tuple(str(member) for member in item.members or ()), item.description or "")
+    return GroupSettings(
+        item.id,
+        item.name,
+        strategy,
+        tuple(str(member) for member in item.members or ()),
+        item.description or "",
+    )
 
 
 class DynamoRoutingSettings:
