@@ -88,3 +88,18 @@ TICKET_EVENTS_FILTER = {
     "eventName": ["INSERT"],
     "dynamodb": {"NewImage": {"item_type": {"S": [EVENT_ITEM_TYPE]}}},
 }
+# Routing: one Step Functions workflow (the same ASL file in the stack and in the local cloud).
+ROUTING_FUNCTION = "routing"
+ROUTING_STATE_MACHINE = "sportello-routing"
+ROUTING_DEFINITION = REPO_ROOT / "infra" / "statemachines" / "routing.asl.json"
+ROUTING_FUNCTION_ARN_SUBSTITUTION = "RoutingFunctionArn"  # ${RoutingFunctionArn} in the definition
+CONTEXT_NOTIFY_EMAIL = "notifyEmail"  # subscribed to the desk's notification topic (assignments, rules)
+NOTIFICATION_TOPIC = "sportello-notifications"
+OUTPUT_NOTIFICATION_TOPIC_ARN = "NotificationTopicArn"
+OUTPUT_ROUTING_STATE_MACHINE_ARN = "RoutingStateMachineArn"
+
+
+def routing_definition(function_arn: str) -> str:
+    """The workflow's definition with the routing function's ARN put in (locally; CDK substitutes)."""
+    text = ROUTING_DEFINITION.read_text()
+    return text.replace("${" + ROUTING_FUNCTION_ARN_SUBSTITUTION + "}", function_arn)

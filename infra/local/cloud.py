@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 from moto.server import ThreadedMotoServer
 from outbound.handler import handler as outbound_handler
+from routing.handler import handler as routing_handler
 from ticket_events.handler import handler as ticket_events_handler
 from webhook_processor.handler import handler as webhook_processor_handler
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -19,12 +20,14 @@ from infra.constants import (
     INBOUND_QUEUE,
     OUTBOUND_FUNCTION,
     OUTBOUND_QUEUE,
+    ROUTING_FUNCTION,
     TICKET_EVENTS_DLQ,
     TICKET_EVENTS_FUNCTION,
     WEBHOOK_PROCESSOR_FUNCTION,
 )
 from sportello.config import settings
 
+from . import lambdas
 from .auth import TokenIssuer
 from .environment import LocalConfig, jwt_secret
 from .fake_providers.all import fake_provider_server
@@ -54,6 +57,8 @@ class LocalCloud:
         moto = ThreadedMotoServer(ip_address=self.config.host, port=self.config.moto_port, verbose=False)
         moto.start()
         self._closers.append(moto.stop)
+        # The routing workflow's steps run here, one at a time with the other handlers (the lock).
+        lambdas.install({ROUTING_FUNCTION: self._locked(routing_handler)}, after_each=state.mark_dirty)
         provision()
         seed_agents()
         mailroom = Mailroom(self.lock, state.mark_dirty)
@@ -98,6 +103,13 @@ class LocalCloud:
         ).start()
         threading.Thread(target=self._autosave, args=(state,), name="autosave", daemon=True).start()
         self._closers.append(state.save)
+
+    def _locked(self, handler: lambdas.Handler) -> lambdas.Handler:
+        def run(event: Any, context: Any) -> Any:
+            with self.lock:
+                return handler(event, context)
+
+        return run
 
     def _autosave(self, state: StateFile) -> None:
         while not self._stop.wait(SAVE_INTERVAL_SECONDS):

@@ -8,12 +8,20 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.constants import INBOUND_QUEUE, OUTBOUND_QUEUE, QUEUE_MAX_RECEIVES, SERVICE_NAME
+from infra.constants import (
+    INBOUND_QUEUE,
+    NOTIFICATION_TOPIC,
+    OUTBOUND_QUEUE,
+    QUEUE_MAX_RECEIVES,
+    ROUTING_STATE_MACHINE,
+    SERVICE_NAME,
+)
 from sportello.names import (
     ENV_DATA_BUCKET,
     ENV_DESK_NAME,
     ENV_INBOUND_QUEUE_URL,
     ENV_MAIL_DOMAIN,
+    ENV_NOTIFICATION_TOPIC_ARN,
     ENV_OUTBOUND_MAX_RECEIVES,
     ENV_OUTBOUND_QUEUE_URL,
     ENV_POWERTOOLS_LOG_LEVEL,
@@ -22,11 +30,14 @@ from sportello.names import (
     ENV_PROVIDER_API_BASE,
     ENV_PROVIDER_SECRETS,
     ENV_REPLY_TOKEN_SECRET,
+    ENV_ROUTING_STATE_MACHINE_ARN,
     ENV_SUPPORT_ADDRESS,
     ENV_TABLE_NAME,
 )
 
 from .events import LOCAL_ACCOUNT
+
+LOCAL_REGION = "eu-west-1"
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -103,7 +114,7 @@ def apply(config: LocalConfig) -> dict[str, str]:
     values = {
         "AWS_ACCESS_KEY_ID": "local",
         "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": "eu-west-1",
+        "AWS_DEFAULT_REGION": LOCAL_REGION,
         "AWS_ENDPOINT_URL": config.moto_url,
         "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
         "MOTO_PORT": str(config.moto_port),
@@ -115,6 +126,10 @@ def apply(config: LocalConfig) -> dict[str, str]:
         ENV_REPLY_TOKEN_SECRET: _secret(config.home, "reply-token-secret"),
         ENV_INBOUND_QUEUE_URL: config.queue_url(INBOUND_QUEUE),
         ENV_OUTBOUND_QUEUE_URL: config.queue_url(OUTBOUND_QUEUE),
+        ENV_ROUTING_STATE_MACHINE_ARN: (
+            f"arn:aws:states:{LOCAL_REGION}:{LOCAL_ACCOUNT}:stateMachine:{ROUTING_STATE_MACHINE}"
+        ),
+        ENV_NOTIFICATION_TOPIC_ARN: f"arn:aws:sns:{LOCAL_REGION}:{LOCAL_ACCOUNT}:{NOTIFICATION_TOPIC}",
         ENV_OUTBOUND_MAX_RECEIVES: str(QUEUE_MAX_RECEIVES),
         ENV_PROVIDER_API_BASE: config.fake_providers_url,
         ENV_PROVIDER_SECRETS: json.dumps(provider_secrets(config.home)),

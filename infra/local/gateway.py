@@ -11,7 +11,9 @@ from email import message_from_string, policy
 from pathlib import Path
 from typing import Any
 
+import boto3
 from moto.ses.models import ses_backends
+from moto.sns.models import sns_backends
 from public_api.handler import handler as public_api_handler
 from webhooks.handler import handler as webhooks_handler
 from werkzeug.exceptions import HTTPException, NotFound
@@ -29,6 +31,7 @@ from infra.constants import (
     WEBHOOKS_FUNCTION,
     WEBHOOKS_PATH,
 )
+from sportello.config import settings
 
 from .auth import TokenIssuer, find_seeded
 from .events import LOCAL_ACCOUNT, LambdaContext, http_api_event
@@ -63,6 +66,8 @@ class Gateway:
                 Rule("/local/token", endpoint="token", methods=["POST"]),
                 Rule("/local/outbox", endpoint="outbox", methods=["GET"]),
                 Rule("/local/mail", endpoint="mail", methods=["POST"]),
+                Rule("/local/executions", endpoint="executions", methods=["GET"]),
+                Rule("/local/notifications", endpoint="notifications", methods=["GET"]),
                 Rule(f"/{WEB_CONFIG_FILE}", endpoint="config", methods=["GET"]),
             ]
         )
@@ -170,6 +175,46 @@ class Gateway:
                 }
             )
         return _json({"messages": items})
+
+    def _executions(self, request: Request) -> Response:
+        """The routing workflow's executions, newest first, as Step Functions' console lists them."""
+        sfn = boto3.client("stepfunctions")
+        arn = settings().routing_state_machine_arn
+        listed = sfn.list_executions(stateMachineArn=arn, maxResults=100)["executions"] if arn else []
+        items = []
+        for execution in sorted(listed, key=lambda e: e["startDate"], reverse=True):
+            described = sfn.describe_execution(executionArn=execution["executionArn"])
+            items.append(
+                {
+                    "name": described["name"],
+                    "status": described["status"],
+                    "started": described["startDate"].isoformat(),
+                    "stopped": described["stopDate"].isoformat() if described.get("stopDate") else None,
+                    "input": json.loads(described.get("input") or "null"),
+                    "output": json.loads(described.get("output") or "null"),
+                    "error": described.get("error"),
+                    "cause": described.get("cause"),
+                }
+            )
+        return _json({"executions": items})
+
+    def _notifications(self, request: Request) -> Response:
+        """What was published to the desk's notification topic (email subscribers get these in AWS)."""
+        backend = sns_backends[LOCAL_ACCOUNT][self._region]
+        arn = settings().notification_topic_arn
+        with self._lock:
+            topic = backend.topics.get(arn) if arn else None
+            sent = list(topic.sent_notifications) if topic is not None else []
+        items = [
+            {
+                "id": message_id,
+                "subject": subject,
+                "message": message,
+                "attributes": {name: value.get("Value") for name, value in (attributes or {}).items()},
+            }
+            for message_id, message, subject, attributes, _group in reversed(sent)
+        ]
+        return _json({"notifications": items})
 
     def _mail(self, request: Request) -> Response:
         """Injects a raw mail as the SMTP listener would (handy for scripts without an SMTP client)."""

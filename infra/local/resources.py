@@ -7,13 +7,24 @@ from typing import Any
 
 import boto3
 
-from infra.constants import DLQ_SUFFIX, INBOUND_QUEUE, OUTBOUND_QUEUE, QUEUE_MAX_RECEIVES, TICKET_EVENTS_DLQ
+from infra.constants import (
+    DLQ_SUFFIX,
+    INBOUND_QUEUE,
+    NOTIFICATION_TOPIC,
+    OUTBOUND_QUEUE,
+    QUEUE_MAX_RECEIVES,
+    ROUTING_FUNCTION,
+    ROUTING_STATE_MACHINE,
+    TICKET_EVENTS_DLQ,
+    routing_definition,
+)
 from sportello.agents import Agent, Group, Role
 from sportello.config import settings
 from sportello.names import ADMINS_GROUP
 from sportello.store import models
 from sportello.store.agents import DynamoAgentRepository
 
+from . import lambdas
 from .auth import SEEDED_AGENTS
 
 GROUPS = (Group("support", "Support"), Group("billing", "Billing"))
@@ -34,10 +45,31 @@ def provision() -> None:
     for queue in (INBOUND_QUEUE, OUTBOUND_QUEUE):
         ensure_queue(queue)
     boto3.client("sqs").create_queue(QueueName=TICKET_EVENTS_DLQ)  # the stream mapping's on-failure queue
+    provision_routing()
     sesv2 = boto3.client("sesv2")
     identities = {i["IdentityName"] for i in sesv2.list_email_identities().get("EmailIdentities", [])}
     if config.mail_domain not in identities:
         sesv2.create_email_identity(EmailIdentity=config.mail_domain)
+
+
+def provision_routing() -> str:
+    """The routing function, its workflow from the stack's ASL file, and the notification topic."""
+    boto3.client("sns").create_topic(Name=NOTIFICATION_TOPIC)
+    function_arn = lambdas.create_function(ROUTING_FUNCTION)
+    sfn = boto3.client("stepfunctions")
+    for machine in sfn.list_state_machines()["stateMachines"]:
+        if machine["name"] == ROUTING_STATE_MACHINE:
+            sfn.update_state_machine(
+                stateMachineArn=machine["stateMachineArn"], definition=routing_definition(function_arn)
+            )
+            return str(machine["stateMachineArn"])
+    created = sfn.create_state_machine(
+        name=ROUTING_STATE_MACHINE,
+        definition=routing_definition(function_arn),
+        roleArn=lambdas.role_arn(),
+        type="EXPRESS",
+    )
+    return str(created["stateMachineArn"])
 
 
 def ensure_stream(table_name: str) -> None:

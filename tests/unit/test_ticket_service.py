@@ -15,7 +15,6 @@ from sportello.customers.service import CustomerService
 from sportello.errors import ConflictError, InvalidRequestError
 from sportello.tickets.bodies import MessageBodies
 from sportello.tickets.events import (
-    AcknowledgementSent,
     DeliveryChanged,
     DeliveryFailed,
     EventKind,
@@ -102,27 +101,25 @@ def opened(desk: Desk, **changes: Any) -> Ticket:
 # --- customers write -----------------------------------------------------------------------------------
 
 
-def test_a_first_message_opens_a_ticket_and_acknowledges_it(desk: Desk) -> None:
+def test_a_first_message_opens_a_ticket_that_records_whether_its_sender_was_verified(desk: Desk) -> None:
     receipt = desk.service.receive(desk.inbound("Il mio ordine non è arrivato"))
     assert receipt.outcome is Outcome.CREATED
-    assert receipt.ticket is not None
+    assert receipt.ticket is not None and receipt.message is not None
     assert (receipt.ticket.status, receipt.ticket.subject, receipt.ticket.language) == (
         Status.NEW,
         "Ordine",
         "it",
     )
-    assert [ticket.number for ticket in desk.email.acknowledgements] == [receipt.ticket.number]
     events = desk.tickets.history(receipt.ticket.number).events
-    # (both happen at the same instant of the test's clock: compare them whatever their order)
-    assert {e.kind: e.payload for e in events} == {
-        EventKind.TICKET_CREATED: TicketCreated("email", receipt.message.id, sender_verified=True),
-        EventKind.ACKNOWLEDGEMENT_SENT: AcknowledgementSent(id="ack-1"),
-    }
-
-
-def test_an_unverified_sender_is_never_acknowledged(desk: Desk) -> None:
-    opened(desk, sender_verified=False)
+    assert [e.payload for e in events] == [TicketCreated("email", receipt.message.id, sender_verified=True)]
+    # The acknowledgement is the routing workflow's built-in trigger now, not the intake's.
     assert desk.email.acknowledgements == []
+
+
+def test_an_unverified_sender_is_recorded_as_such(desk: Desk) -> None:
+    number = opened(desk, sender_verified=False).number
+    created = desk.tickets.history(number).events[0].payload
+    assert isinstance(created, TicketCreated) and created.sender_verified is False
 
 
 def test_a_redelivery_creates_nothing_and_burns_no_number(desk: Desk) -> None:

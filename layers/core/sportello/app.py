@@ -15,16 +15,18 @@ from typing import TYPE_CHECKING, Any
 from .config import ConfigurationError, Settings, settings
 from .names import (
     ENV_INBOUND_QUEUE_URL,
+    ENV_NOTIFICATION_TOPIC_ARN,
     ENV_OUTBOUND_QUEUE_URL,
     ENV_REPLY_TOKEN_SECRET,
     ENV_REPLY_TOKEN_SECRET_NAME,
+    ENV_ROUTING_STATE_MACHINE_ARN,
 )
 from .tickets.model import Channel
 from .tickets.ports import OutboundChannel
 
 if TYPE_CHECKING:
     from .agents import AgentDirectory
-    from .bus import TicketEventConsumer
+    from .bus import Subscriber, TicketEventConsumer
     from .customers.service import CustomerService
     from .email.tokens import ReplyTokens
     from .intake.email import EmailReceiver
@@ -35,17 +37,26 @@ if TYPE_CHECKING:
     from .providers.registry import ProviderRegistry
     from .providers.webhook import ProviderApis, SecretStore
     from .quarantine import Quarantine
+    from .routing.ports import Notifier, RoutingSettings, WorkflowStarter
+    from .routing.workflow import RoutingWorkflow
     from .tickets.ports import TicketRepository
     from .tickets.service import TicketService
 
 
-class UnconfiguredQueue:
-    """Stands where a function has no queue configured: using it is a deployment error."""
+class Unconfigured:
+    """Stands where a function has no ARN configured for a part it should not use: using it is a
+    deployment error, raised where it happens rather than at cold start."""
 
     def __init__(self, variable: str) -> None:
         self._variable = variable
 
     def send(self, body: Mapping[str, Any]) -> None:
+        raise ConfigurationError(f"{self._variable} is not set for this function")
+
+    def start(self, name: str, payload: Mapping[str, Any]) -> bool:
+        raise ConfigurationError(f"{self._variable} is not set for this function")
+
+    def notify(self, subject: str, message: str, attributes: Mapping[str, str]) -> None:
         raise ConfigurationError(f"{self._variable} is not set for this function")
 
 
@@ -160,11 +171,35 @@ class Sportello:
         """The stream's consumer: each ticket event to its subscribers. A new subscriber is one more entry."""
         from .activity import LastActivity
         from .bus import Dispatcher, TicketEventConsumer
+        from .routing.subscribers import RoutingStarter
         from .store.processed import ProcessedEventsTable
         from .store.tickets import DynamoTicketRepository
 
-        subscribers = [LastActivity(DynamoTicketRepository())]
+        subscribers: list[Subscriber] = [
+            LastActivity(DynamoTicketRepository()),
+            RoutingStarter(self._workflow_starter),
+        ]
         return TicketEventConsumer(Dispatcher(subscribers, ProcessedEventsTable()), self.quarantine)
+
+    @cached_property
+    def routing(self) -> RoutingWorkflow:
+        """The routing workflow's steps (the routing function runs one per invocation)."""
+        from .routing.workflow import RoutingWorkflow
+
+        return RoutingWorkflow(
+            self.tickets,
+            self.customers,
+            self.routing_settings,
+            self.presence,
+            self._notifier,
+            self.settings.desk_name,
+        )
+
+    @cached_property
+    def routing_settings(self) -> RoutingSettings:
+        from .store.routing import DynamoRoutingSettings
+
+        return DynamoRoutingSettings()
 
     @cached_property
     def blobs(self) -> BlobStore:
@@ -241,6 +276,24 @@ class Sportello:
         )
 
     @cached_property
+    def _workflow_starter(self) -> WorkflowStarter:
+        arn = self.settings.routing_state_machine_arn
+        if not arn:
+            return Unconfigured(ENV_ROUTING_STATE_MACHINE_ARN)
+        from .adapters.stepfunctions import StepFunctionsStarter
+
+        return StepFunctionsStarter(arn)
+
+    @cached_property
+    def _notifier(self) -> Notifier:
+        arn = self.settings.notification_topic_arn
+        if not arn:
+            return Unconfigured(ENV_NOTIFICATION_TOPIC_ARN)
+        from .adapters.sns import SnsNotifier
+
+        return SnsNotifier(arn)
+
+    @cached_property
     def _messaging_outbound(self) -> OutboundChannel:
         from .outbound.messaging import MessagingOutbound
 
@@ -250,7 +303,7 @@ class Sportello:
 
 def _queue(url: str | None, variable: str) -> WorkQueue:
     if not url:
-        return UnconfiguredQueue(variable)
+        return Unconfigured(variable)
     from .adapters.sqs import SqsWorkQueue
 
     return SqsWorkQueue(url)

@@ -33,6 +33,8 @@ class Settings:
     provider_secrets_name: str | None = None  # Secrets Manager: {"<provider>": {...}}
     provider_secrets_json: str | None = None  # the same document inline (local cloud and tests only)
     provider_api_base: str | None = None  # one base URL for every provider API (the local fake server)
+    routing_state_machine_arn: str | None = None
+    notification_topic_arn: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -51,6 +53,8 @@ class Settings:
             provider_secrets_name=env.get(names.ENV_PROVIDER_SECRETS_NAME),
             provider_secrets_json=env.get(names.ENV_PROVIDER_SECRETS),
             provider_api_base=env.get(names.ENV_PROVIDER_API_BASE),
+            routing_state_machine_arn=env.get(names.ENV_ROUTING_STATE_MACHINE_ARN),
+            notification_topic_arn=env.get(names.ENV_NOTIFICATION_TOPIC_ARN),
         )
 
 

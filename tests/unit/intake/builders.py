@@ -75,11 +75,32 @@ class Desk:
     customer_repo: InMemoryCustomerRepository = field(default_factory=InMemoryCustomerRepository)
     outbound: RecordingOutboundChannel = field(default_factory=RecordingOutboundChannel)
     channels: dict[Channel, OutboundChannel] = field(default_factory=dict)
+    routed: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.customers = CustomerService(self.customer_repo)
         routes: dict[Channel, OutboundChannel] = dict.fromkeys(Channel, self.outbound)
         self.service = TicketService(self.repo, self.customers, routes | self.channels, self.clock)
+
+    def route(self) -> None:
+        """What the table's stream and the routing workflow do after an intake: the built-in triggers
+        (the acknowledgement) run once for each ticket created since the last call."""
+        from sportello.routing.workflow import RoutingWorkflow, state_for
+        from tests.fakes import InMemoryAgentPresence, InMemoryRoutingSettings, RecordingNotifier
+
+        workflow = RoutingWorkflow(
+            self.service,
+            self.customers,
+            InMemoryRoutingSettings(),
+            InMemoryAgentPresence(),
+            RecordingNotifier(),
+        )
+        for number in sorted(self.repo.tickets):
+            for event in self.events(number, EventKind.TICKET_CREATED):
+                state = state_for(event)
+                if state is not None and event.id not in self.routed:
+                    self.routed.add(event.id)
+                    workflow.triggers(state)
 
     def events(self, number: int, kind: EventKind) -> list[Any]:
         return [event for event in self.repo.history(number).events if event.kind is kind]
@@ -153,7 +174,9 @@ class Mailbox:
         self._count += 1
         key = f"inbound/{ses_id or f'ses-{self._count}'}"
         self.blobs.put(key, mail if isinstance(mail, bytes) else bytes(mail), "message/rfc822")
-        return self.receiver.receive(key, verdicts)
+        report = self.receiver.receive(key, verdicts)
+        self.desk.route()
+        return report
 
     def open_ticket(self, sender: str = "Mario Rossi <mario@example.org>") -> tuple[int, EmailMessage]:
         first = compose(sender=sender)

@@ -47,6 +47,9 @@ FIELD_ACTIONS = frozenset(
 )
 
 
+STEPS = ("classify", "triggers", "assign", "notify")
+
+
 @dataclass(frozen=True)
 class RoutingState:
     """What the workflow carries from step to step (and what the ticket-events subscriber starts it with)."""
@@ -57,6 +60,7 @@ class RoutingState:
     message_id: str | None = None
     sender_verified: bool = False
     assignee: str | None = None  # set by the assign step when it assigned someone now
+    completed: tuple[str, ...] = ()  # the steps done, in order: the catch path names the one that failed
 
     @classmethod
     def from_input(cls, data: Mapping[str, Any]) -> RoutingState:
@@ -67,10 +71,20 @@ class RoutingState:
             message_id=data.get("message_id"),
             sender_verified=bool(data.get("sender_verified", False)),
             assignee=data.get("assignee"),
+            completed=tuple(str(step) for step in data.get("completed", ())),
         )
 
     def to_output(self) -> dict[str, Any]:
-        return asdict(self)
+        output = asdict(self)
+        output["completed"] = list(self.completed)
+        return output
+
+    def after(self, step: str) -> RoutingState:
+        return replace(self, completed=(*self.completed, step))
+
+    @property
+    def failed_step(self) -> str:
+        return next((step for step in STEPS if step not in self.completed), "notify")
 
     def claim(self, step: str) -> str:
         return f"routing:{self.event_id}:{step}"
@@ -118,6 +132,23 @@ class RoutingWorkflow:
         self._assigner = Assigner(tickets, presence, clock)
         self._desk_name = desk_name
         self._clock = clock
+
+    def run(self, step: str, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Runs one step on the workflow's state (JSON in, JSON out), as the routing function does."""
+        state = RoutingState.from_input(data)
+        if step == "fail":
+            failure = data.get("failure") or {}
+            error = f"{failure.get('Error', 'error')}: {failure.get('Cause', '')}".strip(": ")
+            return self.fail(state, state.failed_step, error).to_output()
+        steps: dict[str, Callable[[RoutingState], RoutingState]] = {
+            "classify": self.classify,
+            "triggers": self.triggers,
+            "assign": self.assign,
+            "notify": self.notify,
+        }
+        if step not in steps:
+            raise ValueError(f"unknown routing step {step!r}")
+        return steps[step](state).after(step).to_output()
 
     # -- the steps ---------------------------------------------------------------------------------
 
@@ -262,7 +293,6 @@ class RoutingWorkflow:
 
     def _release(self, ticket: Ticket, state: RoutingState, reason: str) -> None:
         decided = RoutingDecided(step="assign", field="assignee", value=None, reason=reason)
-        # The agent's count follows by itself: the load keeper settles the ticket's hold on this change.
         self._tickets.apply_decisions(
             ticket.number,
             TicketChanges(clear=frozenset({"assignee"})),
@@ -270,6 +300,9 @@ class RoutingWorkflow:
             ROUTING_ACTOR,
             state.claim("release"),
         )
+        # Settled now, not when the load keeper sees the change: the assignment that follows needs the
+        # ticket's hold free (the keeper finds it settled: settling is idempotent).
+        self._presence.settle(ticket.number, None)
 
 
 def run_triggers(rules: list[Rule], situation: Situation) -> tuple[list[Rule], Ticket]:

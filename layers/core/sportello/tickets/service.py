@@ -236,20 +236,10 @@ class TicketService:
         if inbound.linked_to is not None:
             linked = TicketLinked(linked_to=inbound.linked_to.ticket, evidence=inbound.linked_to.evidence)
             events.append(Event.new(number, SYSTEM_ACTOR, now, linked))
+        # No acknowledgement here: it is the routing workflow's first built-in trigger (editable, and
+        # sent only to a sender the intake verified: TicketCreated.sender_verified).
         ticket = self._tickets.write(ticket, [message], events, inbound.external_ids, new=True)
-        if inbound.sender_verified:
-            self._acknowledge(ticket, message)
         return Receipt(Outcome.FOLLOW_UP if follow_up_of else Outcome.CREATED, ticket, message)
-
-    def _acknowledge(self, ticket: Ticket, message: Message) -> None:
-        channel = self._outbound.get(ticket.channel)
-        if channel is None:
-            return
-        delivery = channel.send_acknowledgement(ticket, message)
-        if delivery is None:
-            return
-        acknowledged = AcknowledgementSent(id=delivery.external_id)
-        self._tickets.add_events([Event.new(ticket.number, SYSTEM_ACTOR, self._clock(), acknowledged)])
 
     def _append_customer_message(self, inbound: InboundMessage, customer: Customer, number: int) -> Receipt:
         def change(current: Ticket) -> tuple[Ticket, list[Event]]:
