@@ -14,6 +14,7 @@ from infra.constants import (
     OUTPUT_DEAD_LETTER_QUEUE_URL,
     OUTPUT_HOSTED_UI_DOMAIN,
     OUTPUT_MAIL_DOMAIN,
+    OUTPUT_NOTIFICATION_TOPIC_ARN,
     OUTPUT_PROVIDER_SECRET_NAME,
     OUTPUT_RULE_SET_NAME,
     OUTPUT_USER_POOL_CLIENT_ID,
@@ -34,6 +35,7 @@ from infra.constructs.messaging import Messaging
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.public_api import PublicApi
 from infra.constructs.reply_tokens import ReplyTokens
+from infra.constructs.routing import Routing
 from infra.constructs.settings import DeploymentSettings
 from infra.constructs.ticket_desk import TicketDesk
 from infra.constructs.web import Web
@@ -74,9 +76,13 @@ class SportelloStack(Stack):
             webhooks=self.messaging.webhooks.function,
         )
         self.web.deploy_site(self._web_config())
+        self.routing = Routing(
+            self, "Routing", desk=desk, messaging=self.messaging, monitoring=self.monitoring
+        )
         self.ticket_events = TicketEvents(
             self, "TicketEvents", data=self.data, layers=self.layers, monitoring=self.monitoring
         )
+        self.routing.allow_starting(self.ticket_events.handler)
         self._outputs()
 
     def _web_config(self) -> dict[str, str]:
@@ -110,6 +116,10 @@ class SportelloStack(Stack):
                 "Inbound mail that failed processing",
             ),
             OUTPUT_ALARM_TOPIC_ARN: (self.monitoring.topic.topic_arn, "Subscribe to receive alarms"),
+            OUTPUT_NOTIFICATION_TOPIC_ARN: (
+                self.routing.notifications.topic_arn,
+                "The desk's notifications (assignments, urgent tickets, rules): subscribe agents' email",
+            ),
             OUTPUT_WEBHOOK_BASE_URL: (
                 f"{self.api.url}{WEBHOOKS_PATH}/",
                 "Give each provider this URL followed by its name (whatsapp, telegram, ...)",

@@ -43,6 +43,11 @@ class Monitoring(Construct):
             description=f"{function.function_name} raised {threshold}+ errors in 5 minutes",
         )
 
+    def alarm_on_metric(
+        self, construct_id: str, metric: cloudwatch.IMetric, *, threshold: int, description: str
+    ) -> None:
+        self._alarm(construct_id, metric, threshold=threshold, description=description)
+
     def _alarm(self, construct_id: str, metric: cloudwatch.IMetric, threshold: int, description: str) -> None:
         alarm = cloudwatch.Alarm(
             self,

@@ -13,6 +13,7 @@ from infra.constants import (
     CONTEXT_DESK_NAME,
     CONTEXT_LOG_LEVEL,
     CONTEXT_MAIL_DOMAIN,
+    CONTEXT_NOTIFY_EMAIL,
     CONTEXT_TRACING,
 )
 from sportello.names import SUPPORT_LOCAL_PART
@@ -31,6 +32,7 @@ class DeploymentSettings:
     alarm_email: str | None
     tracing: bool = False
     architecture: str = "arm64"  # the functions' CPU; `-c architecture=x86_64` for the other one
+    notify_email: str | None = None  # subscribed to the desk's notifications (assignments, rules)
 
     @property
     def support_address(self) -> str:
@@ -52,4 +54,5 @@ class DeploymentSettings:
             alarm_email=read(CONTEXT_ALARM_EMAIL),
             tracing=(read(CONTEXT_TRACING) or "false").lower() in ("1", "true", "yes"),
             architecture=(read(CONTEXT_ARCHITECTURE) or "arm64").lower(),
+            notify_email=read(CONTEXT_NOTIFY_EMAIL),
         )

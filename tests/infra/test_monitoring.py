@@ -22,19 +22,21 @@ from infra.constants import (
     OUTPUT_WEBHOOK_BASE_URL,
 )
 from tests.infra.template import (
-    logical_id,
+    only,
     queue,
 )
 
 
 def test_dead_letters_and_function_errors_raise_alarms_on_the_topic(template: Template) -> None:
-    topic = logical_id(template, "AWS::SNS::Topic")
+    topic = only(
+        template.find_resources("AWS::SNS::Topic", {"Properties": {"DisplayName": "Sportello alarms"}})
+    )[0]
     alarms = template.find_resources("AWS::CloudWatch::Alarm")
     metrics = {alarm["Properties"]["MetricName"] for alarm in alarms.values()}
-    assert metrics == {"ApproximateNumberOfMessagesVisible", "Errors"}
-    # four dead-letter queues (email, inbound, outbound, ticket events); email_inbound, agent_api and
-    # webhooks errors
-    assert len(alarms) == 7
+    assert metrics == {"ApproximateNumberOfMessagesVisible", "Errors", "ExecutionsFailed"}
+    # four dead-letter queues (email, inbound, outbound, ticket events); email_inbound, agent_api,
+    # webhooks and routing errors; routing executions that gave up
+    assert len(alarms) == 9
     assert all(alarm["Properties"]["AlarmActions"] == [{"Ref": topic}] for alarm in alarms.values())
 
 

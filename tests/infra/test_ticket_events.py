@@ -15,7 +15,12 @@ from infra.constants import (
     TICKET_EVENTS_RETRY_ATTEMPTS,
 )
 from infra.local.streams import matches
-from sportello.names import ENV_POWERTOOLS_LOG_LEVEL, ENV_POWERTOOLS_SERVICE_NAME, ENV_TABLE_NAME
+from sportello.names import (
+    ENV_POWERTOOLS_LOG_LEVEL,
+    ENV_POWERTOOLS_SERVICE_NAME,
+    ENV_ROUTING_STATE_MACHINE_ARN,
+    ENV_TABLE_NAME,
+)
 from tests.infra.template import (
     actions_of,
     as_list,
@@ -96,7 +101,10 @@ def test_the_dead_letter_queue_is_encrypted_tls_only_and_raises_an_alarm(templat
     ]
     assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert alarm["Threshold"] == 1
-    assert alarm["AlarmActions"] == [{"Ref": logical_id(template, "AWS::SNS::Topic")}]
+    alarms_topic = {"Properties": {"DisplayName": "Sportello alarms"}}
+    assert alarm["AlarmActions"] == [
+        {"Ref": only(template.find_resources("AWS::SNS::Topic", alarms_topic))[0]}
+    ]
 
 
 def test_the_function_reads_the_stream_and_writes_items_nothing_more(template: Template) -> None:
@@ -121,12 +129,14 @@ def test_the_function_reads_the_stream_and_writes_items_nothing_more(template: T
     assert [s["Resource"] for s in sends] == [{"Fn::GetAtt": [dead_letters, "Arn"]}]
 
 
-def test_the_function_knows_only_its_table(template: Template) -> None:
+def test_the_function_knows_only_its_table_and_the_routing_workflow(template: Template) -> None:
     _, resource = function(template, TICKET_EVENTS_FUNCTION)
     variables = resource["Properties"]["Environment"]["Variables"]
     assert variables[ENV_TABLE_NAME] == {"Ref": logical_id(template, "AWS::DynamoDB::Table")}
     assert set(variables) == {
+        ENV_ROUTING_STATE_MACHINE_ARN,
         ENV_TABLE_NAME,
+        ENV_ROUTING_STATE_MACHINE_ARN,
         ENV_POWERTOOLS_SERVICE_NAME,
         ENV_POWERTOOLS_LOG_LEVEL,
     }
