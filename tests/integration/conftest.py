@@ -15,12 +15,14 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.ses.models import ses_backends
+from routing.handler import handler as routing_handler
 from werkzeug.serving import make_server
 
-from infra.constants import INBOUND_QUEUE, OUTBOUND_QUEUE
+from infra.constants import INBOUND_QUEUE, OUTBOUND_QUEUE, ROUTING_FUNCTION
+from infra.local import lambdas
 from infra.local.fake_providers import Recorder
 from infra.local.fake_providers.all import fake_provider_server
-from infra.local.resources import ensure_queue
+from infra.local.resources import ensure_queue, provision_routing
 from sportello import app as app_module
 from sportello.config import settings
 from sportello.store import models
@@ -72,6 +74,9 @@ def cloud() -> Iterator[Cloud]:
         boto3.client("sesv2").create_email_identity(EmailIdentity=config.mail_domain)
         for queue in (INBOUND_QUEUE, OUTBOUND_QUEUE):
             ensure_queue(queue)
+        # The routing workflow from the stack's ASL file, its steps calling the real handler in-process.
+        lambdas.install({ROUTING_FUNCTION: routing_handler})
+        provision_routing()
         yield Cloud(s3, config.data_bucket)
         app_module.sportello.cache_clear()
         _reset_pynamodb_connections()
