@@ -52,7 +52,9 @@ os.environ.update(
         names.ENV_OUTBOUND_QUEUE_URL: "https://sqs.eu-west-1.amazonaws.com/123456789012/sportello-outbound",
         names.ENV_OUTBOUND_MAX_RECEIVES: "5",
         # moto's account; the integration tests' cloud provisions both as the local cloud does.
-        names.ENV_ROUTING_STATE_MACHINE_ARN: "arn:aws:states:eu-west-1:123456789012:stateMachine:sportello-routing",
+        names.ENV_ROUTING_STATE_MACHINE_ARN: (
+            "arn:aws:states:eu-west-1:123456789012:stateMachine:sportello-routing"
+        ),
         names.ENV_NOTIFICATION_TOPIC_ARN: "arn:aws:sns:eu-west-1:123456789012:sportello-notifications",
         names.ENV_PROVIDER_API_BASE: f"http://127.0.0.1:{FAKE_PROVIDERS_PORT}",
         names.ENV_PROVIDER_SECRETS: json.dumps(
