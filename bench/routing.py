@@ -218,7 +218,8 @@ def main() -> None:
     )
     print(
         f"summary: {measured['transitions_per_ticket']:.0f} transitions and {calls:.0f} AWS calls "
-        f"per routed ticket; ${sum(cost.values()):.2f} a month at 5,000 tickets; assigned in {latency['median']:.1f} s (median)"
+        f"per routed ticket; ${sum(cost.values()):.2f} a month at 5,000 tickets; "
+        f"assigned in {latency['median']:.1f} s (median)"
     )
     print(f"results written to {RESULTS}", file=sys.stderr)
 
