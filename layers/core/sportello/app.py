@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from .providers.registry import ProviderRegistry
     from .providers.webhook import ProviderApis, SecretStore
     from .quarantine import Quarantine
+    from .routing.ports import RoutingSettings
+    from .routing.settings import DeskRules
     from .tickets.ports import TicketRepository
     from .tickets.service import TicketService
 
@@ -165,6 +167,20 @@ class Sportello:
 
         subscribers = [LastActivity(DynamoTicketRepository())]
         return TicketEventConsumer(Dispatcher(subscribers, ProcessedEventsTable()), self.quarantine)
+
+    @cached_property
+    def routing_settings(self) -> RoutingSettings:
+        """Rules, groups, classification and calendar, as admins set them."""
+        from .store.routing import DynamoRoutingSettings
+
+        return DynamoRoutingSettings()
+
+    @cached_property
+    def desk_rules(self) -> DeskRules:
+        """The desk's triggers and automations (the built-ins included), as the admin API manages them."""
+        from .routing.settings import DeskRules
+
+        return DeskRules(self.routing_settings)
 
     @cached_property
     def blobs(self) -> BlobStore:
