@@ -305,3 +305,19 @@ def test_an_agent_marks_a_customer_vip_with_an_organisation(cloud):
     assert cleared.body["organisation"] is None
     assert call("GET", "/api/tickets/1").body["requester"]["organisation"] is None
     assert call("PATCH", "/api/customers/nobody", {"vip": True}).status == 404
+
+
+def test_a_group_the_directory_saved_is_listed_and_keeps_its_routing_settings(cloud):
+    from sportello.agents import Group
+    from sportello.store.agents import DynamoAgentRepository
+
+    directory = DynamoAgentRepository()
+    directory.save_group(Group("support", "Support"))  # as the local cloud seeds its groups
+    assert call("GET", "/api/groups").body["items"] == [{"id": "support", "name": "Support"}]
+    assert [g["id"] for g in admin("GET", "/api/admin/groups").body["items"]] == ["support"]
+
+    admin("PUT", "/api/admin/groups/support", {"name": "Support", "strategy": "manual"})
+    directory.save_group(Group("support", "First line"))
+
+    [group] = admin("GET", "/api/admin/groups").body["items"]
+    assert (group["name"], group["strategy"]) == ("First line", "manual")
