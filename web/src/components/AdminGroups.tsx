@@ -42,11 +42,11 @@ export function AdminGroups() {
         </div>
       </div>
       <Notice notice={notice} onDismiss={() => setNotice(null)} />
+      {groups?.length === 0 && <div className="empty">{t("admin.groups.empty")}</div>}
       {groups === null ? (
         <Spinner text={t("admin.loading")} />
       ) : (
         <div className="admin-cards">
-          {groups.length === 0 && <div className="empty">{t("admin.groups.empty")}</div>}
           {groups.map((g) => (
             <GroupForm key={g.id} group={g} strategies={strategies} onSaved={saved} />
           ))}
@@ -86,7 +86,7 @@ function GroupForm({ group, strategies, onSaved }: { group: GroupSettings | null
       <h2 className="panel-title">{isNew ? t("admin.groups.new") : group.name}</h2>
       <div className="form-grid">
         {isNew && (
-          <label className="field">
+          <label className="field field-wide">
             <span>
               {t("admin.groups.id")} <span className="muted small">({t("admin.groups.idHint")})</span>
             </span>
