@@ -17,7 +17,9 @@ pytestmark = pytest.mark.e2e
 
 ADMIN = "admin@sportello.local"
 AGENT = "agent@sportello.local"
-STATUS_ROUTE_PUBLISHED = "/api/me/status" in json.loads((PROJECT_ROOT / "docs" / "openapi.json").read_text())["paths"]
+STATUS_ROUTE_PUBLISHED = (
+    "/api/me/status" in json.loads((PROJECT_ROOT / "docs" / "openapi.json").read_text())["paths"]
+)
 
 
 def _sign_in(cloud: RunningCloud, page: Any, email: str) -> None:
@@ -35,7 +37,9 @@ def _row(page: Any, name: str) -> Any:
     return page.locator(f'[data-testid="rule-row"][data-name="{name}"]')
 
 
-def test_an_admin_writes_fixes_reorders_and_switches_off_a_trigger(local_cloud: RunningCloud, page: Any) -> None:
+def test_an_admin_writes_fixes_reorders_and_switches_off_a_trigger(
+    local_cloud: RunningCloud, page: Any
+) -> None:
     # Given an admin on the triggers screen, where the built-in acknowledgement comes first
     _sign_in(local_cloud, page, ADMIN)
     page.get_by_test_id("nav-admin-triggers").click()
@@ -43,7 +47,7 @@ def test_an_admin_writes_fixes_reorders_and_switches_off_a_trigger(local_cloud: 
     expect(ack.get_by_test_id("rule-builtin")).to_be_visible()
     expect(ack.get_by_test_id("rule-delete")).to_have_count(0)
 
-    # When they write a trigger: a condition on the subject, a priority and a reply with a misspelt placeholder
+    # When they write a trigger: a condition on the subject, a priority, a reply with a misspelt placeholder
     page.get_by_test_id("rule-new").click()
     page.get_by_test_id("rule-name").fill("Outages are urgent")
     page.get_by_test_id("rule-event-customer_reply").uncheck()
@@ -157,7 +161,9 @@ def test_the_automation_editor_in_italian(local_cloud: RunningCloud, page: Any) 
         ["Invia la conferma di ricezione"]
     )
     action.get_by_test_id("action-kind").select_option("reply")
-    action.get_by_test_id("action-template-it").fill("Ciao {customer.name}, ci sono novità sul ticket #{ticket.number}?")
+    action.get_by_test_id("action-template-it").fill(
+        "Ciao {customer.name}, ci sono novità sul ticket #{ticket.number}?"
+    )
     action.get_by_test_id("action-template-en").fill("Hi {customer.name}, any news on #{ticket.number}?")
     screenshot(page, "admin-automation-italian")
     page.get_by_test_id("rule-save").click()
