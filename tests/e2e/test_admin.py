@@ -12,6 +12,8 @@ from playwright.sync_api import expect
 from tests.conftest import PROJECT_ROOT
 
 from .conftest import RunningCloud, screenshot
+from .test_customers import _mail, _unassigned
+from .test_email_desk import _send
 
 pytestmark = pytest.mark.e2e
 
@@ -185,6 +187,28 @@ def test_an_agent_does_not_see_the_admin_section(local_cloud: RunningCloud, page
     page.goto(f"{local_cloud.base_url}/#/admin/triggers")
     expect(page.get_by_test_id("notice")).to_have_text("You are not allowed to do this.")
     expect(page.get_by_test_id("admin-rules")).to_have_count(0)
+
+
+def test_an_agent_marks_the_requester_vip_and_sees_the_priority(local_cloud: RunningCloud, page: Any) -> None:
+    _send(
+        local_cloud, _mail("Elena <elena@example.org>", "Contratto aziendale", "Serve aiuto col contratto.")
+    )
+    [ticket] = [t for t in _unassigned(local_cloud, 1) if t["subject"] == "Contratto aziendale"]
+    _sign_in(local_cloud, page, AGENT)
+    page.goto(f"{local_cloud.base_url}/#/tickets/{ticket['number']}")
+    expect(page.get_by_test_id("ticket-priority")).to_have_attribute("data-priority", ticket["priority"])
+    expect(page.get_by_test_id("requester-vip")).to_have_count(0)
+
+    page.get_by_test_id("traits-open").click()
+    page.get_by_test_id("traits-vip").check()
+    page.get_by_test_id("traits-organisation").fill("ACME S.p.A.")
+    page.get_by_test_id("traits-save").click()
+
+    expect(page.get_by_test_id("flash")).to_have_text("Customer updated.")
+    expect(page.get_by_test_id("requester-vip")).to_be_visible()
+    expect(page.get_by_test_id("requester")).to_contain_text("ACME S.p.A.")
+    requester = local_cloud.get(f"/api/tickets/{ticket['number']}", token=local_cloud.token())["requester"]
+    assert (requester["vip"], requester["organisation"]) == (True, "ACME S.p.A.")
 
 
 @pytest.mark.skipif(

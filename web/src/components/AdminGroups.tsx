@@ -1,5 +1,5 @@
 // Admins: each group's name, how its tickets are assigned (strategy), its members and description.
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { useI18n } from "../i18n";
 import { errorText, useSession } from "../session";
 import type { GroupSettings } from "../types";
@@ -15,13 +15,16 @@ export function AdminGroups() {
   const [notice, setNotice] = useState<NoticeState | null>(null);
   const [strategies, setStrategies] = useState<string[]>(STRATEGIES);
 
+  const tRef = useRef(t);
+  tRef.current = t;
+
   const reload = useCallback(async () => {
     try {
       setGroups((await api.groupSettings()).items);
     } catch (e) {
-      setNotice({ kind: "error", text: errorText(e, t) });
+      setNotice({ kind: "error", text: errorText(e, tRef.current) });
     }
-  }, [api, t]);
+  }, [api]);
 
   useEffect(() => {
     void reload();

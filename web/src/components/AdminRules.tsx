@@ -1,5 +1,5 @@
 // Admins: the desk's triggers and automations — in order, switched on or off, created, edited, deleted.
-import { useCallback, useEffect, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { useI18n, type Translate } from "../i18n";
 import {
   actionInfo,
@@ -37,22 +37,25 @@ export function AdminRules({ kind }: { kind: RuleKind }) {
   const [notice, setNotice] = useState<NoticeState | null>(null);
   const [editing, setEditing] = useState<Editing>(null);
   const [busy, setBusy] = useState(false);
+  // The current translator, without making a language switch reload the page (and lose an open form).
+  const tRef = useRef(t);
+  tRef.current = t;
 
   const reload = useCallback(async () => {
     try {
       setRules((await api.rules(kind)).items);
     } catch (e) {
-      setNotice({ kind: "error", text: errorText(e, t) });
+      setNotice({ kind: "error", text: errorText(e, tRef.current) });
     }
-  }, [api, kind, t]);
+  }, [api, kind]);
 
   useEffect(() => {
     setRules(null);
     setEditing(null);
     setNotice(null);
-    api.ruleLanguage().then(setLanguage, (e) => setNotice({ kind: "error", text: errorText(e, t) }));
+    api.ruleLanguage().then(setLanguage, (e) => setNotice({ kind: "error", text: errorText(e, tRef.current) }));
     void reload();
-  }, [api, kind, reload, t]);
+  }, [api, kind, reload]);
 
   async function run(work: () => Promise<void>) {
     setBusy(true);

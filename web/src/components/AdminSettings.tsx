@@ -1,5 +1,5 @@
 // Admins: what the classifier looks for, and the desk's business hours.
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useI18n } from "../i18n";
 import { parseWindows, splitList, windowsText } from "../ruleForm";
 import { errorText, useSession } from "../session";
@@ -49,9 +49,12 @@ function ClassificationForm({ onNotice }: { onNotice: (n: NoticeState | null) =>
     setDefaultGroup(c.default_group ?? "");
   }
 
+  const tRef = useRef(t);
+  tRef.current = t;
+  // Loaded once: a language switch keeps what is being edited.
   useEffect(() => {
-    api.classification().then(show, (e) => onNotice({ kind: "error", text: errorText(e, t) }));
-  }, [api, onNotice, t]);
+    api.classification().then(show, (e) => onNotice({ kind: "error", text: errorText(e, tRef.current) }));
+  }, [api, onNotice]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -143,9 +146,12 @@ function CalendarForm({ onNotice }: { onNotice: (n: NoticeState | null) => void 
     setClosed((c.closed_days ?? []).join(", "));
   }
 
+  const tRef = useRef(t);
+  tRef.current = t;
+  // Loaded once: a language switch keeps what is being edited.
   useEffect(() => {
-    api.calendar().then(show, (e) => onNotice({ kind: "error", text: errorText(e, t) }));
-  }, [api, onNotice, t]);
+    api.calendar().then(show, (e) => onNotice({ kind: "error", text: errorText(e, tRef.current) }));
+  }, [api, onNotice]);
 
   async function submit(e: FormEvent) {
     e.preventDefault();

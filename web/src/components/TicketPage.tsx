@@ -17,7 +17,7 @@ import {
   type TicketDetail,
   type TicketEvent,
 } from "../types";
-import { AddIdentity, MergeCustomer } from "./CustomerActions";
+import { AddIdentity, CustomerTraits, MergeCustomer } from "./CustomerActions";
 import { assignmentReason, routingLine } from "../routingEvents";
 import { Notice, PriorityLabel, RelativeTime, Spinner, StatusBadge, useNow, type NoticeState } from "./common";
 import { initials } from "./Layout";
@@ -492,6 +492,7 @@ function RequesterPanel({ customer, current, now, onChanged }: RequesterProps) {
         </ul>
       )}
       <div className="customer-actions">
+        <CustomerTraits key={`${customer.id}:${customer.vip}:${customer.organisation}`} customer={customer} onSaved={onChanged} />
         <AddIdentity customer={customer} onAdded={() => onChanged(t("requester.contactAdded"))} />
         <MergeCustomer customer={customer} onMerged={onChanged} />
       </div>
