@@ -108,6 +108,13 @@ def test_an_admin_writes_fixes_reorders_and_switches_off_a_trigger(
     page.get_by_test_id("rule-cancel").click()
     expect(page.get_by_test_id("rule-editor")).to_have_count(0)
 
+    # And deleting it, once confirmed, leaves the built-in alone
+    page.once("dialog", lambda dialog: dialog.accept())
+    _row(page, "Outages are urgent").get_by_test_id("rule-delete").click()
+    expect(page.get_by_test_id("flash")).to_have_text("Rule deleted.")
+    expect(page.get_by_test_id("rule-row")).to_have_count(1)
+    assert [r["name"] for r in _triggers(local_cloud)] == ["Acknowledge new requests"]
+
 
 def test_an_admin_sets_a_groups_strategy_and_members(local_cloud: RunningCloud, page: Any) -> None:
     _sign_in(local_cloud, page, ADMIN)
