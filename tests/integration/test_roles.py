@@ -18,6 +18,9 @@ ROUTES = [
     for method in operations
     if method in ("get", "post", "patch", "put", "delete")
 ]
+# The desk's settings: admins only (an agent is refused them, as a caller without a role is everything).
+ADMIN_ROUTES = [(method, path) for method, path in ROUTES if path.startswith("/api/admin/")]
+MEMBER_ROUTES = [route for route in ROUTES if route not in ADMIN_ROUTES]
 ADMIN_CLAIMS = {"sub": "admin-1", "email": "ada@desk.example.com", "cognito:groups": ["admins"]}
 NO_ROLE = {
     "no group at all": {"sub": "u-1", "email": "mallory@example.org"},
@@ -38,6 +41,8 @@ def concrete(path: str) -> str:
 def test_the_walk_covers_every_route() -> None:
     assert len(ROUTES) >= 12
     assert ("PATCH", "/api/tickets/{number}") in ROUTES
+    assert ("PUT", "/api/admin/rules/{kind}/{rule_id}") in ADMIN_ROUTES
+    assert len(ADMIN_ROUTES) >= 12
 
 
 @pytest.mark.parametrize("claims", NO_ROLE.values(), ids=list(NO_ROLE))
@@ -48,10 +53,19 @@ def test_a_caller_without_a_role_is_refused_everywhere(cloud, method, path, clai
 
 
 @pytest.mark.parametrize("claims", [AGENT_CLAIMS, ADMIN_CLAIMS], ids=["agent", "admin"])
-@pytest.mark.parametrize(("method", "path"), ROUTES)
+@pytest.mark.parametrize(("method", "path"), MEMBER_ROUTES)
 def test_agents_and_admins_may_call_every_route(cloud, method, path, claims) -> None:
     response = call(method, concrete(path), {} if method != "GET" else None, claims=claims)
     assert response.status != 403, f"{method} {path} refused a caller with a role: {response.body}"
+
+
+@pytest.mark.parametrize(("method", "path"), ADMIN_ROUTES)
+def test_only_admins_may_call_the_admin_routes(cloud, method, path) -> None:
+    body = {} if method != "GET" else None
+    refused = call(method, concrete(path), body, claims=AGENT_CLAIMS)
+    allowed = call(method, concrete(path), body, claims=ADMIN_CLAIMS)
+    assert refused.status == 403, f"{method} {path} answered {refused.status} to an agent"
+    assert allowed.status != 403, f"{method} {path} refused an admin: {allowed.body}"
 
 
 def test_leaving_the_group_takes_effect_with_the_next_token(cloud) -> None:

@@ -15,7 +15,11 @@ import { I18nContext, initialLang, makeI18n, storeLang, useI18n, type Lang } fro
 import { DEFAULT_ROUTE, formatRoute, parseHash, replaceHash, useRoute, type Route, type ViewId } from "./router";
 import { SessionContext, type Session } from "./session";
 import type { Agent, Group, Me } from "./types";
-import { Layout } from "./components/Layout";
+import { AdminAgents } from "./components/AdminAgents";
+import { AdminGroups } from "./components/AdminGroups";
+import { AdminRules } from "./components/AdminRules";
+import { AdminSettings } from "./components/AdminSettings";
+import { isAdmin, Layout } from "./components/Layout";
 import { Login } from "./components/Login";
 import { Quarantine } from "./components/Quarantine";
 import { TicketList } from "./components/TicketList";
@@ -189,6 +193,26 @@ function Workspace({ config, api, route, signOut }: { config: AppConfig; api: Ap
       break;
     case "quarantine":
       page = <Quarantine />;
+      break;
+    case "admin":
+      if (!me) {
+        page = <Spinner text={t("app.loading")} />;
+      } else if (!isAdmin(me)) {
+        page = (
+          <section className="page">
+            <Notice notice={{ kind: "error", text: t("error.forbidden") }} />
+          </section>
+        );
+      } else if (route.section === "triggers" || route.section === "automations") {
+        const kind = route.section === "triggers" ? "trigger" : "automation";
+        page = <AdminRules key={kind} kind={kind} />;
+      } else if (route.section === "groups") {
+        page = <AdminGroups />;
+      } else if (route.section === "agents") {
+        page = <AdminAgents />;
+      } else {
+        page = <AdminSettings />;
+      }
       break;
     default:
       page = (

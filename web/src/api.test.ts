@@ -189,3 +189,40 @@ describe("ApiClient", () => {
     expect(api.resolve("https://bucket.s3.example/x?sig=1")).toBe("https://bucket.s3.example/x?sig=1");
   });
 });
+
+describe("ApiClient: routing and the admin API", () => {
+  const calls = async (work: (api: ApiClient) => Promise<unknown>, status = 200, body: unknown = {}) => {
+    const fetchImpl = vi.fn<FetchLike>(async () => jsonResponse(status, body));
+    await work(client(fetchImpl).api);
+    return fetchImpl.mock.calls.map(([url, init]) => ({
+      url: url.replace("https://api.example.test", ""),
+      method: init?.method,
+      body: init?.body ? JSON.parse(init.body as string) : undefined,
+    }));
+  };
+
+  it("sends each admin call to its route", async () => {
+    expect(await calls((api) => api.reorderRules("trigger", ["b", "a"]))).toEqual([
+      { url: "/api/admin/rules/trigger/order", method: "PUT", body: { ids: ["b", "a"] } },
+    ]);
+    expect(await calls((api) => api.updateRule("automation", "r/1", { enabled: false }))).toEqual([
+      { url: "/api/admin/rules/automation/r%2F1", method: "PUT", body: { enabled: false } },
+    ]);
+    expect(await calls((api) => api.saveGroup({ id: "billing", name: "Billing", strategy: "manual", members: [], description: "" }))).toEqual([
+      { url: "/api/admin/groups/billing", method: "PUT", body: { name: "Billing", strategy: "manual", members: [], description: "" } },
+    ]);
+    expect(await calls((api) => api.setAgentProfile("a1", { capacity: 5, languages: ["it"], skills: [] }))).toEqual([
+      { url: "/api/agents/a1/profile", method: "PUT", body: { capacity: 5, languages: ["it"], skills: [] } },
+    ]);
+    expect(await calls((api) => api.setStatus("away"))).toEqual([{ url: "/api/me/status", method: "PUT", body: { status: "away" } }]);
+    expect(await calls((api) => api.setCustomerTraits("c1", { vip: true }))).toEqual([
+      { url: "/api/customers/c1", method: "PATCH", body: { vip: true } },
+    ]);
+  });
+
+  it("accepts a deletion's empty 204", async () => {
+    const fetchImpl = vi.fn<FetchLike>(async () => new Response(null, { status: 204 }));
+    await expect(client(fetchImpl).api.deleteRule("trigger", "r1")).resolves.toBeNull();
+    expect(fetchImpl.mock.calls[0][1]?.method).toBe("DELETE");
+  });
+});

@@ -1,6 +1,14 @@
 // HTTP client for the Sportello agent API: bearer token, JSON, error mapping.
 import type {
   Agent,
+  AgentProfile,
+  AgentStatus,
+  CalendarSettings,
+  ClassificationSettings,
+  GroupSettings,
+  Rule,
+  RuleKind,
+  RuleLanguage,
   Channel,
   Customer,
   Group,
@@ -238,5 +246,71 @@ export class ApiClient {
 
   quarantine(cursor?: string | null): Promise<Page<QuarantineItem>> {
     return this.request("GET", `/api/quarantine${queryString({ cursor })}`);
+  }
+
+  /** Marks a customer VIP (or not) and sets their organisation ("" clears it). */
+  setCustomerTraits(customerId: string, traits: { vip?: boolean; organisation?: string | null }): Promise<Customer> {
+    return this.request("PATCH", `/api/customers/${encodeURIComponent(customerId)}`, traits);
+  }
+
+  /** The agent's own presence: only online agents are given tickets. */
+  setStatus(status: AgentStatus): Promise<unknown> {
+    return this.request("PUT", "/api/me/status", { status });
+  }
+
+  // --- admins ---------------------------------------------------------------------------------
+
+  /** An agent's capacity, languages and skills (admins). */
+  setAgentProfile(agentId: string, profile: AgentProfile): Promise<unknown> {
+    return this.request("PUT", `/api/agents/${encodeURIComponent(agentId)}/profile`, profile);
+  }
+
+  ruleLanguage(): Promise<RuleLanguage> {
+    return this.request("GET", "/api/admin/fields");
+  }
+
+  rules(kind: RuleKind): Promise<{ items: Rule[] }> {
+    return this.request("GET", `/api/admin/rules/${kind}`);
+  }
+
+  createRule(kind: RuleKind, rule: Record<string, unknown>): Promise<Rule> {
+    return this.request("POST", `/api/admin/rules/${kind}`, rule);
+  }
+
+  updateRule(kind: RuleKind, id: string, rule: Record<string, unknown>): Promise<Rule> {
+    return this.request("PUT", `/api/admin/rules/${kind}/${encodeURIComponent(id)}`, rule);
+  }
+
+  deleteRule(kind: RuleKind, id: string): Promise<unknown> {
+    return this.request("DELETE", `/api/admin/rules/${kind}/${encodeURIComponent(id)}`);
+  }
+
+  reorderRules(kind: RuleKind, ids: string[]): Promise<{ items: Rule[] }> {
+    return this.request("PUT", `/api/admin/rules/${kind}/order`, { ids });
+  }
+
+  groupSettings(): Promise<{ items: GroupSettings[] }> {
+    return this.request("GET", "/api/admin/groups");
+  }
+
+  saveGroup(group: GroupSettings): Promise<GroupSettings> {
+    const { id, ...body } = group;
+    return this.request("PUT", `/api/admin/groups/${encodeURIComponent(id)}`, body);
+  }
+
+  classification(): Promise<ClassificationSettings> {
+    return this.request("GET", "/api/admin/classification");
+  }
+
+  saveClassification(settings: ClassificationSettings): Promise<ClassificationSettings> {
+    return this.request("PUT", "/api/admin/classification", settings);
+  }
+
+  calendar(): Promise<CalendarSettings> {
+    return this.request("GET", "/api/admin/calendar");
+  }
+
+  saveCalendar(calendar: CalendarSettings): Promise<CalendarSettings> {
+    return this.request("PUT", "/api/admin/calendar", calendar);
   }
 }

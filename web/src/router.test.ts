@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatRoute, parseHash, VIEW_IDS, viewDef, type Route } from "./router";
+import { ADMIN_SECTIONS, formatRoute, parseHash, VIEW_IDS, viewDef, type Route } from "./router";
 
 describe("parseHash", () => {
   it.each<[string, Route]>([
@@ -15,11 +15,14 @@ describe("parseHash", () => {
     ["/tickets/7", { name: "ticket", number: 7 }],
     ["#/tickets/42?tab=x", { name: "ticket", number: 42 }],
     ["#/quarantine", { name: "quarantine" }],
+    ["#/admin", { name: "admin", section: "triggers" }],
+    ["#/admin/automations", { name: "admin", section: "automations" }],
+    ["#/admin/groups", { name: "admin", section: "groups" }],
   ])("%s", (hash, route) => {
     expect(parseHash(hash)).toEqual(route);
   });
 
-  it.each(["#/views/bogus", "#/tickets/0", "#/tickets/abc", "#/tickets/-1", "#/tickets/1.5", "#/tickets/01", "#/tickets", "#/tickets/1/x", "#/nope", "#/views/%E0%A4%A"])(
+  it.each(["#/views/bogus", "#/tickets/0", "#/tickets/abc", "#/tickets/-1", "#/tickets/1.5", "#/tickets/01", "#/tickets", "#/tickets/1/x", "#/nope", "#/views/%E0%A4%A", "#/admin/bogus", "#/admin/groups/x"])(
     "%s is not found",
     (hash) => {
       expect(parseHash(hash).name).toBe("notFound");
@@ -32,6 +35,7 @@ describe("parseHash", () => {
       { name: "quarantine" },
       { name: "ticket", number: 123 },
       ...VIEW_IDS.map((view) => ({ name: "view" as const, view })),
+      ...ADMIN_SECTIONS.map((section) => ({ name: "admin" as const, section })),
     ];
     for (const r of routes) expect(parseHash(formatRoute(r))).toEqual(r);
   });

@@ -1,4 +1,4 @@
-// A tiny hash router: #/login, #/views/:view, #/tickets/:number, #/quarantine.
+// A tiny hash router: #/login, #/views/:view, #/tickets/:number, #/quarantine, #/admin/:section.
 import { useEffect, useState } from "react";
 import type { MessageKey } from "./i18n";
 import type { TicketQuery } from "./types";
@@ -32,11 +32,20 @@ export function isViewId(value: string): value is ViewId {
   return (VIEW_IDS as readonly string[]).includes(value);
 }
 
+/** The admin section's screens (admins only): triggers and automations share the rules screen. */
+export const ADMIN_SECTIONS = ["triggers", "automations", "groups", "agents", "settings"] as const;
+export type AdminSection = (typeof ADMIN_SECTIONS)[number];
+
+export function isAdminSection(value: string): value is AdminSection {
+  return (ADMIN_SECTIONS as readonly string[]).includes(value);
+}
+
 export type Route =
   | { name: "login" }
   | { name: "view"; view: ViewId }
   | { name: "ticket"; number: number }
   | { name: "quarantine" }
+  | { name: "admin"; section: AdminSection }
   | { name: "notFound"; path: string };
 
 export const DEFAULT_ROUTE: Route = { name: "view", view: "unassigned" };
@@ -52,6 +61,10 @@ export function parseHash(hash: string): Route {
   if (rest.length === 0) {
     if (head === "login" && arg === undefined) return { name: "login" };
     if (head === "quarantine" && arg === undefined) return { name: "quarantine" };
+    if (head === "admin") {
+      if (arg === undefined) return { name: "admin", section: "triggers" };
+      if (isAdminSection(arg)) return { name: "admin", section: arg };
+    }
     if (head === "views") {
       if (arg === undefined) return DEFAULT_ROUTE;
       const view = safeDecode(arg);
@@ -83,6 +96,8 @@ export function formatRoute(route: Route): string {
       return `#/tickets/${route.number}`;
     case "quarantine":
       return "#/quarantine";
+    case "admin":
+      return `#/admin/${route.section}`;
     case "notFound":
       return `#${route.path}`;
   }

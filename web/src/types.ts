@@ -27,10 +27,30 @@ export interface Agent {
   id: string;
   email: string;
   name: string;
+  role?: string;
+  /** Assignment's view of the agent, when the server reports it. */
+  capacity?: number;
+  languages?: string[];
+  skills?: string[];
 }
+
+export const AGENT_STATUSES = ["online", "away", "offline"] as const;
+export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
 export interface Me extends Agent {
   groups: string[];
+  /** "admin" may manage the desk's settings (the Admin section). */
+  role?: string;
+  /** Presence for assignment (absent until the server reports it: offline). */
+  status?: AgentStatus;
+  capacity?: number;
+}
+
+/** What assignment knows of an agent beside who they are (PUT /api/agents/{id}/profile). */
+export interface AgentProfile {
+  capacity: number;
+  languages: string[];
+  skills: string[];
 }
 
 export interface Group {
@@ -143,6 +163,8 @@ export interface CustomerTicketRef {
 export interface Customer {
   id: string;
   name: string;
+  vip?: boolean;
+  organisation?: string | null;
   identities: Identity[];
   tickets: CustomerTicketRef[];
   created_at: string;
@@ -186,4 +208,84 @@ export interface TicketQuery {
   assignee?: string;
   cursor?: string | null;
   limit?: number;
+}
+
+// --- admin: the desk's routing settings ------------------------------------------------------
+
+export const RULE_KINDS = ["trigger", "automation"] as const;
+export type RuleKind = (typeof RULE_KINDS)[number];
+
+export interface Condition {
+  field: string;
+  op: string;
+  value?: unknown;
+}
+
+export interface RuleAction {
+  kind: string;
+  value?: unknown;
+  templates?: Record<string, string>;
+  subject?: string;
+}
+
+export interface Rule {
+  id: string;
+  name: string;
+  kind: RuleKind;
+  enabled: boolean;
+  position: number;
+  builtin: boolean;
+  events?: string[];
+  conditions: { all: Condition[]; any: Condition[] };
+  actions: RuleAction[];
+}
+
+/** The rule language as the server describes it (GET /api/admin/fields). */
+export interface FieldInfo {
+  name: string;
+  /** text | choice | tags | flag | number */
+  type: string;
+  choices: string[];
+  kinds: string[];
+}
+
+export interface ActionInfo {
+  kind: string;
+  /** choice | tags | group | agent | templates | templates_subject | none */
+  value: string;
+  choices: string[];
+  kinds: string[];
+}
+
+export interface RuleLanguage {
+  fields: FieldInfo[];
+  /** Per value type: operator → the shape of its value (text, words, choice, choices, tag, tags, flag, number, none). */
+  operators: Record<string, Record<string, string>>;
+  actions: ActionInfo[];
+  placeholders: string[];
+  events: string[];
+  strategies: string[];
+  weekdays: string[];
+}
+
+export interface GroupSettings {
+  id: string;
+  name: string;
+  strategy: string;
+  members: string[];
+  description: string;
+}
+
+export interface ClassificationSettings {
+  urgent_words: Record<string, string[]>;
+  high_words: Record<string, string[]>;
+  vip_priority: Priority;
+  default_group: string | null;
+  [other: string]: unknown;
+}
+
+export interface CalendarSettings {
+  timezone: string;
+  hours: Record<string, [string, string][]>;
+  closed_days: string[];
 }

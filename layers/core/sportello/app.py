@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .providers.webhook import ProviderApis, SecretStore
     from .quarantine import Quarantine
     from .routing.ports import Notifier, RoutingSettings, WorkflowStarter
+    from .routing.settings import DeskRules
     from .routing.workflow import RoutingWorkflow
     from .tickets.ports import TicketRepository
     from .tickets.service import TicketService
@@ -197,9 +198,17 @@ class Sportello:
 
     @cached_property
     def routing_settings(self) -> RoutingSettings:
+        """Rules, groups, classification and calendar, as admins set them."""
         from .store.routing import DynamoRoutingSettings
 
         return DynamoRoutingSettings()
+
+    @cached_property
+    def desk_rules(self) -> DeskRules:
+        """The desk's triggers and automations (the built-ins included), as the admin API manages them."""
+        from .routing.settings import DeskRules
+
+        return DeskRules(self.routing_settings)
 
     @cached_property
     def blobs(self) -> BlobStore:

@@ -283,3 +283,65 @@ export function MergeCustomer({ customer, onMerged }: { customer: Customer; onMe
     </div>
   );
 }
+
+// --- VIP and organisation (routing reads both) -----------------------------------------------
+
+export function CustomerTraits({ customer, onSaved }: { customer: Customer; onSaved: (done: string) => Promise<void> }) {
+  const { api } = useSession();
+  const { t } = useI18n();
+  const formId = useId();
+  const [open, setOpen] = useState(false);
+  const [vip, setVip] = useState(!!customer.vip);
+  const [organisation, setOrganisation] = useState(customer.organisation ?? "");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.setCustomerTraits(customer.id, { vip, organisation: organisation.trim() });
+      setOpen(false);
+      await onSaved(t("requester.traitsSaved"));
+    } catch (err) {
+      setError(errorText(err, t));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="customer-action">
+      <Disclosure
+        open={open}
+        controls={formId}
+        testId="traits-open"
+        onToggle={() => {
+          setOpen((o) => !o);
+          setVip(!!customer.vip);
+          setOrganisation(customer.organisation ?? "");
+          setError(null);
+        }}
+      >
+        {t("requester.traits")}
+      </Disclosure>
+      {open && (
+        <form id={formId} className="customer-form" onSubmit={submit} aria-label={t("requester.traits")} aria-busy={busy}>
+          <label className="checkbox">
+            <input type="checkbox" data-testid="traits-vip" checked={vip} disabled={busy} onChange={(e) => setVip(e.target.checked)} />
+            {t("requester.vipCustomer")}
+          </label>
+          <label className="field">
+            <span>{t("requester.organisation")}</span>
+            <input data-testid="traits-organisation" type="text" value={organisation} maxLength={200} disabled={busy} onChange={(e) => setOrganisation(e.target.value)} />
+          </label>
+          <FormError text={error} testId="traits-error" />
+          <button type="submit" data-testid="traits-save" className="btn btn-block" disabled={busy}>
+            {busy ? t("admin.saving") : t("admin.save")}
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}

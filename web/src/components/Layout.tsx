@@ -1,8 +1,21 @@
 import type { ReactNode } from "react";
 import { useI18n, type MessageKey } from "../i18n";
-import { formatRoute, VIEWS, type Route, type ViewId } from "../router";
+import { ADMIN_SECTIONS, formatRoute, VIEWS, type AdminSection, type Route, type ViewId } from "../router";
 import { useSession } from "../session";
 import { LanguageSwitch } from "./common";
+import { StatusSwitch } from "./StatusSwitch";
+
+const ADMIN_LABELS: Record<AdminSection, MessageKey> = {
+  triggers: "nav.triggers",
+  automations: "nav.automations",
+  groups: "nav.groups",
+  agents: "nav.agents",
+  settings: "nav.settings",
+};
+
+export function isAdmin(me: { role?: string } | null): boolean {
+  return me?.role === "admin";
+}
 
 interface Props {
   route: Route;
@@ -41,6 +54,7 @@ export function Layout({ route, lastView, children }: Props) {
               <span className="current-agent-name">{me.name || me.email}</span>
             </span>
           )}
+          {me && <StatusSwitch />}
           <LanguageSwitch />
           <button type="button" className="btn btn-ghost" data-testid="signout" onClick={signOut}>
             {t("header.signOut")}
@@ -69,6 +83,22 @@ export function Layout({ route, lastView, children }: Props) {
               active={route.name === "quarantine"}
             />
           </ul>
+          {isAdmin(me) && (
+            <>
+              <h2 className="sidebar-title sidebar-title-admin" data-testid="nav-admin">{t("nav.admin")}</h2>
+              <ul>
+                {ADMIN_SECTIONS.map((section) => (
+                  <NavLink
+                    key={section}
+                    href={formatRoute({ name: "admin", section })}
+                    testId={`nav-admin-${section}`}
+                    label={ADMIN_LABELS[section]}
+                    active={route.name === "admin" && route.section === section}
+                  />
+                ))}
+              </ul>
+            </>
+          )}
         </div>
       </nav>
       <main className="content">{children}</main>

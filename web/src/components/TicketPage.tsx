@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } fro
 import { ApiError } from "../api";
 import { dateTime, fileSize } from "../format";
 import { buildPatch, replyChannels, valuesOf, type FormValues } from "../ticketForm";
-import { useI18n, type Translate } from "../i18n";
+import { useI18n, type I18n, type MessageKey, type Translate } from "../i18n";
 import { ticketHref, formatRoute, type ViewId } from "../router";
 import { agentName, errorText, useSession } from "../session";
 import {
@@ -17,8 +17,9 @@ import {
   type TicketDetail,
   type TicketEvent,
 } from "../types";
-import { AddIdentity, MergeCustomer } from "./CustomerActions";
-import { Notice, RelativeTime, Spinner, StatusBadge, useNow, type NoticeState } from "./common";
+import { AddIdentity, CustomerTraits, MergeCustomer } from "./CustomerActions";
+import { assignmentReason, routingLine } from "../routingEvents";
+import { Notice, PriorityLabel, RelativeTime, Spinner, StatusBadge, useNow, type NoticeState } from "./common";
 import { initials } from "./Layout";
 
 export function TicketPage({ number, backView }: { number: number; backView: ViewId }) {
@@ -86,6 +87,9 @@ export function TicketPage({ number, backView }: { number: number; backView: Vie
         </h1>
         <div className="ticket-meta">
           <StatusBadge status={ticket.status} testId="ticket-status" />
+          <span data-testid="ticket-priority" data-priority={ticket.priority} title={t("ticket.priority")}>
+            <PriorityLabel priority={ticket.priority} />
+          </span>
           <span className={`channel channel-${ticket.channel}`}>{label("channel", ticket.channel)}</span>
           <span className="muted small">
             {t("ticket.created")} <RelativeTime iso={ticket.created_at} now={now} />
@@ -110,6 +114,7 @@ export function TicketPage({ number, backView }: { number: number; backView: Vie
         <aside className="ticket-side">
           <PropertiesPanel
             ticket={ticket}
+            reason={assignmentReason(events)}
             onNotice={setNotice}
             onUpdated={(tk) => {
               setDetail((d) => (d ? { ...d, ticket: tk } : d));
@@ -307,12 +312,14 @@ function ReplyBox({ ticket, requester, onSent, onError }: ReplyProps) {
 
 interface PropsPanelProps {
   ticket: Ticket;
+  /** Why routing assigned the ticket as it did (its latest decision on the assignee). */
+  reason: string | null;
   onNotice: (n: NoticeState | null) => void;
   onUpdated: (tk: Ticket) => void;
   onConflict: () => void;
 }
 
-function PropertiesPanel({ ticket, onNotice, onUpdated, onConflict }: PropsPanelProps) {
+function PropertiesPanel({ ticket, reason, onNotice, onUpdated, onConflict }: PropsPanelProps) {
   const { api, agents, groups } = useSession();
   const { t, label } = useI18n();
   // Only the fields the agent touched; the rest follow the ticket as it reloads.
@@ -401,6 +408,11 @@ function PropertiesPanel({ ticket, onNotice, onUpdated, onConflict }: PropsPanel
             </option>
           ))}
         </select>
+        {reason && (
+          <span className="assignment-reason muted small" data-testid="assignment-reason">
+            {t("ticket.assignmentReason", { reason })}
+          </span>
+        )}
       </label>
       <label className="field">
         <span>{t("props.group")}</span>
@@ -447,7 +459,9 @@ function RequesterPanel({ customer, current, now, onChanged }: RequesterProps) {
       <div className="requester-name">
         <span className="avatar avatar-customer" aria-hidden="true">{initials(customer.name || "?")}</span>
         <strong>{customer.name}</strong>
+        {customer.vip && <span className="badge badge-vip" data-testid="requester-vip">{t("requester.vip")}</span>}
       </div>
+      {customer.organisation && <div className="muted small requester-org">{customer.organisation}</div>}
       {customer.identities?.length > 0 && (
         <>
           <h3 className="panel-subtitle">{t("requester.identities")}</h3>
@@ -478,6 +492,7 @@ function RequesterPanel({ customer, current, now, onChanged }: RequesterProps) {
         </ul>
       )}
       <div className="customer-actions">
+        <CustomerTraits key={`${customer.id}:${customer.vip}:${customer.organisation}`} customer={customer} onSaved={onChanged} />
         <AddIdentity customer={customer} onAdded={() => onChanged(t("requester.contactAdded"))} />
         <MergeCustomer customer={customer} onMerged={onChanged} />
       </div>
@@ -492,6 +507,32 @@ function describeData(data: Record<string, unknown> | null | undefined): string 
   return Object.entries(data)
     .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
     .join(" · ");
+}
+
+const FIELD_LABELS: Record<string, MessageKey> = {
+  status: "props.status",
+  priority: "props.priority",
+  type: "props.type",
+  assignee: "props.assignee",
+  group: "props.group",
+  tags: "props.tags",
+};
+
+/** A routing event as a sentence ("Priority → Urgent · matched 'bloccato'"); other events' data as it is. */
+function describeEvent(ev: TicketEvent, agents: Agent[], t: Translate, label: I18n["label"]): string {
+  const line = routingLine(ev);
+  if (!line) return describeData(ev.data);
+  const parts: string[] = [];
+  if (line.field) {
+    const field = FIELD_LABELS[line.field] ? t(FIELD_LABELS[line.field]) : line.field;
+    let value = line.value;
+    if (value === null) value = t("history.none");
+    else if (line.field === "assignee") value = agentName(agents, value) ?? value;
+    else if (line.field === "priority" || line.field === "status" || line.field === "type") value = label(line.field, value);
+    parts.push(t("history.routingSet", { field, value }));
+  }
+  if (line.detail) parts.push(line.detail);
+  return parts.join(" · ");
 }
 
 /** Who did it, as an agent reads it: an agent's or the requester's name; the desk itself for "system". */
@@ -519,7 +560,7 @@ function History({ events, now, requester }: { events: TicketEvent[]; now: numbe
               </span>
               <span className="history-actor">{actorName(ev.actor, agents, requester, t)}</span>
               <span className="history-kind">{label("event", ev.kind)}</span>
-              <span className="history-data">{describeData(ev.data)}</span>
+              <span className="history-data">{describeEvent(ev, agents, t, label)}</span>
             </li>
           ))}
         </ol>

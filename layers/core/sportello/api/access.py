@@ -19,21 +19,31 @@ from ..app import sportello
 from ..errors import ForbiddenError
 
 AGENT_CONTEXT_KEY = "agent"
+# The desk's settings: only admins reach these routes, refused before validation like a caller without
+# a role (each route checks Role.ADMIN itself as well).
+ADMIN_PATH_PREFIX = "/api/admin/"
+
+
+def _refused(reason: str) -> dict[str, Any]:
+    return {
+        "statusCode": 403,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({"error": ForbiddenError.code, "message": reason}),
+    }
 
 
 def resolve_for_members(
     app: APIGatewayHttpResolver, event: dict[str, Any], context: LambdaContext
 ) -> dict[str, Any]:
-    """Routes the request when the caller holds a role; a 403 response otherwise."""
-    claims = APIGatewayProxyEventV2(event).request_context.authorizer.jwt_claim or {}
+    """Routes the request when the caller holds a role (admin, for the admin routes); a 403 otherwise."""
+    request = APIGatewayProxyEventV2(event)
+    claims = request.request_context.authorizer.jwt_claim or {}
     try:
         agent = sportello().directory.sign_in(claims)
     except ForbiddenError as refused:
-        return {
-            "statusCode": 403,
-            "headers": {"Content-Type": "application/json"},
-            "body": json.dumps({"error": ForbiddenError.code, "message": str(refused)}),
-        }
+        return _refused(str(refused))
+    if f"{request.raw_path or ''}/".startswith(ADMIN_PATH_PREFIX) and not agent.may(Role.ADMIN):
+        return _refused(f"this needs the {Role.ADMIN.value} role")
     app.append_context(**{AGENT_CONTEXT_KEY: agent})
     response: dict[str, Any] = app.resolve(event, context)
     return response

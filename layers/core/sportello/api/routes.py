@@ -161,6 +161,23 @@ def add_identity(customer_id: str, body: IdentityBody) -> Response[dict[str, Any
     return Response(status_code=201, content_type="application/json", body=_customer_page(customer_id))
 
 
+class TraitsBody(BaseModel):
+    vip: bool | None = Field(default=None, description="a VIP's requests are raised in priority")
+    organisation: str | None = Field(default=None, max_length=200, description="empty: none")
+
+
+@router.patch("/customers/<customer_id>")
+def set_customer_traits(customer_id: str, body: TraitsBody) -> dict[str, Any]:
+    """Marks a customer VIP (or not) and sets their organisation; a field left out stays as it is."""
+    current_agent()
+    customers = sportello().customers
+    customer = customers.get(customer_id)
+    vip = customer.vip if body.vip is None else body.vip
+    organisation = customer.organisation if "organisation" not in body.model_fields_set else body.organisation
+    customers.set_traits(customer_id, vip, organisation)
+    return _customer_page(customer_id)
+
+
 @router.post("/customers/<customer_id>/merge")
 def merge_customer(customer_id: str, body: MergeBody) -> dict[str, Any]:
     app = sportello()

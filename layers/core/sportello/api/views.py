@@ -101,6 +101,8 @@ def customer_view(customer: Customer, tickets: list[Ticket]) -> dict[str, Any]:
         "name": customer.name,
         "language": customer.language,
         "identities": [{"kind": i.kind.value, "value": i.value} for i in customer.identities],
+        "vip": customer.vip,
+        "organisation": customer.organisation,
         "tickets": [
             {
                 "number": t.number,
@@ -116,7 +118,13 @@ def customer_view(customer: Customer, tickets: list[Ticket]) -> dict[str, Any]:
 
 
 def agent_view(agent: Agent) -> dict[str, Any]:
-    return {"id": agent.id, "email": agent.email, "name": agent.name, "groups": list(agent.groups)}
+    return {
+        "id": agent.id,
+        "email": agent.email,
+        "name": agent.name,
+        "groups": list(agent.groups),
+        "role": agent.role,
+    }
 
 
 def group_view(group: Group) -> dict[str, Any]:

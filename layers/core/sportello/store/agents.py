@@ -37,8 +37,13 @@ class DynamoAgentRepository:
 
     def save_group(self, group: Group) -> None:
         # An update, not a put: the item also holds routing's settings of the group (store/routing.py).
+        # The discriminator too: an update does not write it, and without it the group is never listed.
         GroupItem(keys.GROUP_PK, group.id).update(
-            actions=[GroupItem.id.set(group.id), GroupItem.name.set(group.name)]
+            actions=[
+                GroupItem.item_type.set(GroupItem),
+                GroupItem.id.set(group.id),
+                GroupItem.name.set(group.name),
+            ]
         )
 
     def groups(self) -> list[Group]:

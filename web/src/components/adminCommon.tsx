@@ -1,0 +1,55 @@
+// Pieces the admin screens share: labels of the rule language, and a server error shown with its path.
+import { ApiError } from "../api";
+import { optionKey, type Translate } from "../i18n";
+import { splitError } from "../ruleForm";
+import { errorText } from "../session";
+
+/** A label from the dictionary's family ("ruleField", "ruleOp", …), or the raw value when it has none. */
+export function familyLabel(t: Translate, family: string, value: string): string {
+  const key = optionKey(family, value);
+  return key ? t(key) : value;
+}
+
+/** The label of a choice a field (or an action) offers: a status, a priority, a weekday, an event… */
+export function choiceLabel(t: Translate, field: string, value: string): string {
+  const family: Record<string, string> = {
+    "ticket.status": "status",
+    "ticket.priority": "priority",
+    "ticket.type": "type",
+    "ticket.channel": "channel",
+    "time.weekday": "weekday",
+    event: "ruleEvent",
+    set_priority: "priority",
+    set_status: "status",
+    set_type: "type",
+  };
+  if (value === "" && (field === "ticket.type" || field === "set_type")) return t("type.none");
+  return family[field] ? familyLabel(t, family[field], value) : value;
+}
+
+export interface FormProblem {
+  path: string;
+  reason: string;
+}
+
+/** What went wrong, with the path the server named ("conditions.all[0].value") when it named one. */
+export function problemOf(err: unknown, t: Translate): FormProblem {
+  if (err instanceof ApiError && (err.code === "invalid" || err.code === "bad_request") && err.serverMessage) {
+    return splitError(err.serverMessage);
+  }
+  return { path: "", reason: errorText(err, t) };
+}
+
+export function FormProblemNotice({ problem, t, testId }: { problem: FormProblem | null; t: Translate; testId: string }) {
+  if (!problem) return null;
+  return (
+    <div className="notice notice-error form-problem" role="alert" data-testid={testId} data-path={problem.path}>
+      {problem.path && (
+        <span className="form-problem-path">
+          {t("admin.errorAt")} <code>{problem.path}</code>:
+        </span>
+      )}{" "}
+      <span className="form-problem-reason">{problem.reason}</span>
+    </div>
+  );
+}
