@@ -392,3 +392,16 @@ class FakeActivityLog:
         if number not in self.last or self.last[number] < at:
             self.last[number] = at
             self.writes += 1
+
+
+@dataclass
+class RecordingMetrics:
+    """The `Metrics` port in memory: every count, in order, as (name, dimensions, value)."""
+
+    counts: list[tuple[str, dict[str, str], int]] = field(default_factory=list)
+
+    def count(self, name: str, dimensions: Mapping[str, str] | None = None, value: int = 1) -> None:
+        self.counts.append((name, dict(dimensions or {}), value))
+
+    def named(self, name: str) -> list[tuple[dict[str, str], int]]:
+        return [(dimensions, value) for counted, dimensions, value in self.counts if counted == name]
