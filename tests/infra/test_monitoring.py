@@ -31,10 +31,10 @@ def test_dead_letters_and_function_errors_raise_alarms_on_the_topic(template: Te
     topic = logical_id(template, "AWS::SNS::Topic")
     alarms = template.find_resources("AWS::CloudWatch::Alarm")
     metrics = {alarm["Properties"]["MetricName"] for alarm in alarms.values()}
-    assert metrics == {"ApproximateNumberOfMessagesVisible", "Errors"}
+    assert metrics == {"ApproximateNumberOfMessagesVisible", "Errors", "IngestFailures", "OutboundFailures"}
     # four dead-letter queues (email, inbound, outbound, ticket events); email_inbound, agent_api and
-    # webhooks errors
-    assert len(alarms) == 7
+    # webhooks errors; ingest and outbound failures
+    assert len(alarms) == 9
     assert all(alarm["Properties"]["AlarmActions"] == [{"Ref": topic}] for alarm in alarms.values())
 
 
