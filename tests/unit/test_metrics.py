@@ -306,11 +306,12 @@ def test_the_entry_point_binds_the_requests_id_for_the_events_it_creates() -> No
     def handler(event: dict[str, Any], context: Any) -> None:
         seen.append(correlation.current())
 
-    handler({"requestContext": {"requestId": "req-42"}}, LambdaStub())
     handler({}, LambdaStub())
+    handler({"requestContext": {"requestId": "req-42"}}, LambdaStub())
 
-    assert seen == ["req-42", None]
+    assert seen == [None, "req-42"]
     assert correlation.current() is None
+    assert logger.get_correlation_id() is None
 
 
 class LambdaStub(LambdaContext):

@@ -79,6 +79,9 @@ def lambda_entry(logger: Logger, correlation_id_path: str | None = None) -> Call
                     return handler(event, context)
             finally:
                 flush_metrics()
+                if correlation_id_path:
+                    # Not left for whatever logs next in this process (the local cloud runs every function).
+                    logger.set_correlation_id(None)
 
         wrapped: Handler = entry
         if tracing_enabled():
