@@ -40,6 +40,8 @@ PRICES = {
     "secret_month": 0.40,
     "alarm_month": 0.10,
     "logs_gb_ingested": 0.50,
+    "custom_metric_month": 0.30,  # the first 10,000; metered by the hour a metric is published in
+    "dashboard_month": 3.00,
 }
 # AWS's always-free tier (not the 12-month trial): what a small desk's bill never reaches.
 ALWAYS_FREE = {
@@ -48,11 +50,25 @@ ALWAYS_FREE = {
     "sqs": 1_000_000 * PRICES["sqs_request"],
     "alarms": 10 * PRICES["alarm_month"],
     "logs": 5 * PRICES["logs_gb_ingested"],
+    "custom metrics": 10 * PRICES["custom_metric_month"],
+    "dashboards": 3 * PRICES["dashboard_month"],  # of up to 50 metrics each
     "dynamodb storage": 25 * PRICES["dynamodb_gb_month"],
 }
 SAAS_PER_AGENT_MONTH = {"Zendesk Suite Team": 55, "Freshdesk Growth": 15, "Help Scout Standard": 25}
 SECRETS = 2  # reply tokens, provider credentials
-ALARMS = 7
+ALARMS = 9  # four dead-letter queues, three functions' errors, ingest failures, outbound failures
+DASHBOARDS = 1  # about 40 metrics (infra/constructs/dashboard.py), within the free tier's 50
+# The desk's own metrics (sportello/metrics.py, embedded metric format: log lines, no API calls) are
+# custom metrics, one per (name, dimensions) pair, billed only for the hours they are published in: a
+# month without traffic publishes none. Five names, two of them by channel (ten at most), so at most 25
+# pairs; a busy month is counted as if these were published every hour: TicketsCreated of email and of
+# one messaging channel, and Quarantined of email (spam arrives daily). The rest (failures, SLA
+# breaches, other channels' quarantines) are published in the few hours they happen.
+STEADY_METRICS = 3
+RARE_METRICS = 4
+RARE_METRIC_HOURS = 10  # a month, each
+HOURS_PER_MONTH = 730
+EMF_BYTES = 350  # one embedded-metric-format log line, in an invocation that counted something
 SECONDS_PER_AWS_CALL = 0.015  # a DynamoDB/S3 call from Lambda in the same region, typical
 COLD_START_SHARE = 0.05  # share of invocations that start a new container, for a desk of this size
 LOG_BYTES_PER_INVOCATION = 1500
@@ -105,7 +121,18 @@ def monthly(
         ("ticket PATCH", "agent_api", agent_replies),  # an agent's reply costs about a PATCH and a page
     ]
     lines: dict[str, float] = dict.fromkeys(
-        ("Lambda", "DynamoDB", "S3", "SES", "API Gateway", "SQS", "Secrets Manager", "CloudWatch"), 0.0
+        (
+            "Lambda",
+            "DynamoDB",
+            "S3",
+            "SES",
+            "API Gateway",
+            "SQS",
+            "Secrets Manager",
+            "CloudWatch",
+            "Custom metrics",
+        ),
+        0.0,
     )
     invocations = 0.0
     for operation, function, count in operations:
@@ -145,6 +172,11 @@ def monthly(
     lines["Secrets Manager"] += SECRETS * PRICES["secret_month"]
     lines["CloudWatch"] += ALARMS * PRICES["alarm_month"]
     lines["CloudWatch"] += invocations * LOG_BYTES_PER_INVOCATION / 1e9 * PRICES["logs_gb_ingested"]
+    lines["CloudWatch"] += DASHBOARDS * PRICES["dashboard_month"]
+    if workload.tickets:
+        metric_months = STEADY_METRICS + RARE_METRICS * RARE_METRIC_HOURS / HOURS_PER_MONTH
+        lines["Custom metrics"] += metric_months * PRICES["custom_metric_month"]
+        lines["Custom metrics"] += workload.tickets * EMF_BYTES / 1e9 * PRICES["logs_gb_ingested"]
     return lines
 
 
@@ -153,7 +185,8 @@ def with_free_tier(lines: dict[str, float]) -> float:
     credited = {
         "Lambda": free_lambda,
         "SQS": ALWAYS_FREE["sqs"],
-        "CloudWatch": ALWAYS_FREE["alarms"] + ALWAYS_FREE["logs"],
+        "CloudWatch": ALWAYS_FREE["alarms"] + ALWAYS_FREE["logs"] + ALWAYS_FREE["dashboards"],
+        "Custom metrics": ALWAYS_FREE["custom metrics"],
         "DynamoDB": 0.0,  # the free tier's 25 units are provisioned capacity; the table is on-demand
     }
     return sum(max(0.0, cost - credited.get(line, 0.0)) for line, cost in lines.items())

@@ -27,6 +27,7 @@ from infra.constants import (
 from infra.constructs.agent_api import AgentApi
 from infra.constructs.api import Api
 from infra.constructs.auth import Auth
+from infra.constructs.dashboard import Dashboard
 from infra.constructs.data import Data
 from infra.constructs.email import Email
 from infra.constructs.events import TicketEvents
@@ -83,6 +84,8 @@ class SportelloStack(Stack):
             self, "TicketEvents", data=self.data, layers=self.layers, monitoring=self.monitoring
         )
         self.routing.allow_starting(self.ticket_events.handler)
+        # Last: it draws every function and dead-letter queue created above.
+        self.dashboard = Dashboard(self, "Dashboard", monitoring=self.monitoring, table=self.data.table)
         self._outputs()
 
     def _web_config(self) -> dict[str, str]:

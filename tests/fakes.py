@@ -540,3 +540,16 @@ class RecordingStarter:
             return False
         self.started[name] = dict(payload)
         return True
+
+
+@dataclass
+class RecordingMetrics:
+    """The `Metrics` port in memory: every count, in order, as (name, dimensions, value)."""
+
+    counts: list[tuple[str, dict[str, str], int]] = field(default_factory=list)
+
+    def count(self, name: str, dimensions: Mapping[str, str] | None = None, value: int = 1) -> None:
+        self.counts.append((name, dict(dimensions or {}), value))
+
+    def named(self, name: str) -> list[tuple[dict[str, str], int]]:
+        return [(dimensions, value) for counted, dimensions, value in self.counts if counted == name]

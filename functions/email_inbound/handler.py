@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from sportello.app import sportello
 from sportello.config import INBOUND_PREFIX
 from sportello.intake.email import Verdicts
-from sportello.observability import lambda_entry
+from sportello.observability import TICKET_KEY, correlated, lambda_entry
 
 logger = Logger()
 
@@ -30,7 +30,12 @@ def handler(event: SESEvent, context: LambdaContext) -> dict[str, Any]:
             dmarc=receipt.dmarc_verdict.status,
             recipients=tuple(receipt.recipients),
         )
-        report = sportello().email.receive(f"{INBOUND_PREFIX}{record.ses.mail.message_id}", verdicts)
+        message_id = record.ses.mail.message_id
+        # The SES message id names the raw mail in S3; it follows the mail to its ticket's events.
+        with correlated(logger, message_id):
+            report = sportello().email.receive(f"{INBOUND_PREFIX}{message_id}", verdicts)
+            logger.append_keys(**{TICKET_KEY: report.ticket_number})
+            logger.info("inbound mail: %s", report.result.value)
         reports.append(
             {"result": report.result.value, "ticket": report.ticket_number, "reason": report.reason}
         )

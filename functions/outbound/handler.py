@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sportello.app import sportello
 from sportello.names import ENV_OUTBOUND_MAX_RECEIVES
-from sportello.observability import lambda_entry
+from sportello.observability import TICKET_KEY, correlated, lambda_entry, queued_correlation_id
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -24,8 +24,11 @@ MAX_RECEIVES = int(os.environ.get(ENV_OUTBOUND_MAX_RECEIVES, "5"))
 
 def send_record(record: SQSRecord) -> None:
     final_attempt = int(record.attributes.approximate_receive_count) >= MAX_RECEIVES
-    outcome = sportello().delivery.deliver(json.loads(record.body), final_attempt)
-    logger.info("reply %s", outcome)
+    job = json.loads(record.body)
+    # The id of the agent's request that queued the reply: its events and this send log together.
+    with correlated(logger, queued_correlation_id(record), **{TICKET_KEY: job.get("ticket")}):
+        outcome = sportello().delivery.deliver(job, final_attempt)
+        logger.info("reply %s", outcome)
 
 
 @lambda_entry(logger)

@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sportello.app import sportello
-from sportello.observability import lambda_entry
+from sportello.observability import TICKET_KEY, correlated, lambda_entry
 from sportello.tickets.stream import StreamChange
 
 logger = Logger()
@@ -19,9 +19,12 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 def consume_record(record: DynamoDBRecord) -> None:
-    event = sportello().ticket_events.consume(StreamChange.from_record(record))
-    if event is not None:
-        logger.info("ticket #%s: %s %s handled", event.ticket_number, event.kind, event.id)
+    change = StreamChange.from_record(record)
+    # The id the event was stored with: subscribers log with it, and the events they write keep it.
+    with correlated(logger, change.correlation_id, **{TICKET_KEY: change.ticket_number}):
+        event = sportello().ticket_events.consume(change)
+        if event is not None:
+            logger.info("ticket #%s: %s %s handled", event.ticket_number, event.kind, event.id)
 
 
 @lambda_entry(logger)

@@ -12,15 +12,19 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sportello.app import sportello
-from sportello.observability import lambda_entry
+from sportello.observability import correlated, lambda_entry, queued_correlation_id
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def process_record(record: SQSRecord) -> None:
-    report = sportello().messaging.process(json.loads(record.body))
-    logger.info("processed a %s delivery: %s", report.provider, ", ".join(report.outcomes))
+    job = json.loads(record.body)
+    # Sent by the webhooks function; a message queued without it is known by its kept body's digest.
+    correlation_id = queued_correlation_id(record) or str(job.get("key", "")).rsplit("/", 1)[-1]
+    with correlated(logger, correlation_id):
+        report = sportello().messaging.process(job)
+        logger.info("processed a %s delivery: %s", report.provider, ", ".join(report.outcomes))
 
 
 @lambda_entry(logger)

@@ -11,7 +11,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sportello.app import sportello
 from sportello.errors import NotFoundError
-from sportello.observability import lambda_entry
+from sportello.intake.messaging import delivery_digest
+from sportello.observability import correlated, lambda_entry
 from sportello.providers.webhook import VerificationError, WebhookRequest, WebhookResponse
 
 logger = Logger()
@@ -41,10 +42,13 @@ def _response(response: WebhookResponse) -> dict[str, Any]:
 @event_source(data_class=APIGatewayProxyEventV2)
 def handler(event: APIGatewayProxyEventV2, context: LambdaContext) -> dict[str, Any]:
     provider = (event.path_parameters or {}).get("provider") or event.raw_path.rstrip("/").rsplit("/", 1)[-1]
-    try:
-        return _response(sportello().webhooks.accept(provider, _request(event)))
-    except VerificationError as error:
-        logger.warning("refused a %s webhook: %s", provider, error)
-        return _response(WebhookResponse(401, "unauthorized"))
-    except NotFoundError as error:
-        return _response(WebhookResponse(404, str(error)))
+    request = _request(event)
+    # The body's digest names the kept delivery (webhooks/<provider>/<digest>); the queue carries it on.
+    with correlated(logger, delivery_digest(request.body)):
+        try:
+            return _response(sportello().webhooks.accept(provider, request))
+        except VerificationError as error:
+            logger.warning("refused a %s webhook: %s", provider, error)
+            return _response(WebhookResponse(401, "unauthorized"))
+        except NotFoundError as error:
+            return _response(WebhookResponse(404, str(error)))

@@ -62,6 +62,7 @@ class SportelloFunction(Construct):
         on_failure: lambda_.IDestination | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.name = name  # functions/<name>/: the dashboard's label
         if not (FUNCTIONS_DIR / name / "handler.py").is_file():
             Annotations.of(self).add_warning_v2(
                 "sportello:handler-missing", f"functions/{name}/handler.py does not exist yet"

@@ -27,7 +27,16 @@ def sqs_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
             "SenderId": attributes.get("SenderId", LOCAL_ACCOUNT),
             "ApproximateFirstReceiveTimestamp": attributes.get("ApproximateFirstReceiveTimestamp", "0"),
         },
-        "messageAttributes": {},
+        "messageAttributes": {
+            # As Lambda hands them over (the correlation id travels as one: sportello.correlation).
+            name: {
+                "stringValue": value.get("StringValue"),
+                "stringListValues": [],
+                "binaryListValues": [],
+                "dataType": value.get("DataType", "String"),
+            }
+            for name, value in message.get("MessageAttributes", {}).items()
+        },
         "md5OfBody": message.get("MD5OfBody", ""),
         "eventSource": "aws:sqs",
         "eventSourceARN": queue_arn,
@@ -63,7 +72,11 @@ class QueuePoller:
     def poll_once(self) -> int:
         """Delivers one batch; returns how many messages it held (the tests drive it directly)."""
         received = self._sqs.receive_message(
-            QueueUrl=self._queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1, AttributeNames=["All"]
+            QueueUrl=self._queue_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=1,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
         ).get("Messages", [])
         if not received:
             return 0

@@ -130,7 +130,9 @@ class Sandbox:
     def sqs_event(self, queue: str) -> dict[str, Any]:
         sqs = self.client("sqs")
         url = self.local_values[queue]
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"])
+        messages = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"], MessageAttributeNames=["All"]
+        )
         arn = f"arn:aws:sqs:{REGION}:{LOCAL_ACCOUNT}:{url.rsplit('/', 1)[-1]}"
         return {"Records": [sqs_record(message, arn) for message in messages.get("Messages", [])]}
 

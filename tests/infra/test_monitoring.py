@@ -33,10 +33,16 @@ def test_dead_letters_and_function_errors_raise_alarms_on_the_topic(template: Te
     )[0]
     alarms = template.find_resources("AWS::CloudWatch::Alarm")
     metrics = {alarm["Properties"]["MetricName"] for alarm in alarms.values()}
-    assert metrics == {"ApproximateNumberOfMessagesVisible", "Errors", "ExecutionsFailed"}
+    assert metrics == {
+        "ApproximateNumberOfMessagesVisible",
+        "Errors",
+        "ExecutionsFailed",
+        "IngestFailures",
+        "OutboundFailures",
+    }
     # four dead-letter queues (email, inbound, outbound, ticket events); email_inbound, agent_api,
-    # webhooks and routing errors; routing executions that gave up
-    assert len(alarms) == 9
+    # webhooks and routing errors; routing executions that gave up; ingest and outbound failures
+    assert len(alarms) == 11
     assert all(alarm["Properties"]["AlarmActions"] == [{"Ref": topic}] for alarm in alarms.values())
 
 

@@ -97,7 +97,7 @@ def test_the_dead_letter_queue_is_encrypted_tls_only_and_raises_an_alarm(templat
         alarm["Properties"]
         for alarm in template.find_resources("AWS::CloudWatch::Alarm").values()
         if {"Name": "QueueName", "Value": {"Fn::GetAtt": [dead_letters, "QueueName"]}}
-        in alarm["Properties"]["Dimensions"]
+        in alarm["Properties"].get("Dimensions", [])
     ]
     assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert alarm["Threshold"] == 1

@@ -90,7 +90,11 @@ def _drain(queue_url: str, handler: Any, name: str, max_batches: int = 100) -> i
     delivered = 0
     for _ in range(max_batches):
         messages = sqs.receive_message(
-            QueueUrl=queue_url, MaxNumberOfMessages=10, AttributeNames=["All"], VisibilityTimeout=0
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=10,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+            VisibilityTimeout=0,
         ).get("Messages", [])
         if not messages:
             return delivered

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from sportello import correlation
 from sportello.customers.model import Customer, Identity, IdentityKind
 from sportello.customers.ports import IdentityTakenError
 from sportello.errors import ConflictError, NotFoundError
@@ -170,6 +171,15 @@ def test_updating_a_message_keeps_its_events_with_it(tickets: Any) -> None:
     assert [e.payload for e in tickets.history(1).events] == [StatusChanged("new", "open")]
     with pytest.raises(NotFoundError):
         tickets.update_message(1, "MSG#missing", {"text": "x"})
+
+
+def test_an_event_keeps_the_correlation_id_it_was_created_with(tickets: Any) -> None:
+    with correlation.bound("ses-0102019b"):
+        created = Event.new(1, "c1", T0, TicketCreated("email"))
+    later = Event.new(1, "system", T0 + timedelta(seconds=1), StatusChanged("new", "open"))
+    tickets.write(a_ticket(1), [a_message(1)], [created, later], new=True)
+    stored = {event.id: event.correlation_id for event in tickets.history(1).events}
+    assert stored == {created.id: "ses-0102019b", later.id: None}
 
 
 ABSURD_MESSAGE_ID = "<" + "x" * 3_000 + "@example.org>"  # over DynamoDB's 2,048-byte key limit

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from .intake.messaging import MessagingDesk, WebhookIntake
     from .intake.web import WebDesk
     from .outbound.messaging import ReplyDelivery
-    from .ports import BlobStore, MailTransport, WorkQueue
+    from .ports import BlobStore, MailTransport, Metrics, WorkQueue
     from .providers.registry import ProviderRegistry
     from .providers.webhook import ProviderApis, SecretStore
     from .quarantine import Quarantine
@@ -102,7 +102,11 @@ class Sportello:
         factories[Channel.WEB] = lambda: self._email_outbound  # the web form asks for an email address
         factories[Channel.CHAT] = ChatOutbound
         return TicketService(
-            self._ticket_repo, self.customers, LazyChannels(factories), bodies=MessageBodies(self.blobs)
+            self._ticket_repo,
+            self.customers,
+            LazyChannels(factories),
+            bodies=MessageBodies(self.blobs),
+            metrics=self.metrics,
         )
 
     @cached_property
@@ -121,16 +125,22 @@ class Sportello:
 
     @cached_property
     def quarantine(self) -> Quarantine:
+        from .metrics import CountedQuarantine
         from .store.quarantine import DynamoQuarantine
 
-        return DynamoQuarantine()
+        return CountedQuarantine(DynamoQuarantine(), self.metrics)
 
     @cached_property
     def email(self) -> EmailReceiver:
         from .intake.email import EmailReceiver
 
         return EmailReceiver(
-            self.tickets, self.quarantine, self.blobs, self._reply_tokens, (self.settings.support_address,)
+            self.tickets,
+            self.quarantine,
+            self.blobs,
+            self._reply_tokens,
+            (self.settings.support_address,),
+            metrics=self.metrics,
         )
 
     @cached_property
@@ -152,6 +162,7 @@ class Sportello:
             self._registry,
             self._provider_apis,
             self._provider_secrets,
+            metrics=self.metrics,
         )
 
     @cached_property
@@ -209,6 +220,13 @@ class Sportello:
         from .routing.settings import DeskRules
 
         return DeskRules(self.routing_settings)
+
+    @cached_property
+    def metrics(self) -> Metrics:
+        """Counts written as CloudWatch embedded metric format when each invocation ends (no API call)."""
+        from .adapters.metrics import EMF_METRICS
+
+        return EMF_METRICS
 
     @cached_property
     def blobs(self) -> BlobStore:

@@ -41,3 +41,10 @@ class RateLimiter(Protocol):
     def allow(self, key: str, limit: int, window_seconds: int) -> bool:
         """Counts one use of `key` in the current window; False once the window's limit is passed."""
         ...
+
+
+class Metrics(Protocol):
+    """Counts for CloudWatch (names and dimensions: `sportello.metrics`). The adapter writes them in the
+    embedded metric format when the invocation ends: log lines, no API call."""
+
+    def count(self, name: str, dimensions: Mapping[str, str] | None = None, value: int = 1) -> None: ...

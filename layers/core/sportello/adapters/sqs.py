@@ -8,6 +8,8 @@ from typing import Any
 
 import boto3
 
+from .. import correlation
+
 
 class SqsWorkQueue:
     def __init__(self, queue_url: str, client: Any | None = None) -> None:
@@ -15,4 +17,13 @@ class SqsWorkQueue:
         self._client = client or boto3.client("sqs")
 
     def send(self, body: Mapping[str, Any]) -> None:
-        self._client.send_message(QueueUrl=self._queue_url, MessageBody=json.dumps(body, sort_keys=True))
+        """Queues `body`, with the current correlation id as a message attribute (the consumer's logs)."""
+        attributes: dict[str, Any] = {}
+        correlation_id = correlation.current()
+        if correlation_id:
+            attributes["MessageAttributes"] = {
+                correlation.ATTRIBUTE: {"DataType": "String", "StringValue": correlation_id}
+            }
+        self._client.send_message(
+            QueueUrl=self._queue_url, MessageBody=json.dumps(body, sort_keys=True), **attributes
+        )

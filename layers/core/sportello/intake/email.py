@@ -24,7 +24,8 @@ from ..email.tokens import ReplyTokens
 from ..errors import DomainError, InvalidRequestError
 from ..ids import stable_id
 from ..language import SUPPORTED_LANGUAGES, detect_language
-from ..ports import BlobStore
+from ..metrics import NO_METRICS, ingest_failed
+from ..ports import BlobStore, Metrics
 from ..quarantine import Quarantine
 from ..tickets.events import DeliveryFailed, DeliveryReported, Payload
 from ..tickets.inbound import InboundMessage, TicketLink
@@ -119,7 +120,9 @@ class EmailReceiver:
         tokens: ReplyTokens,
         own_addresses: tuple[str, ...],
         clock: Callable[[], datetime] = utc_now,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
+        self._metrics = metrics
         self._service = service
         self._quarantine = quarantine
         self._blobs = blobs
@@ -139,6 +142,7 @@ class EmailReceiver:
             return self._keep(raw_key, str(error), parsed)
         except Exception as error:
             logger.exception("processing %s failed", raw_key)
+            ingest_failed(self._metrics)
             return self._keep(raw_key, f"processing failed: {type(error).__name__}: {error}", parsed)
 
     def _parse(self, raw: bytes, verdicts: Verdicts) -> ParsedEmail:

@@ -18,7 +18,8 @@ from typing import Any
 from ..clock import to_iso, utc_now
 from ..customers.service import CustomerService
 from ..ids import stable_id
-from ..ports import BlobStore, WorkQueue
+from ..metrics import NO_METRICS, ingest_failed
+from ..ports import BlobStore, Metrics, WorkQueue
 from ..providers.registry import ProviderRegistry
 from ..providers.webhook import (
     MALFORMED,
@@ -89,8 +90,7 @@ class WebhookIntake:
         if handshake is not None:
             return handshake
         adapter.verify(request, secrets)
-        digest = hashlib.sha256(request.body).hexdigest()
-        key = f"{WEBHOOKS_PREFIX}{provider}/{digest}"
+        key = f"{WEBHOOKS_PREFIX}{provider}/{delivery_digest(request.body)}"
         # Stored as opaque bytes: the job keeps the real content type (and some stores, moto among
         # them, mangle form-encoded objects).
         self._blobs.put(key, request.body, "application/octet-stream")
@@ -120,7 +120,9 @@ class MessagingDesk:
         apis: ProviderApis,
         secrets: SecretStore,
         clock: Callable[[], datetime] = utc_now,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
+        self._metrics = metrics
         self._tickets = tickets
         self._customers = customers
         self._quarantine = quarantine
@@ -131,6 +133,14 @@ class MessagingDesk:
         self._clock = clock
 
     def process(self, job: Mapping[str, Any]) -> ProcessReport:
+        """Processes one kept delivery; an error is counted (IngestFailures) and raised, to be retried."""
+        try:
+            return self._process(job)
+        except Exception:
+            ingest_failed(self._metrics)
+            raise
+
+    def _process(self, job: Mapping[str, Any]) -> ProcessReport:
         provider = str(job["provider"])
         body = self._blobs.get(str(job["key"]))
         request = WebhookRequest("POST", str(job["url"]), dict(job["headers"]), dict(job["query"]), body)
@@ -298,6 +308,11 @@ class MessagingDesk:
             kind="call",
         )
         return self._message(provider, message)
+
+
+def delivery_digest(body: bytes) -> str:
+    """Names a webhook delivery: its body's SHA-256, the end of its key in the data bucket."""
+    return hashlib.sha256(body).hexdigest()
 
 
 def report_id(message_ref: str, kind: str, content: str, at: datetime) -> str:

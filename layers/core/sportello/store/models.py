@@ -137,6 +137,7 @@ class EventItem(TableItem, discriminator=EVENT_ITEM_TYPE):
     actor = UnicodeAttribute()
     data = JSONAttribute(default=dict)
     created_at = UnicodeAttribute()
+    correlation_id = UnicodeAttribute(null=True)  # absent on events stored before it was kept
 
 
 class CustomerItem(TableItem, discriminator="customer"):

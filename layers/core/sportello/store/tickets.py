@@ -198,6 +198,7 @@ def event_to_item(event: Event) -> EventItem:
         actor=event.actor,
         data=event.data,
         created_at=created,
+        correlation_id=event.correlation_id,
     )
 
 
@@ -208,6 +209,7 @@ def item_to_event(item: EventItem) -> Event:
         actor=item.actor,
         created_at=from_iso(item.created_at),
         payload=payload_from(item.kind, dict(item.data or {})),
+        correlation_id=item.correlation_id,
     )
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from .. import correlation
 from ..ids import new_id
 
 
@@ -248,6 +249,9 @@ class Event:
     actor: str
     created_at: datetime
     payload: Payload
+    # The id of the input that caused it (a mail's SES message id, a webhook body's hash, an API
+    # request's id), so its logs, and those of the functions it reaches, can be found together.
+    correlation_id: str | None = None
 
     @property
     def kind(self) -> EventKind:
@@ -259,4 +263,5 @@ class Event:
 
     @classmethod
     def new(cls, ticket_number: int, actor: str, at: datetime, payload: Payload) -> Event:
-        return cls(new_id(), ticket_number, actor, at, payload)
+        """A new event, carrying the correlation id of the work in hand (`sportello.correlation`)."""
+        return cls(new_id(), ticket_number, actor, at, payload, correlation.current())

@@ -15,6 +15,8 @@ from ..customers.model import Customer, Identity, IdentityKind
 from ..customers.service import CustomerService
 from ..errors import ConflictError, InvalidRequestError
 from ..ids import new_id, stable_id
+from ..metrics import NO_METRICS, outbound_failed, ticket_created
+from ..ports import Metrics
 from ..retry import retry_on_conflict
 from .bodies import MessageBodies
 from .events import (
@@ -120,12 +122,14 @@ class TicketService:
         outbound: Mapping[Channel, OutboundChannel],
         clock: Callable[[], datetime] = utc_now,
         bodies: MessageBodies | None = None,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         self._tickets = tickets
         self._customers = customers
         self._outbound = outbound
         self._clock = clock
         self._bodies = bodies
+        self._metrics = metrics
 
     def _kept(self, message: Message) -> Message:
         """The message as stored: bodies too large for its item go to the blob store (bodies.py)."""
@@ -239,6 +243,7 @@ class TicketService:
         # No acknowledgement here: it is the routing workflow's first built-in trigger (editable, and
         # sent only to a sender the intake verified: TicketCreated.sender_verified).
         ticket = self._tickets.write(ticket, [message], events, inbound.external_ids, new=True)
+        ticket_created(self._metrics, ticket.channel.value)
         return Receipt(Outcome.FOLLOW_UP if follow_up_of else Outcome.CREATED, ticket, message)
 
     def _append_customer_message(self, inbound: InboundMessage, customer: Customer, number: int) -> Receipt:
@@ -566,6 +571,8 @@ class TicketService:
         if state == "failed":
             payload = DeliveryFailed(error=error[:500] or None, message_id=message.id)
         self._tickets.update_message(number, key, fields, [Event.new(number, SYSTEM_ACTOR, at, payload)])
+        if state == "failed":
+            outbound_failed(self._metrics)
         return True
 
     def record_edit(self, ref: MessageRef, text: str, external_id: str, at: datetime) -> bool:

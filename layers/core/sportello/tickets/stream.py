@@ -15,6 +15,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord, StreamRecord
 
+from .. import correlation
 from ..clock import from_iso
 from .events import Event, payload_from
 
@@ -53,6 +54,20 @@ class StreamChange:
         )
 
     @property
+    def correlation_id(self) -> str | None:
+        """The correlation id stored with a new event item, read before decoding it (for the logs)."""
+        return correlation.clean((self.new_image or {}).get(correlation.ATTRIBUTE))
+
+    @property
+    def ticket_number(self) -> int | None:
+        """The ticket a new event item belongs to, read before decoding it (for the logs)."""
+        number = (self.new_image or {}).get("ticket_number")
+        try:
+            return int(number) if number is not None else None
+        except (TypeError, ValueError):
+            return None
+
+    @property
     def item_key(self) -> str:
         """Where the item lives in the table, for people reading a quarantine record."""
         return "/".join(str(self.keys.get(name, "?")) for name in ("pk", "sk"))
@@ -72,6 +87,9 @@ def event_from_image(image: Mapping[str, Any]) -> Event:
             actor=_text(image, "actor"),
             created_at=_moment(image),
             payload=payload_from(_text(image, "kind"), data),
+            # Optional (events stored before it was kept have none); a malformed one is no reason to
+            # hold the event back.
+            correlation_id=correlation.clean(image.get(correlation.ATTRIBUTE)),
         )
     except UndecodableEventError:
         raise
