@@ -508,17 +508,18 @@ class InMemoryAgentPresence:
                 del self.holds[ticket_number]
                 self._count(agent_id, -1)
 
-    def settle(self, ticket_number: int, holder: str | None) -> None:
+    def settle(self, ticket_number: int, holder: str | None) -> str | None:
         with self._lock:
             current = self.holds.get(ticket_number)
             if current == holder:
-                return
+                return None
             if current is not None:
                 self._count(current, -1)
                 del self.holds[ticket_number]
             if holder is not None:
                 self.holds[ticket_number] = holder
                 self._count(holder, +1)
+            return current
 
 
 class RecordingNotifier:

@@ -69,9 +69,12 @@ class AgentPresence(Protocol):
         """Undoes a `take` whose ticket write lost (only if the ticket's hold is still the agent's)."""
         ...
 
-    def settle(self, ticket_number: int, holder: str | None) -> None:
+    def settle(self, ticket_number: int, holder: str | None) -> str | None:
         """Moves the ticket's hold to `holder` (None: no hold), adjusting both agents' counts, with no
-        capacity check: an agent's own choice to take a ticket is theirs to make. Idempotent."""
+        capacity check: an agent's own choice to take a ticket is theirs to make. Idempotent.
+
+        Returns the agent whose hold moved away (their count went down: they may take another ticket),
+        or None when nothing moved or the ticket held nothing."""
         ...
 
 
