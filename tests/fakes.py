@@ -175,7 +175,7 @@ class InMemoryTicketRepository:
             and (assignee is None or (ticket.assignee or NO_VALUE) == assignee)
             and (query.group is None or ticket.group == query.group)
         ]
-        matching.sort(key=lambda ticket: (ticket.updated_at, ticket.number), reverse=True)
+        matching.sort(key=lambda ticket: (ticket.updated_at, ticket.number), reverse=not query.oldest_first)
         items, cursor = _paged(matching, query.cursor, query.limit)
         return Page(items, cursor)
 

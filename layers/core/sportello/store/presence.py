@@ -126,8 +126,8 @@ class DynamoAgentPresence:
             actions=[
                 *_defaults(profile.agent_id, capacity=False),
                 AgentProfileItem.capacity.set(profile.capacity),
-                AgentProfileItem.languages.set(sorted(profile.languages)),
-                AgentProfileItem.skills.set(sorted(profile.skills)),
+                AgentProfileItem.languages.set(sorted(profile.languages)),  # type: ignore[arg-type]
+                AgentProfileItem.skills.set(sorted(profile.skills)),  # type: ignore[arg-type]
             ]
         )
 
@@ -222,7 +222,8 @@ class DynamoAgentPresence:
 
 def _zero_or_missing() -> Condition:
     item = AgentProfileItem
-    return item.pk.does_not_exist() | item.open_tickets.does_not_exist() | (item.open_tickets <= 0)
+    zero: Condition = item.pk.does_not_exist() | item.open_tickets.does_not_exist() | (item.open_tickets <= 0)
+    return zero
 
 
 def _read_hold(number: int) -> HoldItem | None:
