@@ -103,6 +103,11 @@ class Assigner:
             Strategy.SKILLS: f"skills match in {group.name}",
         }.get(group.strategy, group.name)
 
+    def assign_to(self, ticket: Ticket, agent_id: str, reason: str, claim: str) -> bool:
+        """Gives the unassigned ticket to `agent_id` if they can take it now (online, below capacity) and
+        nobody was quicker; False, with nothing changed, otherwise. `Offers` uses it."""
+        return self._take(ticket.number, ticket, agent_id, reason, claim)
+
     def _take(self, number: int, ticket: Ticket, agent_id: str, reason: str, claim: str) -> bool:
         if not self._presence.take(agent_id, number, self._clock()):
             return False
