@@ -18,6 +18,13 @@ ROUTES = [
     for method in operations
     if method in ("get", "post", "patch", "put", "delete")
 ]
+# Routes only admins may call are tagged "admin" in the document (`@router.put(..., tags=["admin"])`).
+ADMIN_ONLY = {
+    (method.upper(), path)
+    for path, operations in OPENAPI["paths"].items()
+    for method, operation in operations.items()
+    if "admin" in operation.get("tags", [])
+}
 ADMIN_CLAIMS = {"sub": "admin-1", "email": "ada@desk.example.com", "cognito:groups": ["admins"]}
 NO_ROLE = {
     "no group at all": {"sub": "u-1", "email": "mallory@example.org"},
@@ -50,8 +57,27 @@ def test_a_caller_without_a_role_is_refused_everywhere(cloud, method, path, clai
 @pytest.mark.parametrize("claims", [AGENT_CLAIMS, ADMIN_CLAIMS], ids=["agent", "admin"])
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 def test_agents_and_admins_may_call_every_route(cloud, method, path, claims) -> None:
+    if claims is AGENT_CLAIMS and (method, path) in ADMIN_ONLY:
+        pytest.skip("an admin route: agents are refused (next test)")
     response = call(method, concrete(path), {} if method != "GET" else None, claims=claims)
     assert response.status != 403, f"{method} {path} refused a caller with a role: {response.body}"
+
+
+# A body each admin route accepts, so that only the role can refuse it.
+VALID_BODIES: dict[tuple[str, str], dict[str, object]] = {
+    ("PUT", "/api/agents/{agent_id}/profile"): {"capacity": 5},
+}
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(ADMIN_ONLY))
+def test_agents_are_refused_on_admin_routes(cloud, method, path) -> None:
+    response = call(method, concrete(path), VALID_BODIES.get((method, path), {}), claims=AGENT_CLAIMS)
+    assert response.status == 403, f"{method} {path} answered {response.status} to an agent"
+
+
+def test_the_admin_routes_are_known() -> None:
+    assert ("PUT", "/api/agents/{agent_id}/profile") in ADMIN_ONLY
+    assert ("PUT", "/api/me/status") in ROUTES
 
 
 def test_leaving_the_group_takes_effect_with_the_next_token(cloud) -> None:

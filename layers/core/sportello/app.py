@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from .providers.registry import ProviderRegistry
     from .providers.webhook import ProviderApis, SecretStore
     from .quarantine import Quarantine
+    from .routing.offers import Offers
+    from .routing.ports import AgentPresence
     from .tickets.ports import TicketRepository
     from .tickets.service import TicketService
 
@@ -165,6 +167,28 @@ class Sportello:
 
         subscribers = [LastActivity(DynamoTicketRepository())]
         return TicketEventConsumer(Dispatcher(subscribers, ProcessedEventsTable()), self.quarantine)
+
+    @cached_property
+    def presence(self) -> AgentPresence:
+        """Each agent's status, capacity and open-ticket count (routing's assignment reads and takes it)."""
+        from .store.presence import DynamoAgentPresence
+
+        return DynamoAgentPresence()
+
+    @cached_property
+    def offers(self) -> Offers:
+        """Waiting tickets offered to an agent who comes online or frees capacity."""
+        from .routing.offers import Offers
+        from .store.agents import DynamoAgentRepository
+        from .store.routing import DynamoRoutingSettings
+
+        agents = DynamoAgentRepository()
+
+        def name(agent_id: str) -> str:
+            agent = agents.get(agent_id)
+            return agent.name if agent else agent_id
+
+        return Offers(self.tickets, self.presence, DynamoRoutingSettings(), name)
 
     @cached_property
     def blobs(self) -> BlobStore:

@@ -28,6 +28,7 @@ PAGE = 25
 MAX_LOOKED_AT = 1_000
 CAME_ONLINE = "came online"
 HAD_ROOM_AGAIN = "had room again"
+GOT_MORE_ROOM = "was given more room"
 
 
 def _room(profile: AgentProfile) -> int:

@@ -89,6 +89,7 @@ def state_bucket(active: bool) -> str:
 def view_sort_key(active: bool, updated_iso: str, number: int) -> str:
     return f"{state_bucket(active)}#{updated_iso}#{number:010d}"
 
+
 # Routing's view of each agent (status, capacity, open-ticket count): one partition, read in batches.
 PRESENCE_PK = "PRESENCE"
 
