@@ -487,7 +487,7 @@ class InMemoryAgentPresence:
             changes["last_assigned_at"] = at
         self.profiles_by_id[agent_id] = replace(current, **changes)
 
-    def take(self, agent_id: str, ticket_number: int, at: datetime) -> bool:
+    def take(self, agent_id: str, ticket_number: int, at: datetime, as_seen: Any = None) -> bool:
         from sportello.routing.model import AgentStatus
 
         with self._lock:
@@ -496,6 +496,11 @@ class InMemoryAgentPresence:
                 ticket_number in self.holds
                 or current.status is not AgentStatus.ONLINE
                 or not current.has_room
+            ):
+                return False
+            if as_seen is not None and (current.open_tickets, current.last_assigned_at) != (
+                as_seen.open_tickets,
+                as_seen.last_assigned_at,
             ):
                 return False
             self.holds[ticket_number] = agent_id

@@ -142,3 +142,15 @@ def test_a_settled_hold_can_be_given_back_by_its_holder_only(presence: Any) -> N
     assert counts(presence, "anna") == [1]
     presence.give_back("anna", 1)
     assert counts(presence, "anna") == [0]
+
+
+def test_a_take_as_seen_fails_once_the_agent_changed_since_they_were_ranked(presence: Any) -> None:
+    online(presence, "anna")
+    seen = presence.profile("anna")
+    assert presence.take("anna", 1, T0, seen)  # never assigned before: as seen
+    assert not presence.take("anna", 2, T0, seen)  # one more ticket and a new last assignment since
+    seen = presence.profile("anna")
+    presence.settle(9, "anna")  # her count moved
+    assert not presence.take("anna", 2, T0, seen)
+    assert presence.take("anna", 2, T0 + timedelta(seconds=1), presence.profile("anna"))
+    assert counts(presence, "anna") == [3]

@@ -24,6 +24,8 @@ ROUTING_ACTOR = "routing"
 # The assigner's own writes: it took the agent's capacity before writing, so nothing needs settling.
 ASSIGNER_ACTOR = "routing:assign"
 NEVER = datetime.min.replace(tzinfo=UTC)
+# How many times `assign` ranks the group again after losing a take to a concurrent assignment.
+MAX_RANKINGS = 32
 
 
 def eligible(profile: AgentProfile) -> bool:
@@ -76,20 +78,33 @@ class Assigner:
             return Assignment(ticket.assignee, "already assigned")
         if group is None:
             return Assignment(None, "no group: the ticket waits in the unassigned queue")
-        profiles = self._presence.profiles(group.members)
-        ranked = candidates(group.strategy, ticket, profiles)
-        if prefer:
-            preferred = [p for p in profiles if p.agent_id == prefer and eligible(p)]
-            ranked = preferred + [p for p in ranked if p.agent_id != prefer]
-        if not ranked:
-            why = "manual assignment" if group.strategy is Strategy.MANUAL else "no agent available"
-            return Assignment(None, f"{why} in {group.name}: the ticket waits in the group's queue")
-        for profile in ranked:
+        for _ in range(MAX_RANKINGS):
+            profiles = self._presence.profiles(group.members)
+            ranked = candidates(group.strategy, ticket, profiles)
+            if prefer:
+                preferred = [p for p in profiles if p.agent_id == prefer and eligible(p)]
+                ranked = preferred + [p for p in ranked if p.agent_id != prefer]
+            if not ranked:
+                why = "manual assignment" if group.strategy is Strategy.MANUAL else "no agent available"
+                return Assignment(None, f"{why} in {group.name}: the ticket waits in the group's queue")
+            best = ranked[0]
+            reason = self._reason(group, best, prefer)
+            # Taken only while the agent is as ranked (count, last assignment): two executions ranking at
+            # once cannot both give the "fewest open" or "longest waiting" agent a ticket on one reading.
+            as_seen = None if best.agent_id == prefer else best
+            if self._take(number, ticket, best.agent_id, reason, claim, as_seen):
+                return Assignment(best.agent_id, reason)
+            ticket = self._tickets.get(number)
+            if ticket.assignee:  # someone else assigned it meanwhile
+                return Assignment(ticket.assignee, "assigned meanwhile")
+        # Still losing after many rankings (a crowd of executions, or a ticket held by a racing take):
+        # any available agent, in the order of a last ranking, rather than none.
+        for profile in candidates(group.strategy, ticket, self._presence.profiles(group.members)):
             reason = self._reason(group, profile, prefer)
             if self._take(number, ticket, profile.agent_id, reason, claim):
                 return Assignment(profile.agent_id, reason)
             ticket = self._tickets.get(number)
-            if ticket.assignee:  # someone else assigned it meanwhile
+            if ticket.assignee:
                 return Assignment(ticket.assignee, "assigned meanwhile")
         return Assignment(None, f"every agent of {group.name} is at capacity or away")
 
@@ -108,8 +123,16 @@ class Assigner:
         nobody was quicker; False, with nothing changed, otherwise. `Offers` uses it."""
         return self._take(ticket.number, ticket, agent_id, reason, claim)
 
-    def _take(self, number: int, ticket: Ticket, agent_id: str, reason: str, claim: str) -> bool:
-        if not self._presence.take(agent_id, number, self._clock()):
+    def _take(
+        self,
+        number: int,
+        ticket: Ticket,
+        agent_id: str,
+        reason: str,
+        claim: str,
+        as_seen: AgentProfile | None = None,
+    ) -> bool:
+        if not self._presence.take(agent_id, number, self._clock(), as_seen):
             return False
         decided = RoutingDecided(step="assign", field="assignee", value=agent_id, reason=reason)
         try:

@@ -60,9 +60,14 @@ class AgentPresence(Protocol):
         """Saves capacity, languages and skills (never the status nor the count)."""
         ...
 
-    def take(self, agent_id: str, ticket_number: int, at: datetime) -> bool:
+    def take(
+        self, agent_id: str, ticket_number: int, at: datetime, as_seen: AgentProfile | None = None
+    ) -> bool:
         """The ticket now holds one unit of the agent's count, if the agent is online and below capacity
-        and the ticket holds none yet; False otherwise (nothing changed)."""
+        and the ticket holds none yet; False otherwise (nothing changed).
+
+        With `as_seen`, also only if the agent's open-ticket count and last assignment are still those of
+        `as_seen` (the ranking that chose them still holds: a concurrent take makes this one fail)."""
         ...
 
     def give_back(self, agent_id: str, ticket_number: int) -> None:

@@ -133,9 +133,17 @@ class DynamoAgentPresence:
 
     # -- the counts ----------------------------------------------------------------------------------
 
-    def take(self, agent_id: str, ticket_number: int, at: datetime) -> bool:
+    def take(
+        self, agent_id: str, ticket_number: int, at: datetime, as_seen: AgentProfile | None = None
+    ) -> bool:
         item = AgentProfileItem
         room = (item.status == AgentStatus.ONLINE.value) & (item.open_tickets < item.capacity)
+        if as_seen is not None:
+            last = as_seen.last_assigned_at
+            same_last = (
+                item.last_assigned_at == to_iso(last) if last else item.last_assigned_at.does_not_exist()
+            )
+            room = room & (item.open_tickets == as_seen.open_tickets) & same_last
 
         def attempt() -> bool:
             try:
