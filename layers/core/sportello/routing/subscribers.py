@@ -29,6 +29,9 @@ class RoutingStarter:
             self._starter.start(execution_name(event), state.to_output())
 
 
+HOLD_FIELDS = frozenset({"assignee", "status"})
+
+
 class LoadKeeper:
     """Each active assigned ticket holds one unit of its agent's open-ticket count; this moves the hold
     whenever a ticket's assignee or status changes, by anyone (an agent, a trigger, a merge).
@@ -46,7 +49,8 @@ class LoadKeeper:
         self._offers = offers
 
     def handle(self, event: Event) -> None:
-        if event.kind is EventKind.FIELD_CHANGED and event.data.get("field") != "assignee":
+        # An agent's edit changes the status as a field ("status"); a message changes it as its own kind.
+        if event.kind is EventKind.FIELD_CHANGED and event.data.get("field") not in HOLD_FIELDS:
             return
         # The ticket as it is now, not as the event saw it: events of one ticket may arrive late or
         # twice, and settling to the present is right whatever the order.
