@@ -8,6 +8,7 @@ for one agent's last slot cannot both win the slot.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -51,6 +52,25 @@ def candidates(strategy: Strategy, ticket: Ticket, profiles: Sequence[AgentProfi
     return sorted(available, key=lambda p: (p.open_tickets, p.last_assigned_at or NEVER, p.agent_id))
 
 
+def _front(strategy: Strategy, ranked: list[AgentProfile], prefer: str | None) -> list[AgentProfile]:
+    """Whom one ranking may give the ticket to, in the order to try, while each is still as ranked.
+
+    Round robin: the ranking in order (once the longest waiting got a ticket elsewhere, the next is the
+    longest waiting). Fewest open: only those tied with the fewest (anyone else has more), in a random
+    order, so executions ranking at once spread over them instead of all racing for the first.
+    """
+    if prefer and ranked[0].agent_id == prefer:
+        return ranked[:1]
+    if strategy is Strategy.ROUND_ROBIN:
+        return ranked
+    tied = [p for p in ranked if p.open_tickets == ranked[0].open_tickets]
+    _shuffle(tied)
+    return tied
+
+
+_shuffle = random.Random().shuffle
+
+
 @dataclass(frozen=True)
 class Assignment:
     agent_id: str | None
@@ -87,13 +107,14 @@ class Assigner:
             if not ranked:
                 why = "manual assignment" if group.strategy is Strategy.MANUAL else "no agent available"
                 return Assignment(None, f"{why} in {group.name}: the ticket waits in the group's queue")
-            best = ranked[0]
-            reason = self._reason(group, best, prefer)
-            # Taken only while the agent is as ranked (count, last assignment): two executions ranking at
-            # once cannot both give the "fewest open" or "longest waiting" agent a ticket on one reading.
-            as_seen = None if best.agent_id == prefer else best
-            if self._take(number, ticket, best.agent_id, reason, claim, as_seen):
-                return Assignment(best.agent_id, reason)
+            # Each is taken only while they are as ranked (count, last assignment): two executions ranking
+            # at once cannot both give the "fewest open" or "longest waiting" agent a ticket on one
+            # reading; the loser tries the next of the ranking's front, then ranks again.
+            for profile in _front(group.strategy, ranked, prefer):
+                reason = self._reason(group, profile, prefer)
+                as_seen = None if profile.agent_id == prefer else profile
+                if self._take(number, ticket, profile.agent_id, reason, claim, as_seen):
+                    return Assignment(profile.agent_id, reason)
             ticket = self._tickets.get(number)
             if ticket.assignee:  # someone else assigned it meanwhile
                 return Assignment(ticket.assignee, "assigned meanwhile")
