@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import copy
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,11 +23,13 @@ from moto.dynamodb.models.table import Table
 from sportello.app import sportello
 from sportello.routing.assignment import Assigner
 from sportello.routing.model import AgentProfile, AgentStatus, GroupSettings, Strategy
+from sportello.routing.offers import CAME_ONLINE, Offers
 from sportello.store import keys
 from sportello.store.models import HoldItem
 from sportello.store.presence import DynamoAgentPresence
 from sportello.store.tickets import DynamoTicketRepository
 from sportello.tickets.model import Channel, Priority, Requester, Status, Ticket
+from tests.fakes import InMemoryRoutingSettings
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TICKETS = 200
@@ -78,24 +82,40 @@ def arrive_together(count: int) -> None:
         repo.write(ticket, new=True)
 
 
-@pytest.mark.parametrize(
-    ("strategy", "capacity", "arriving"),
-    [
-        (Strategy.LEAST_OPEN, 60, TICKETS),  # room for all: spread evenly
-        (Strategy.ROUND_ROBIN, 60, TICKETS),  # room for all: in turn
-        (Strategy.LEAST_OPEN, 10, 60),  # room for 50: the rest wait, and nobody goes past capacity
-    ],
-    ids=["least-open", "round-robin", "least-open-full"],
-)
-def test_two_hundred_tickets_assigned_at_once_are_spread_as_the_strategy_promises(
-    cloud, atomic_moto, quick_moto_transactions, strategy: Strategy, capacity: int, arriving: int
-) -> None:
-    # Given five online agents and 200 tickets waiting in their group
+def online_agents(capacity: int) -> DynamoAgentPresence:
     presence = DynamoAgentPresence()
     for agent_id in AGENTS:
         presence.save_profile(AgentProfile(agent_id, capacity=capacity))
         presence.set_status(agent_id, AgentStatus.ONLINE, T0)
-    arrive_together(arriving)
+    return presence
+
+
+def check_assigned(presence: DynamoAgentPresence, arriving: int, capacity: int) -> dict[int, str]:
+    """Each ticket has at most one assignee, the one its hold names; each agent's count is their holds,
+    never past capacity; as many are assigned as there was room for. The assignees, by ticket."""
+    tickets = {number: sportello().tickets.get(number) for number in range(1, arriving + 1)}
+    holds = {
+        int(hold.ticket_number): str(hold.agent_id)
+        for hold in HoldItem.batch_get([(keys.hold_pk(n), keys.HOLD_SK) for n in range(1, arriving + 1)])
+    }
+    assigned = {number: str(t.assignee) for number, t in tickets.items() if t.assignee}
+    assert holds == assigned
+    per_agent = Counter(holds.values())
+    assert {p.agent_id: p.open_tickets for p in presence.profiles(AGENTS)} == {
+        a: per_agent[a] for a in AGENTS
+    }
+    assert max(per_agent.values()) <= capacity, per_agent
+    assert len(assigned) == min(arriving, capacity * len(AGENTS))
+    return assigned
+
+
+@pytest.mark.parametrize("strategy", [Strategy.LEAST_OPEN, Strategy.ROUND_ROBIN], ids=str)
+def test_two_hundred_tickets_assigned_at_once_are_spread_as_the_strategy_promises(
+    cloud, atomic_moto, quick_moto_transactions, strategy: Strategy
+) -> None:
+    # Given five online agents with room for 60 each, and 200 tickets waiting in their group
+    presence = online_agents(capacity=60)
+    arrive_together(TICKETS)
     group = GroupSettings("billing", "Billing", strategy, AGENTS)
     assigner = Assigner(sportello().tickets, presence)
 
@@ -104,25 +124,38 @@ def test_two_hundred_tickets_assigned_at_once_are_spread_as_the_strategy_promise
         assignments = list(
             pool.map(
                 lambda number: assigner.assign(number, group, f"routing:e{number}:assign"),
-                range(1, arriving + 1),
+                range(1, TICKETS + 1),
             )
         )
 
-    # Then each ticket has at most one assignee, the one its hold names, and the one the assigner said
-    tickets = {number: sportello().tickets.get(number) for number in range(1, arriving + 1)}
-    holds = {
-        int(hold.ticket_number): str(hold.agent_id)
-        for hold in HoldItem.batch_get([(keys.hold_pk(n), keys.HOLD_SK) for n in range(1, arriving + 1)])
-    }
-    assigned = {number: t.assignee for number, t in tickets.items() if t.assignee}
-    assert holds == assigned
-    assert {n: a.agent_id for n, a in enumerate(assignments, 1) if a.agent_id} == assigned
-    # ... every agent's count is their holds, never past capacity
-    profiles = presence.profiles(AGENTS)
-    per_agent = Counter(holds.values())
-    assert {p.agent_id: p.open_tickets for p in profiles} == {a: per_agent[a] for a in AGENTS}
-    assert all(p.open_tickets <= capacity for p in profiles)
-    # ... as many assigned as there was room for, and the spread is even
-    assert len(assigned) == min(arriving, capacity * len(AGENTS))
-    counts = [p.open_tickets for p in profiles]
-    assert max(counts) - min(counts) <= 1, counts
+    # Then each has one agent, the one the assigner said, and they are spread evenly (40 each)
+    assigned = check_assigned(presence, TICKETS, capacity=60)
+    assert {n: a.agent_id for n, a in enumerate(assignments, 1)} == assigned
+    counts = Counter(assigned.values())
+    assert max(counts.values()) - min(counts.values()) <= 1, counts
+
+
+def test_assignments_and_offers_racing_for_the_last_slots_never_pass_capacity(
+    cloud, atomic_moto, quick_moto_transactions
+) -> None:
+    # Given five agents with room for 10 each, and 60 tickets: the last slots are raced for
+    presence = online_agents(capacity=10)
+    arrive_together(60)
+    group = GroupSettings("billing", "Billing", Strategy.LEAST_OPEN, AGENTS)
+    routing = InMemoryRoutingSettings()
+    routing.save_group(group)
+    assigner = Assigner(sportello().tickets, presence)
+    offers = Offers(sportello().tickets, presence, routing)
+    tasks: list[Callable[[], object]] = [
+        partial(assigner.assign, number, group, f"routing:e{number}:assign") for number in range(1, 61)
+    ]
+    # ... by the workflow's assignments, and by offers to each agent (which take with no ranking)
+    for index, agent_id in enumerate(AGENTS * 2):
+        tasks.insert(index * 6, partial(offers.offer, agent_id, CAME_ONLINE))
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        list(pool.map(lambda task: task(), tasks))
+
+    # Then 50 are assigned, ten each, and ten wait
+    assigned = check_assigned(presence, 60, capacity=10)
+    assert sorted(Counter(assigned.values()).values()) == [10] * len(AGENTS)
