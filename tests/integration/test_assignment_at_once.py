@@ -146,12 +146,12 @@ def test_assignments_and_offers_racing_for_the_last_slots_never_pass_capacity(
     routing.save_group(group)
     assigner = Assigner(sportello().tickets, presence)
     offers = Offers(sportello().tickets, presence, routing)
+    # ... by two offers at once to each agent (offers take with no ranking: only the capacity condition
+    # stands between them), then by the workflow's assignments
     tasks: list[Callable[[], object]] = [
-        partial(assigner.assign, number, group, f"routing:e{number}:assign") for number in range(1, 61)
+        partial(offers.offer, agent_id, CAME_ONLINE) for agent_id in AGENTS for _ in range(2)
     ]
-    # ... by the workflow's assignments, and by offers to each agent (which take with no ranking)
-    for index, agent_id in enumerate(AGENTS * 2):
-        tasks.insert(index * 6, partial(offers.offer, agent_id, CAME_ONLINE))
+    tasks += [partial(assigner.assign, number, group, f"routing:e{number}:assign") for number in range(1, 61)]
 
     with ThreadPoolExecutor(WORKERS) as pool:
         list(pool.map(lambda task: task(), tasks))
@@ -159,3 +159,19 @@ def test_assignments_and_offers_racing_for_the_last_slots_never_pass_capacity(
     # Then 50 are assigned, ten each, and ten wait
     assigned = check_assigned(presence, 60, capacity=10)
     assert sorted(Counter(assigned.values()).values()) == [10] * len(AGENTS)
+
+
+def test_takes_at_once_fill_an_agent_to_capacity_and_never_past_it(cloud, atomic_moto) -> None:
+    presence = online_agents(capacity=10)
+    with ThreadPoolExecutor(WORKERS) as pool:
+        taken = list(pool.map(lambda number: presence.take(AGENTS[0], number, T0), range(1, 41)))
+    assert taken.count(True) == 10
+    assert presence.profile(AGENTS[0]).open_tickets == 10
+
+
+def test_takes_of_one_ticket_at_once_give_it_one_hold(cloud, atomic_moto) -> None:
+    presence = online_agents(capacity=10)
+    with ThreadPoolExecutor(WORKERS) as pool:
+        taken = list(pool.map(lambda agent_id: presence.take(agent_id, 1, T0), AGENTS * 3))
+    assert taken.count(True) == 1
+    assert sum(p.open_tickets for p in presence.profiles(AGENTS)) == 1
