@@ -459,6 +459,7 @@ class InMemoryAgentPresence:
         self._profile = AgentProfile
         self.profiles_by_id: dict[str, Any] = {}
         self.holds: dict[int, str] = {}
+        self.taken_at: dict[int, datetime] = {}
 
     def profile(self, agent_id: str) -> Any:
         return self.profiles_by_id.get(agent_id) or self._profile(agent_id)
@@ -504,6 +505,7 @@ class InMemoryAgentPresence:
             ):
                 return False
             self.holds[ticket_number] = agent_id
+            self.taken_at[ticket_number] = at
             self._count(agent_id, +1, at)
             return True
 
@@ -511,13 +513,18 @@ class InMemoryAgentPresence:
         with self._lock:
             if self.holds.get(ticket_number) == agent_id:
                 del self.holds[ticket_number]
+                self.taken_at.pop(ticket_number, None)
                 self._count(agent_id, -1)
 
-    def settle(self, ticket_number: int, holder: str | None) -> str | None:
+    def settle(self, ticket_number: int, holder: str | None, as_of: datetime | None = None) -> str | None:
         with self._lock:
             current = self.holds.get(ticket_number)
             if current == holder:
                 return None
+            taken_at = self.taken_at.get(ticket_number)
+            if current is not None and as_of is not None and taken_at is not None and taken_at > as_of:
+                return None
+            self.taken_at.pop(ticket_number, None)
             if current is not None:
                 self._count(current, -1)
                 del self.holds[ticket_number]

@@ -154,3 +154,15 @@ def test_a_take_as_seen_fails_once_the_agent_changed_since_they_were_ranked(pres
     assert not presence.take("anna", 2, T0, seen)
     assert presence.take("anna", 2, T0 + timedelta(seconds=1), presence.profile("anna"))
     assert counts(presence, "anna") == [3]
+
+
+def test_a_hold_taken_after_the_ticket_read_is_left_to_the_assignment_that_follows(presence: Any) -> None:
+    # Given a take at 09:05, settled by someone who read the ticket, still unassigned, at 09:04
+    online(presence, "anna")
+    presence.take("anna", 1, T0 + timedelta(minutes=5))
+
+    assert presence.settle(1, None, as_of=T0 + timedelta(minutes=4)) is None
+    assert counts(presence, "anna") == [1]
+    # ... but a later read (the ticket updated since, and still not hers) moves it
+    assert presence.settle(1, None, as_of=T0 + timedelta(minutes=6)) == "anna"
+    assert counts(presence, "anna") == [0]

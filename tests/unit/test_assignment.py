@@ -466,3 +466,29 @@ def test_a_reassignment_by_an_agent_moves_the_hold_past_capacity_if_need_be() ->
 
     assert presence.holds == {1: "bruno", 2: "bruno"}
     assert [p.open_tickets for p in presence.profiles(["anna", "bruno"])] == [0, 2]
+
+
+def test_the_keeper_leaves_a_hold_taken_after_the_ticket_it_read() -> None:
+    # Given the keeper reading ticket 1 while unassigned, just before the assigner takes Anna's slot
+    desk = a_desk(a_ticket(1, group="billing"))
+    desk.service.update(1, ANNA, TicketChanges(status=Status.OPEN), desk.repo.get(1).version)
+    [opened] = [e for e in desk.repo.history(1).events if e.data.get("field") == "status"]
+    presence = InMemoryAgentPresence()
+    online(presence, "anna")
+    keeper = LoadKeeper(desk.service, presence)
+    read = desk.service.get
+
+    def read_then_assigned(number: int) -> Ticket:
+        ticket = read(number)
+        desk.service.get = read  # type: ignore[method-assign]
+        desk.clock.advance(seconds=1)
+        Assigner(desk.service, presence, desk.clock).assign(1, a_group(Strategy.LEAST_OPEN, "anna"), "c")
+        return ticket
+
+    desk.service.get = read_then_assigned  # type: ignore[method-assign]
+    keeper.handle(opened)
+
+    # Then Anna keeps the hold of the ticket that is now hers
+    assert read(1).assignee == "anna"
+    assert presence.holds == {1: "anna"}
+    assert presence.profile("anna").open_tickets == 1

@@ -74,9 +74,13 @@ class AgentPresence(Protocol):
         """Undoes a `take` whose ticket write lost (only if the ticket's hold is still the agent's)."""
         ...
 
-    def settle(self, ticket_number: int, holder: str | None) -> str | None:
+    def settle(self, ticket_number: int, holder: str | None, as_of: datetime | None = None) -> str | None:
         """Moves the ticket's hold to `holder` (None: no hold), adjusting both agents' counts, with no
         capacity check: an agent's own choice to take a ticket is theirs to make. Idempotent.
+
+        `as_of`: when the ticket the caller settles to was last updated. A hold `take`n after that moment
+        is left alone: the caller read the ticket before the assignment that took it was written (that
+        write's own event settles it; a lost write gives it back).
 
         Returns the agent whose hold moved away (their count went down: they may take another ticket),
         or None when nothing moved or the ticket held nothing."""

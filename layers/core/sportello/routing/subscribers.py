@@ -56,6 +56,7 @@ class LoadKeeper:
         # twice, and settling to the present is right whatever the order.
         ticket = self._tickets.get(event.ticket_number)
         holder = ticket.assignee if ticket.status.is_active else None
-        freed = self._presence.settle(ticket.number, holder)
+        # `as_of`: a hold the assigner took after this read is left to its own ticket write's event.
+        freed = self._presence.settle(ticket.number, holder, as_of=ticket.updated_at)
         if freed is not None and self._offers is not None:
             self._offers.offer(freed, HAD_ROOM_AGAIN)

@@ -250,3 +250,4 @@ class HoldItem(TableItem, discriminator="hold"):
 
     ticket_number = NumberAttribute()
     agent_id = UnicodeAttribute()
+    taken_at = UnicodeAttribute(null=True)  # set by a take (routing's assignment), not by a settle

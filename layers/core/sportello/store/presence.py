@@ -88,8 +88,14 @@ def _increment(agent_id: str) -> list[Action]:
     return [*_defaults(agent_id, count=False), item.open_tickets.set((item.open_tickets | 0) + 1)]
 
 
-def _hold(number: int, agent_id: str) -> HoldItem:
-    return HoldItem(keys.hold_pk(number), keys.HOLD_SK, ticket_number=number, agent_id=agent_id)
+def _hold(number: int, agent_id: str, taken_at: datetime | None = None) -> HoldItem:
+    return HoldItem(
+        keys.hold_pk(number),
+        keys.HOLD_SK,
+        ticket_number=number,
+        agent_id=agent_id,
+        taken_at=to_iso(taken_at) if taken_at else None,
+    )
 
 
 class DynamoAgentPresence:
@@ -156,7 +162,9 @@ class DynamoAgentPresence:
                         ],
                         condition=room,
                     )
-                    transaction.save(_hold(ticket_number, agent_id), condition=HoldItem.pk.does_not_exist())
+                    transaction.save(
+                        _hold(ticket_number, agent_id, at), condition=HoldItem.pk.does_not_exist()
+                    )
             except TransactWriteError as error:
                 if "ConditionalCheckFailed" in _codes(error):
                     return False  # offline, away, at capacity, or the ticket is held already
@@ -178,7 +186,7 @@ class DynamoAgentPresence:
 
         retry_on_conflict(attempt, gave_up=f"the hold of ticket #{ticket_number} kept changing")
 
-    def settle(self, ticket_number: int, holder: str | None) -> str | None:
+    def settle(self, ticket_number: int, holder: str | None, as_of: datetime | None = None) -> str | None:
         """Returns the agent whose hold moved away (their count went down), if any."""
 
         def attempt() -> str | None:
@@ -186,6 +194,8 @@ class DynamoAgentPresence:
             current = hold.agent_id if hold else None
             if current == holder:
                 return None
+            if hold is not None and as_of is not None and hold.taken_at and from_iso(hold.taken_at) > as_of:
+                return None  # taken after the ticket the caller read: its own ticket write follows
             count = self.profile(current).open_tickets if current else 0
             self._move(ticket_number, current, holder, count)
             return current
