@@ -175,7 +175,7 @@ class InMemoryTicketRepository:
             and (assignee is None or (ticket.assignee or NO_VALUE) == assignee)
             and (query.group is None or ticket.group == query.group)
         ]
-        matching.sort(key=lambda ticket: (ticket.updated_at, ticket.number), reverse=True)
+        matching.sort(key=lambda ticket: (ticket.updated_at, ticket.number), reverse=not query.oldest_first)
         items, cursor = _paged(matching, query.cursor, query.limit)
         return Page(items, cursor)
 
@@ -459,6 +459,7 @@ class InMemoryAgentPresence:
         self._profile = AgentProfile
         self.profiles_by_id: dict[str, Any] = {}
         self.holds: dict[int, str] = {}
+        self.taken_at: dict[int, datetime] = {}
 
     def profile(self, agent_id: str) -> Any:
         return self.profiles_by_id.get(agent_id) or self._profile(agent_id)
@@ -487,7 +488,7 @@ class InMemoryAgentPresence:
             changes["last_assigned_at"] = at
         self.profiles_by_id[agent_id] = replace(current, **changes)
 
-    def take(self, agent_id: str, ticket_number: int, at: datetime) -> bool:
+    def take(self, agent_id: str, ticket_number: int, at: datetime, as_seen: Any = None) -> bool:
         from sportello.routing.model import AgentStatus
 
         with self._lock:
@@ -498,7 +499,13 @@ class InMemoryAgentPresence:
                 or not current.has_room
             ):
                 return False
+            if as_seen is not None and (current.open_tickets, current.last_assigned_at) != (
+                as_seen.open_tickets,
+                as_seen.last_assigned_at,
+            ):
+                return False
             self.holds[ticket_number] = agent_id
+            self.taken_at[ticket_number] = at
             self._count(agent_id, +1, at)
             return True
 
@@ -506,19 +513,25 @@ class InMemoryAgentPresence:
         with self._lock:
             if self.holds.get(ticket_number) == agent_id:
                 del self.holds[ticket_number]
+                self.taken_at.pop(ticket_number, None)
                 self._count(agent_id, -1)
 
-    def settle(self, ticket_number: int, holder: str | None) -> None:
+    def settle(self, ticket_number: int, holder: str | None, as_of: datetime | None = None) -> str | None:
         with self._lock:
             current = self.holds.get(ticket_number)
             if current == holder:
-                return
+                return None
+            taken_at = self.taken_at.get(ticket_number)
+            if current is not None and as_of is not None and taken_at is not None and taken_at > as_of:
+                return None
+            self.taken_at.pop(ticket_number, None)
             if current is not None:
                 self._count(current, -1)
                 del self.holds[ticket_number]
             if holder is not None:
                 self.holds[ticket_number] = holder
                 self._count(holder, +1)
+            return current
 
 
 class RecordingNotifier:

@@ -254,6 +254,24 @@ def test_views_by_assignee_group_and_status(tickets: Any) -> None:
     assert [t.number for t in tickets.find(TicketQuery(group="billing", status=Status.OPEN)).items] == [2]
 
 
+def test_a_groups_unassigned_queue_oldest_first_paged_to_the_end(tickets: Any) -> None:
+    for number in (1, 2, 3, 4, 5):
+        group = "billing" if number != 3 else "shipping"
+        tickets.write(a_ticket(number, group=group, at=T0 + timedelta(minutes=10 - number)), new=True)
+    tickets.write(a_ticket(6, group="billing", assignee="ada"), new=True)
+    tickets.write(a_ticket(7, group="billing", status=Status.SOLVED), new=True)
+    found: list[int] = []
+    cursor = None
+    while True:  # a filtered page may come back short (DynamoDB limits what it reads): read to the end
+        page = tickets.find(
+            TicketQuery(view="unassigned", group="billing", oldest_first=True, limit=2, cursor=cursor)
+        )
+        found += [t.number for t in page.items]
+        if not (cursor := page.next_cursor):
+            break
+    assert found == [5, 4, 2, 1]
+
+
 def test_a_customers_tickets_newest_first(tickets: Any) -> None:
     for number in (1, 2, 3):
         tickets.write(a_ticket(number, at=T0 + timedelta(days=number)), new=True)

@@ -18,9 +18,20 @@ ROUTES = [
     for method in operations
     if method in ("get", "post", "patch", "put", "delete")
 ]
-# The desk's settings: admins only (an agent is refused them, as a caller without a role is everything).
-ADMIN_ROUTES = [(method, path) for method, path in ROUTES if path.startswith("/api/admin/")]
+# The desk's settings and other admins-only routes: under /api/admin/, or tagged "admin" in the document
+# (`@router.put(..., tags=["admin"])`). An agent is refused them, as a caller without a role is everything.
+ADMIN_ROUTES = [
+    (method.upper(), path)
+    for path, operations in OPENAPI["paths"].items()
+    for method, operation in operations.items()
+    if method in ("get", "post", "patch", "put", "delete")
+    and (path.startswith("/api/admin/") or "admin" in operation.get("tags", []))
+]
 MEMBER_ROUTES = [route for route in ROUTES if route not in ADMIN_ROUTES]
+# A body each admin route accepts where an empty one would not do, so that only the role can refuse it.
+VALID_BODIES: dict[tuple[str, str], dict[str, object]] = {
+    ("PUT", "/api/agents/{agent_id}/profile"): {"capacity": 5},
+}
 ADMIN_CLAIMS = {"sub": "admin-1", "email": "ada@desk.example.com", "cognito:groups": ["admins"]}
 NO_ROLE = {
     "no group at all": {"sub": "u-1", "email": "mallory@example.org"},
@@ -42,7 +53,9 @@ def test_the_walk_covers_every_route() -> None:
     assert len(ROUTES) >= 12
     assert ("PATCH", "/api/tickets/{number}") in ROUTES
     assert ("PUT", "/api/admin/rules/{kind}/{rule_id}") in ADMIN_ROUTES
-    assert len(ADMIN_ROUTES) >= 12
+    assert len(ADMIN_ROUTES) >= 13
+    assert ("PUT", "/api/agents/{agent_id}/profile") in ADMIN_ROUTES
+    assert ("PUT", "/api/me/status") in MEMBER_ROUTES
 
 
 @pytest.mark.parametrize("claims", NO_ROLE.values(), ids=list(NO_ROLE))
@@ -61,7 +74,7 @@ def test_agents_and_admins_may_call_every_route(cloud, method, path, claims) -> 
 
 @pytest.mark.parametrize(("method", "path"), ADMIN_ROUTES)
 def test_only_admins_may_call_the_admin_routes(cloud, method, path) -> None:
-    body = {} if method != "GET" else None
+    body = VALID_BODIES.get((method, path), {}) if method != "GET" else None
     refused = call(method, concrete(path), body, claims=AGENT_CLAIMS)
     allowed = call(method, concrete(path), body, claims=ADMIN_CLAIMS)
     assert refused.status == 403, f"{method} {path} answered {refused.status} to an agent"

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from .providers.registry import ProviderRegistry
     from .providers.webhook import ProviderApis, SecretStore
     from .quarantine import Quarantine
-    from .routing.ports import Notifier, RoutingSettings, WorkflowStarter
+    from .routing.offers import Offers
+    from .routing.ports import AgentPresence, Notifier, RoutingSettings, WorkflowStarter
     from .routing.settings import DeskRules
     from .routing.workflow import RoutingWorkflow
     from .tickets.ports import TicketRepository
@@ -183,13 +184,15 @@ class Sportello:
         """The stream's consumer: each ticket event to its subscribers. A new subscriber is one more entry."""
         from .activity import LastActivity
         from .bus import Dispatcher, TicketEventConsumer
-        from .routing.subscribers import RoutingStarter
+        from .routing.subscribers import LoadKeeper, RoutingStarter
         from .store.processed import ProcessedEventsTable
         from .store.tickets import DynamoTicketRepository
 
         subscribers: list[Subscriber] = [
             LastActivity(DynamoTicketRepository()),
             RoutingStarter(self._workflow_starter),
+            # Each agent's open-ticket count follows assignee and status changes, whoever made them.
+            LoadKeeper(self.tickets, self.presence, self.offers),
         ]
         return TicketEventConsumer(Dispatcher(subscribers, ProcessedEventsTable()), self.quarantine)
 
@@ -227,6 +230,27 @@ class Sportello:
         from .adapters.metrics import EMF_METRICS
 
         return EMF_METRICS
+
+    @cached_property
+    def presence(self) -> AgentPresence:
+        """Each agent's status, capacity and open-ticket count (routing's assignment reads and takes it)."""
+        from .store.presence import DynamoAgentPresence
+
+        return DynamoAgentPresence()
+
+    @cached_property
+    def offers(self) -> Offers:
+        """Waiting tickets offered to an agent who comes online or frees capacity."""
+        from .routing.offers import Offers
+        from .store.agents import DynamoAgentRepository
+
+        agents = DynamoAgentRepository()
+
+        def name(agent_id: str) -> str:
+            agent = agents.get(agent_id)
+            return agent.name if agent else agent_id
+
+        return Offers(self.tickets, self.presence, self.routing_settings, name)
 
     @cached_property
     def blobs(self) -> BlobStore:

@@ -11,11 +11,14 @@ from pydantic import BaseModel, Field
 
 from ..agents import Agent, Role
 from ..app import sportello
+from ..clock import utc_now
 from ..customers.model import IdentityKind
+from ..routing.model import MAX_CAPACITY, AgentProfile, AgentStatus
+from ..routing.offers import CAME_ONLINE, GOT_MORE_ROOM
 from ..tickets.merge import merge_customers
 from ..tickets.model import Channel, Priority, Status, TicketType
 from ..tickets.ports import TicketQuery
-from ..tickets.service import TicketChanges
+from ..tickets.service import TicketChanges, normalise_tags
 from . import access
 from .views import (
     agent_view,
@@ -23,6 +26,8 @@ from .views import (
     event_view,
     group_view,
     message_view,
+    presence_fields,
+    presence_view,
     quarantine_view,
     ticket_view,
 )
@@ -52,7 +57,8 @@ class TicketPatch(BaseModel):
 
 @router.get("/me")
 def me() -> dict[str, Any]:
-    return agent_view(current_agent())
+    agent = current_agent()
+    return agent_view(agent) | presence_fields(sportello().presence.profile(agent.id))
 
 
 @router.get("/agents")
@@ -190,3 +196,52 @@ def list_quarantine(cursor: Annotated[str | None, Query()] = None) -> dict[str, 
     current_agent()
     page = sportello().quarantine.recent(cursor)
     return {"items": [quarantine_view(r) for r in page.items], "next_cursor": page.next_cursor}
+
+
+# --- presence: each agent's status, and (admins) their capacity and skills -------------------------------
+
+
+class StatusBody(BaseModel):
+    status: AgentStatus = Field(
+        description="online: assignment may give you tickets; away, offline: it may not"
+    )
+
+
+class ProfileBody(BaseModel):
+    capacity: int = Field(ge=1, le=MAX_CAPACITY, description="most open tickets assigned at once")
+    languages: list[Annotated[str, Field(min_length=2, max_length=16)]] = Field(
+        default_factory=list, max_length=20, description="languages the agent answers in (empty: any)"
+    )
+    skills: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        default_factory=list, max_length=50, description="ticket tags the agent handles (empty: any)"
+    )
+
+
+@router.put("/me/status")
+def set_my_status(body: StatusBody) -> dict[str, Any]:
+    """Sets the caller's status; coming online assigns them the waiting tickets of their groups."""
+    agent = current_agent()
+    app = sportello()
+    profile = app.presence.set_status(agent.id, body.status, utc_now())
+    offered = app.offers.offer(agent.id, CAME_ONLINE) if body.status is AgentStatus.ONLINE else []
+    if offered:
+        profile = app.presence.profile(agent.id)
+    return presence_view(profile, offered)
+
+
+@router.put("/agents/<agent_id>/profile", tags=["admin"])
+def save_agent_profile(agent_id: str, body: ProfileBody) -> dict[str, Any]:
+    """Sets an agent's capacity, languages and skills (admins); their status and count stay as they are."""
+    current_agent(Role.ADMIN)
+    app = sportello()
+    app.presence.save_profile(
+        AgentProfile(
+            agent_id,
+            capacity=body.capacity,
+            languages=frozenset(language.strip().lower() for language in body.languages if language.strip()),
+            skills=frozenset(normalise_tags(body.skills)),
+        )
+    )
+    offered = app.offers.offer(agent_id, GOT_MORE_ROOM)
+    profile = app.presence.profile(agent_id)
+    return presence_view(profile, offered)

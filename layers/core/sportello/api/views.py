@@ -9,6 +9,7 @@ from ..clock import to_iso
 from ..customers.model import Customer
 from ..ports import BlobStore
 from ..quarantine import QuarantineRecord
+from ..routing.model import AgentProfile
 from ..tickets.bodies import body_key
 from ..tickets.events import Event
 from ..tickets.model import AttachmentRef, Message, Ticket
@@ -141,3 +142,21 @@ def quarantine_view(record: QuarantineRecord) -> dict[str, Any]:
         "sender": record.sender,
         "subject": record.subject,
     }
+
+
+def presence_fields(profile: AgentProfile) -> dict[str, Any]:
+    """An agent's routing profile, as `GET /api/me` adds it to the agent."""
+    return {
+        "status": profile.status.value,
+        "capacity": profile.capacity,
+        "open_tickets": profile.open_tickets,
+        "languages": sorted(profile.languages),
+        "skills": sorted(profile.skills),
+        "last_assigned_at": _iso(profile.last_assigned_at),
+        "status_changed_at": _iso(profile.status_changed_at),
+    }
+
+
+def presence_view(profile: AgentProfile, offered: list[int] | None = None) -> dict[str, Any]:
+    """The answer of `PUT /api/me/status` and `PUT /api/agents/{agent_id}/profile`."""
+    return {"agent_id": profile.agent_id, **presence_fields(profile), "offered": list(offered or [])}

@@ -8,6 +8,7 @@ for one agent's last slot cannot both win the slot.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +25,8 @@ ROUTING_ACTOR = "routing"
 # The assigner's own writes: it took the agent's capacity before writing, so nothing needs settling.
 ASSIGNER_ACTOR = "routing:assign"
 NEVER = datetime.min.replace(tzinfo=UTC)
+# How many times `assign` ranks the group again after losing a take to a concurrent assignment.
+MAX_RANKINGS = 32
 
 
 def eligible(profile: AgentProfile) -> bool:
@@ -47,6 +50,25 @@ def candidates(strategy: Strategy, ticket: Ticket, profiles: Sequence[AgentProfi
     if strategy is Strategy.SKILLS:
         available = [p for p in available if skilled(p, ticket)]
     return sorted(available, key=lambda p: (p.open_tickets, p.last_assigned_at or NEVER, p.agent_id))
+
+
+def _front(strategy: Strategy, ranked: list[AgentProfile], prefer: str | None) -> list[AgentProfile]:
+    """Whom one ranking may give the ticket to, in the order to try, while each is still as ranked.
+
+    Round robin: the ranking in order (once the longest waiting got a ticket elsewhere, the next is the
+    longest waiting). Fewest open: only those tied with the fewest (anyone else has more), in a random
+    order, so executions ranking at once spread over them instead of all racing for the first.
+    """
+    if prefer and ranked[0].agent_id == prefer:
+        return ranked[:1]
+    if strategy is Strategy.ROUND_ROBIN:
+        return ranked
+    tied = [p for p in ranked if p.open_tickets == ranked[0].open_tickets]
+    _shuffle(tied)
+    return tied
+
+
+_shuffle = random.Random().shuffle
 
 
 @dataclass(frozen=True)
@@ -76,20 +98,34 @@ class Assigner:
             return Assignment(ticket.assignee, "already assigned")
         if group is None:
             return Assignment(None, "no group: the ticket waits in the unassigned queue")
-        profiles = self._presence.profiles(group.members)
-        ranked = candidates(group.strategy, ticket, profiles)
-        if prefer:
-            preferred = [p for p in profiles if p.agent_id == prefer and eligible(p)]
-            ranked = preferred + [p for p in ranked if p.agent_id != prefer]
-        if not ranked:
-            why = "manual assignment" if group.strategy is Strategy.MANUAL else "no agent available"
-            return Assignment(None, f"{why} in {group.name}: the ticket waits in the group's queue")
-        for profile in ranked:
+        for _ in range(MAX_RANKINGS):
+            profiles = self._presence.profiles(group.members)
+            ranked = candidates(group.strategy, ticket, profiles)
+            if prefer:
+                preferred = [p for p in profiles if p.agent_id == prefer and eligible(p)]
+                ranked = preferred + [p for p in ranked if p.agent_id != prefer]
+            if not ranked:
+                why = "manual assignment" if group.strategy is Strategy.MANUAL else "no agent available"
+                return Assignment(None, f"{why} in {group.name}: the ticket waits in the group's queue")
+            # Each is taken only while they are as ranked (count, last assignment): two executions ranking
+            # at once cannot both give the "fewest open" or "longest waiting" agent a ticket on one
+            # reading; the loser tries the next of the ranking's front, then ranks again.
+            for profile in _front(group.strategy, ranked, prefer):
+                reason = self._reason(group, profile, prefer)
+                as_seen = None if profile.agent_id == prefer else profile
+                if self._take(number, ticket, profile.agent_id, reason, claim, as_seen):
+                    return Assignment(profile.agent_id, reason)
+            ticket = self._tickets.get(number)
+            if ticket.assignee:  # someone else assigned it meanwhile
+                return Assignment(ticket.assignee, "assigned meanwhile")
+        # Still losing after many rankings (a crowd of executions, or a ticket held by a racing take):
+        # any available agent, in the order of a last ranking, rather than none.
+        for profile in candidates(group.strategy, ticket, self._presence.profiles(group.members)):
             reason = self._reason(group, profile, prefer)
             if self._take(number, ticket, profile.agent_id, reason, claim):
                 return Assignment(profile.agent_id, reason)
             ticket = self._tickets.get(number)
-            if ticket.assignee:  # someone else assigned it meanwhile
+            if ticket.assignee:
                 return Assignment(ticket.assignee, "assigned meanwhile")
         return Assignment(None, f"every agent of {group.name} is at capacity or away")
 
@@ -103,8 +139,21 @@ class Assigner:
             Strategy.SKILLS: f"skills match in {group.name}",
         }.get(group.strategy, group.name)
 
-    def _take(self, number: int, ticket: Ticket, agent_id: str, reason: str, claim: str) -> bool:
-        if not self._presence.take(agent_id, number, self._clock()):
+    def assign_to(self, ticket: Ticket, agent_id: str, reason: str, claim: str) -> bool:
+        """Gives the unassigned ticket to `agent_id` if they can take it now (online, below capacity) and
+        nobody was quicker; False, with nothing changed, otherwise. `Offers` uses it."""
+        return self._take(ticket.number, ticket, agent_id, reason, claim)
+
+    def _take(
+        self,
+        number: int,
+        ticket: Ticket,
+        agent_id: str,
+        reason: str,
+        claim: str,
+        as_seen: AgentProfile | None = None,
+    ) -> bool:
+        if not self._presence.take(agent_id, number, self._clock(), as_seen):
             return False
         decided = RoutingDecided(step="assign", field="assignee", value=agent_id, reason=reason)
         try:

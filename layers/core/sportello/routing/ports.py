@@ -60,18 +60,30 @@ class AgentPresence(Protocol):
         """Saves capacity, languages and skills (never the status nor the count)."""
         ...
 
-    def take(self, agent_id: str, ticket_number: int, at: datetime) -> bool:
+    def take(
+        self, agent_id: str, ticket_number: int, at: datetime, as_seen: AgentProfile | None = None
+    ) -> bool:
         """The ticket now holds one unit of the agent's count, if the agent is online and below capacity
-        and the ticket holds none yet; False otherwise (nothing changed)."""
+        and the ticket holds none yet; False otherwise (nothing changed).
+
+        With `as_seen`, also only if the agent's open-ticket count and last assignment are still those of
+        `as_seen` (the ranking that chose them still holds: a concurrent take makes this one fail)."""
         ...
 
     def give_back(self, agent_id: str, ticket_number: int) -> None:
         """Undoes a `take` whose ticket write lost (only if the ticket's hold is still the agent's)."""
         ...
 
-    def settle(self, ticket_number: int, holder: str | None) -> None:
+    def settle(self, ticket_number: int, holder: str | None, as_of: datetime | None = None) -> str | None:
         """Moves the ticket's hold to `holder` (None: no hold), adjusting both agents' counts, with no
-        capacity check: an agent's own choice to take a ticket is theirs to make. Idempotent."""
+        capacity check: an agent's own choice to take a ticket is theirs to make. Idempotent.
+
+        `as_of`: when the ticket the caller settles to was last updated. A hold `take`n after that moment
+        is left alone: the caller read the ticket before the assignment that took it was written (that
+        write's own event settles it; a lost write gives it back).
+
+        Returns the agent whose hold moved away (their count went down: they may take another ticket),
+        or None when nothing moved or the ticket held nothing."""
         ...
 
 

@@ -88,3 +88,15 @@ def state_bucket(active: bool) -> str:
 
 def view_sort_key(active: bool, updated_iso: str, number: int) -> str:
     return f"{state_bucket(active)}#{updated_iso}#{number:010d}"
+
+
+# Routing's view of each agent (status, capacity, open-ticket count): one partition, read in batches.
+PRESENCE_PK = "PRESENCE"
+
+
+def hold_pk(number: int) -> str:
+    """The ticket's hold on its agent's open-ticket count (store/presence.py)."""
+    return f"HOLD#{number}"
+
+
+HOLD_SK = "HOLD"

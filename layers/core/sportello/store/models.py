@@ -230,3 +230,25 @@ def create_table() -> None:
     """Creates the table with every index (tests and the local cloud; CDK deploys it in AWS)."""
     if not TableItem.exists():
         TableItem.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+
+
+class AgentProfileItem(TableItem, discriminator="agent_profile"):
+    """What routing knows of an agent (store/presence.py): always written with UpdateItem, so setting the
+    status never overwrites the count and saving the capacity never overwrites the status."""
+
+    agent_id = UnicodeAttribute()
+    status = UnicodeAttribute(null=True)
+    capacity = NumberAttribute(null=True)
+    languages = ListAttribute(of=UnicodeAttribute, null=True)
+    skills = ListAttribute(of=UnicodeAttribute, null=True)
+    open_tickets = NumberAttribute(null=True)
+    last_assigned_at = UnicodeAttribute(null=True)
+    status_changed_at = UnicodeAttribute(null=True)
+
+
+class HoldItem(TableItem, discriminator="hold"):
+    """A ticket holds one unit of its agent's open-ticket count (at most one hold per ticket)."""
+
+    ticket_number = NumberAttribute()
+    agent_id = UnicodeAttribute()
+    taken_at = UnicodeAttribute(null=True)  # set by a take (routing's assignment), not by a settle

@@ -442,7 +442,7 @@ class DynamoTicketRepository:
             hash_key,
             range_key_condition=range_condition,
             filter_condition=filters,
-            scan_index_forward=False,
+            scan_index_forward=query.oldest_first,
             limit=query.limit,
             last_evaluated_key=decode_cursor(query.cursor),
         )

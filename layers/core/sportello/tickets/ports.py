@@ -33,6 +33,7 @@ class TicketQuery:
     assignee: str | None = None
     cursor: str | None = None
     limit: int = 25
+    oldest_first: bool = False  # by last update, oldest first (routing offers the longest waiting)
 
 
 @dataclass(frozen=True)
