@@ -77,6 +77,7 @@ class InMemoryTicketRepository:
         self._numbers = itertools.count(1)
         self.writes = 0  # successful writes of a ticket item, for tests of retries
         self.batch_reads = 0  # message_refs calls, for tests that lookups are batched
+        self.index_reads = 0  # tickets read by updated_before, for tests that sweeps read only what is due
 
     def next_number(self) -> int:
         return next(self._numbers)
@@ -183,6 +184,13 @@ class InMemoryTicketRepository:
         ticket = self.tickets.get(number)
         if ticket is not None and (ticket.last_activity_at is None or ticket.last_activity_at < at):
             self.tickets[number] = replace(ticket, last_activity_at=at)
+
+    def updated_before(self, status: Any, before: datetime, limit: int, cursor: str | None = None) -> Page:
+        waiting = [t for t in self.tickets.values() if t.status is status and t.updated_at <= before]
+        waiting.sort(key=lambda ticket: (ticket.updated_at, ticket.number))
+        self.index_reads += len(waiting[_page_offset(cursor) : _page_offset(cursor) + limit])
+        items, next_cursor = _paged(waiting, cursor, limit)
+        return Page(items, next_cursor)
 
     def of_customer(self, customer_id: str, limit: int | None = 50) -> list[Ticket]:
         owned = [ticket for ticket in self.tickets.values() if ticket.requester.id == customer_id]
