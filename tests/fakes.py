@@ -186,11 +186,20 @@ class InMemoryTicketRepository:
             self.tickets[number] = replace(ticket, last_activity_at=at)
 
     def updated_before(self, status: Any, before: datetime, limit: int, cursor: str | None = None) -> Page:
-        waiting = [t for t in self.tickets.values() if t.status is status and t.updated_at <= before]
-        waiting.sort(key=lambda ticket: (ticket.updated_at, ticket.number))
-        self.index_reads += len(waiting[_page_offset(cursor) : _page_offset(cursor) + limit])
-        items, next_cursor = _paged(waiting, cursor, limit)
-        return Page(items, next_cursor)
+        """The cursor is the last key read, as DynamoDB's: a ticket that left the wait in between (the
+        sweep acted on it) makes none of the next page's tickets skipped."""
+        after = tuple(json.loads(base64.urlsafe_b64decode(cursor.encode()))) if cursor else None
+        waiting = sorted(
+            (to_iso(t.updated_at), t.number)
+            for t in self.tickets.values()
+            if t.status is status and t.updated_at <= before
+        )
+        keys = [key for key in waiting if after is None or key > after][:limit]
+        self.index_reads += len(keys)
+        next_cursor = None
+        if len(keys) == limit:
+            next_cursor = base64.urlsafe_b64encode(json.dumps(list(keys[-1])).encode()).decode()
+        return Page([self.tickets[number] for _, number in keys], next_cursor)
 
     def of_customer(self, customer_id: str, limit: int | None = 50) -> list[Ticket]:
         owned = [ticket for ticket in self.tickets.values() if ticket.requester.id == customer_id]

@@ -8,6 +8,7 @@ Imports of concrete parts (store, adapters, services) happen inside the properti
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator, Mapping
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -35,8 +36,13 @@ if TYPE_CHECKING:
     from .providers.registry import ProviderRegistry
     from .providers.webhook import ProviderApis, SecretStore
     from .quarantine import Quarantine
+    from .routing.automations import AutomationSweep
+    from .routing.ports import Notifier, RoutingSettings
+    from .routing.settings import DeskRules
     from .tickets.ports import TicketRepository
     from .tickets.service import TicketService
+
+logger = logging.getLogger(__name__)
 
 
 class UnconfiguredQueue:
@@ -47,6 +53,13 @@ class UnconfiguredQueue:
 
     def send(self, body: Mapping[str, Any]) -> None:
         raise ConfigurationError(f"{self._variable} is not set for this function")
+
+
+class UnconfiguredNotifier:
+    """Stands where a function has no notification topic: a rule's notification is logged, not sent."""
+
+    def notify(self, subject: str, message: str, attributes: Mapping[str, str]) -> None:
+        logger.warning("no notification topic is configured: not sent: %s %s", subject, dict(attributes))
 
 
 class LazyChannels(Mapping[Channel, OutboundChannel]):
@@ -167,6 +180,32 @@ class Sportello:
         return TicketEventConsumer(Dispatcher(subscribers, ProcessedEventsTable()), self.quarantine)
 
     @cached_property
+    def routing_settings(self) -> RoutingSettings:
+        from .store.routing import DynamoRoutingSettings
+
+        return DynamoRoutingSettings()
+
+    @cached_property
+    def desk_rules(self) -> DeskRules:
+        from .routing.settings import DeskRules
+
+        return DeskRules(self.routing_settings)
+
+    @cached_property
+    def automations(self) -> AutomationSweep:
+        """The hourly sweep of the time rules (functions/automations)."""
+        from .routing.automations import AutomationSweep
+
+        return AutomationSweep(
+            self.tickets,
+            self._ticket_repo,
+            self.customers,
+            self.routing_settings,
+            self._automation_notifier,
+            self.settings.desk_name,
+        )
+
+    @cached_property
     def blobs(self) -> BlobStore:
         from .adapters.s3 import S3BlobStore
 
@@ -179,6 +218,12 @@ class Sportello:
         from .store.tickets import DynamoTicketRepository
 
         return DynamoTicketRepository()
+
+    @cached_property
+    def _automation_notifier(self) -> Notifier:
+        # The desk's notification topic comes with the routing workflow's wiring; until then a rule's
+        # "notify" is logged where the sweep runs.
+        return UnconfiguredNotifier()
 
     @cached_property
     def _registry(self) -> ProviderRegistry:
