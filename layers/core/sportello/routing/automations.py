@@ -22,7 +22,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from ..calendar import BusinessCalendar
 from ..clock import to_iso
@@ -31,7 +31,7 @@ from ..customers.service import CustomerService
 from ..errors import NotFoundError
 from ..tickets.events import TriggerFired
 from ..tickets.model import Status, Ticket
-from ..tickets.ports import TicketRepository
+from ..tickets.ports import Page
 from ..tickets.service import TicketService
 from .facts import Situation, facts_of, placeholders_of
 from .ports import Notifier, RoutingSettings
@@ -51,6 +51,14 @@ SWEPT_STATUSES: tuple[Status, ...] = tuple(status for status in Status if status
 TIME_FIELDS = frozenset({"ticket.hours_since_update", "ticket.business_hours_since_update"})
 # The operators under which "N hours" is a lower bound of the wait (eq: exactly N is at least N).
 LOWER_BOUNDS = frozenset({"gt", "gte", "eq"})
+
+
+class WaitingTickets(Protocol):
+    """The one read the sweep makes besides the ticket service's (`TicketRepository` provides it)."""
+
+    def updated_before(
+        self, status: Status, before: datetime, limit: int, cursor: str | None = None
+    ) -> Page: ...
 
 
 @dataclass(frozen=True)
@@ -152,7 +160,7 @@ class AutomationSweep:
     def __init__(
         self,
         tickets: TicketService,
-        waiting: TicketRepository,
+        waiting: WaitingTickets,
         customers: CustomerService,
         settings: RoutingSettings,
         notifier: Notifier,

@@ -78,6 +78,7 @@ BUILTIN_AUTOMATIONS: tuple[Rule, ...] = (
             ),
             Action(ActionKind.ADD_TAGS, (REMINDED_TAG,)),
         ),
+        events=frozenset({TriggerEvent.SCHEDULE}),
         enabled=False,
         position=1,
         builtin=True,
@@ -94,6 +95,7 @@ BUILTIN_AUTOMATIONS: tuple[Rule, ...] = (
             )
         ),
         actions=(Action(ActionKind.SET_STATUS, "solved"),),
+        events=frozenset({TriggerEvent.SCHEDULE}),
         enabled=False,
         position=2,
         builtin=True,
@@ -109,6 +111,7 @@ BUILTIN_AUTOMATIONS: tuple[Rule, ...] = (
             )
         ),
         actions=(Action(ActionKind.SET_STATUS, "closed"),),
+        events=frozenset({TriggerEvent.SCHEDULE}),
         enabled=False,
         position=3,
         builtin=True,
