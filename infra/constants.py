@@ -88,3 +88,7 @@ TICKET_EVENTS_FILTER = {
     "eventName": ["INSERT"],
     "dynamodb": {"NewImage": {"item_type": {"S": [EVENT_ITEM_TYPE]}}},
 }
+# Automations: an EventBridge schedule runs the desk's time rules (functions/automations) every hour.
+AUTOMATIONS_FUNCTION = "automations"
+AUTOMATIONS_SCHEDULE_HOURS = 1
+AUTOMATIONS_RETRY_ATTEMPTS = 2  # delivery by EventBridge and the function's own retries; then the DLQ

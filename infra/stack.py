@@ -26,6 +26,7 @@ from infra.constants import (
 from infra.constructs.agent_api import AgentApi
 from infra.constructs.api import Api
 from infra.constructs.auth import Auth
+from infra.constructs.automations import Automations
 from infra.constructs.data import Data
 from infra.constructs.email import Email
 from infra.constructs.events import TicketEvents
@@ -76,6 +77,9 @@ class SportelloStack(Stack):
         self.web.deploy_site(self._web_config())
         self.ticket_events = TicketEvents(
             self, "TicketEvents", data=self.data, layers=self.layers, monitoring=self.monitoring
+        )
+        self.automations = Automations(
+            self, "Automations", desk=desk, messaging=self.messaging, monitoring=self.monitoring
         )
         self._outputs()
 

@@ -32,9 +32,9 @@ def test_dead_letters_and_function_errors_raise_alarms_on_the_topic(template: Te
     alarms = template.find_resources("AWS::CloudWatch::Alarm")
     metrics = {alarm["Properties"]["MetricName"] for alarm in alarms.values()}
     assert metrics == {"ApproximateNumberOfMessagesVisible", "Errors"}
-    # four dead-letter queues (email, inbound, outbound, ticket events); email_inbound, agent_api and
-    # webhooks errors
-    assert len(alarms) == 7
+    # five dead-letter queues (email, inbound, outbound, ticket events, automations); email_inbound,
+    # agent_api, webhooks and automations errors
+    assert len(alarms) == 9
     assert all(alarm["Properties"]["AlarmActions"] == [{"Ref": topic}] for alarm in alarms.values())
 
 
