@@ -176,7 +176,7 @@ def test_a_sweep_reads_the_tickets_that_are_due_not_all_of_them() -> None:
 
     summary = world.run(hours=20)
 
-    assert summary == {"rules": 1, "examined": 3, "acted": 3, "failed": 0, "deferred": []}
+    assert summary == {"rules": 1, "examined": 3, "acted": 3, "refused": 0, "failed": 0, "deferred": []}
     assert world.desk.repo.index_reads == 3
     assert [int(s[2]["ticket"]) for s in world.notifier.sent] == due
     assert all(world.fired(number) == [] for number in waiting)
@@ -185,7 +185,8 @@ def test_a_sweep_reads_the_tickets_that_are_due_not_all_of_them() -> None:
 def test_no_enabled_automation_reads_nothing() -> None:
     world = World()
     world.ticket()
-    assert world.run(days=30) == {"rules": 0, "examined": 0, "acted": 0, "failed": 0, "deferred": []}
+    summary = world.run(days=30)
+    assert (summary["rules"], summary["examined"], summary["acted"]) == (0, 0, 0)
     assert world.desk.repo.index_reads == 0
 
 
@@ -334,10 +335,26 @@ def test_a_failure_on_one_ticket_holds_back_neither_the_others_nor_the_next_auto
     pending = world.ticket(Status.PENDING)
     opened = world.ticket(Status.OPEN)
     summary = world.run(hours=2)
-    assert (summary["failed"], summary["acted"]) == (1, 2)
+    assert (summary["refused"], summary["failed"], summary["acted"]) == (1, 0, 2)
     assert world.desk.repo.get(solved).status is Status.SOLVED
     assert world.desk.repo.get(pending).status is Status.ON_HOLD
     assert world.fired(opened) == ["later"]
+
+
+def test_an_error_is_counted_as_a_failure_and_the_sweep_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    world = World(automation(conditions=pending_for(1), actions=[NOTIFY]))
+    first, second = world.ticket(), world.ticket()
+    calls: list[str] = []
+
+    def flaky(subject: str, message: str, attributes: Any) -> None:
+        calls.append(attributes["ticket"])
+        if len(calls) == 1:
+            raise ConnectionError("the topic is unreachable")
+
+    monkeypatch.setattr(world.notifier, "notify", flaky)
+    summary = world.run(hours=2)
+    assert (summary["failed"], summary["acted"]) == (1, 1)
+    assert calls == [str(first), str(second)]
 
 
 def test_a_ticket_the_index_shows_stale_is_judged_as_it_is_now(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,7 +28,7 @@ from ..calendar import BusinessCalendar
 from ..clock import to_iso
 from ..customers.model import Customer
 from ..customers.service import CustomerService
-from ..errors import NotFoundError
+from ..errors import InvalidRequestError, NotFoundError
 from ..tickets.events import TriggerFired
 from ..tickets.model import Status, Ticket
 from ..tickets.ports import Page
@@ -143,6 +143,7 @@ class SweepReport:
     rules: int = 0
     examined: int = 0  # tickets read through the index
     acted: int = 0  # automations that acted (field changes and their side effects)
+    refused: int = 0  # tickets an automation's actions do not apply to (a transition not allowed)
     failed: int = 0  # tickets an automation failed on (logged; the next sweep tries again)
     deferred: list[str] = field(default_factory=list)  # automations that reached their limit
 
@@ -151,6 +152,7 @@ class SweepReport:
             "rules": self.rules,
             "examined": self.examined,
             "acted": self.acted,
+            "refused": self.refused,
             "failed": self.failed,
             "deferred": list(self.deferred),
         }
@@ -206,6 +208,11 @@ class AutomationSweep:
                     try:
                         if matches(prefilter, facts_of(self._situation(listed, None, now, calendar))):
                             report.acted += self._act(rule, listed.number, now, calendar)
+                    except InvalidRequestError as refused:
+                        # The rule asks what the ticket cannot do (a solved ticket put on hold): the
+                        # rule's to fix, not an outage; said in the logs, and no alarm.
+                        report.refused += 1
+                        logger.warning("automation %s on ticket #%s: %s", rule.id, listed.number, refused)
                     except Exception:
                         # One ticket's failure holds back neither the others nor the other automations.
                         report.failed += 1
