@@ -103,3 +103,9 @@ def routing_definition(function_arn: str) -> str:
     """The workflow's definition with the routing function's ARN put in (locally; CDK substitutes)."""
     text = ROUTING_DEFINITION.read_text()
     return text.replace("${" + ROUTING_FUNCTION_ARN_SUBSTITUTION + "}", function_arn)
+
+
+# Automations: an EventBridge schedule runs the desk's time rules (functions/automations) every hour.
+AUTOMATIONS_FUNCTION = "automations"
+AUTOMATIONS_SCHEDULE_HOURS = 1
+AUTOMATIONS_RETRY_ATTEMPTS = 2  # delivery by EventBridge and the function's own retries; then the DLQ

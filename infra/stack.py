@@ -27,6 +27,7 @@ from infra.constants import (
 from infra.constructs.agent_api import AgentApi
 from infra.constructs.api import Api
 from infra.constructs.auth import Auth
+from infra.constructs.automations import Automations
 from infra.constructs.dashboard import Dashboard
 from infra.constructs.data import Data
 from infra.constructs.email import Email
@@ -84,6 +85,11 @@ class SportelloStack(Stack):
             self, "TicketEvents", data=self.data, layers=self.layers, monitoring=self.monitoring
         )
         self.routing.allow_starting(self.ticket_events.handler)
+        self.automations = Automations(
+            self, "Automations", desk=desk, messaging=self.messaging, monitoring=self.monitoring
+        )
+        # Rules' "notify" actions publish to the desk's notification topic, from the sweep too.
+        self.routing.allow_notifying(self.automations.handler)
         # Last: it draws every function and dead-letter queue created above.
         self.dashboard = Dashboard(self, "Dashboard", monitoring=self.monitoring, table=self.data.table)
         self._outputs()

@@ -77,6 +77,7 @@ class InMemoryTicketRepository:
         self._numbers = itertools.count(1)
         self.writes = 0  # successful writes of a ticket item, for tests of retries
         self.batch_reads = 0  # message_refs calls, for tests that lookups are batched
+        self.index_reads = 0  # tickets read by updated_before, for tests that sweeps read only what is due
 
     def next_number(self) -> int:
         return next(self._numbers)
@@ -183,6 +184,22 @@ class InMemoryTicketRepository:
         ticket = self.tickets.get(number)
         if ticket is not None and (ticket.last_activity_at is None or ticket.last_activity_at < at):
             self.tickets[number] = replace(ticket, last_activity_at=at)
+
+    def updated_before(self, status: Any, before: datetime, limit: int, cursor: str | None = None) -> Page:
+        """The cursor is the last key read, as DynamoDB's: a ticket that left the wait in between (the
+        sweep acted on it) makes none of the next page's tickets skipped."""
+        after = tuple(json.loads(base64.urlsafe_b64decode(cursor.encode()))) if cursor else None
+        waiting = sorted(
+            (to_iso(t.updated_at), t.number)
+            for t in self.tickets.values()
+            if t.status is status and t.updated_at <= before
+        )
+        keys = [key for key in waiting if after is None or key > after][:limit]
+        self.index_reads += len(keys)
+        next_cursor = None
+        if len(keys) == limit:
+            next_cursor = base64.urlsafe_b64encode(json.dumps(list(keys[-1])).encode()).decode()
+        return Page([self.tickets[number] for _, number in keys], next_cursor)
 
     def of_customer(self, customer_id: str, limit: int | None = 50) -> list[Ticket]:
         owned = [ticket for ticket in self.tickets.values() if ticket.requester.id == customer_id]

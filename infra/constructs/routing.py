@@ -62,8 +62,7 @@ class Routing(Construct):
             timeout=STEP_TIMEOUT,
         )
         messaging.allow_replies_from(self.handler)
-        self.notifications.grant_publish(self.handler.role)
-        self.handler.add_environment({ENV_NOTIFICATION_TOPIC_ARN: self.notifications.topic_arn})
+        self.allow_notifying(self.handler)
 
         self.log_group = logs.LogGroup(
             self, "Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
@@ -106,6 +105,11 @@ class Routing(Construct):
             justify(
                 self.state_machine, "SF2", "X-Ray tracing is off by default (-c tracing=true turns it on)"
             )
+
+    def allow_notifying(self, function: SportelloFunction) -> None:
+        """For functions that run rules: a rule's "notify" action publishes to the desk's topic."""
+        self.notifications.grant_publish(function.role)
+        function.add_environment({ENV_NOTIFICATION_TOPIC_ARN: self.notifications.topic_arn})
 
     def allow_starting(self, function: SportelloFunction) -> None:
         """For the ticket-events function: it starts one execution per routed event."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+from automations.handler import handler as automations_handler
 from moto.server import ThreadedMotoServer
 from outbound.handler import handler as outbound_handler
 from routing.handler import handler as routing_handler
@@ -17,6 +18,7 @@ from webhook_processor.handler import handler as webhook_processor_handler
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from infra.constants import (
+    AUTOMATIONS_FUNCTION,
     INBOUND_QUEUE,
     OUTBOUND_FUNCTION,
     OUTBOUND_QUEUE,
@@ -35,6 +37,7 @@ from .gateway import Gateway
 from .mailroom import Mailroom
 from .queues import QueuePoller
 from .resources import provision, seed_agents
+from .schedule import ScheduledRule, automations_interval
 from .smtp import start_smtp
 from .state import StateFile
 from .streams import StreamPoller, table_stream_arn
@@ -100,6 +103,14 @@ class LocalCloud:
             state.mark_dirty,
             self._stop,
             dead_letter_url=self.config.queue_url(TICKET_EVENTS_DLQ),
+        ).start()
+        ScheduledRule(
+            automations_handler,
+            AUTOMATIONS_FUNCTION,
+            automations_interval(),
+            self.lock,
+            state.mark_dirty,
+            self._stop,
         ).start()
         threading.Thread(target=self._autosave, args=(state,), name="autosave", daemon=True).start()
         self._closers.append(state.save)

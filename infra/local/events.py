@@ -133,6 +133,24 @@ def http_api_event(
     return event
 
 
+def scheduled_event(
+    rule_name: str = "sportello-automations", at: datetime | None = None, region: str = "eu-west-1"
+) -> dict[str, Any]:
+    """An EventBridge schedule's event, as a rule with `rate(...)` sends it to its Lambda target."""
+    moment = (at or datetime.now(UTC)).astimezone(UTC)
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": LOCAL_ACCOUNT,
+        "time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
+        "resources": [f"arn:aws:events:{region}:{LOCAL_ACCOUNT}:rule/{rule_name}"],
+        "detail": {},
+    }
+
+
 class LambdaContext:
     """Enough of the Lambda context object for Powertools' logger."""
 

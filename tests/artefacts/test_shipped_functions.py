@@ -5,8 +5,8 @@ The stack is synthesized with bundling on, so the function code and the layers a
 only the runtime's boto3 installed and the code and layers on the path in Lambda's order, and invoked
 with a real event against a moto server. One customer conversation runs through all of them:
 a Telegram message (webhooks → webhook_processor), a mail (email_inbound), the agent's list and reply
-(agent_api), the reply's delivery (outbound), a web form (public_api) and the tickets' events from the
-table's stream (ticket_events).
+(agent_api), the reply's delivery (outbound), a web form (public_api), the tickets' events from the
+table's stream (ticket_events) and the hourly schedule's automations (automations).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from werkzeug.serving import make_server
 from infra.artefacts import Invocation, LambdaRuntime, ShippedFunction, resolve_environment, synthesize
 from infra.constants import (
     AGENT_API_FUNCTION,
+    AUTOMATIONS_FUNCTION,
     CONTEXT_MAIL_DOMAIN,
     EMAIL_INBOUND_FUNCTION,
     INBOUND_PREFIX,
@@ -45,7 +46,13 @@ from infra.constants import (
 )
 from infra.constructs.bundling import LambdaTarget, deps_layer_bundler
 from infra.local.auth import SEEDED_AGENTS
-from infra.local.events import LOCAL_ACCOUNT, http_api_event, ses_message_id, ses_receipt_event
+from infra.local.events import (
+    LOCAL_ACCOUNT,
+    http_api_event,
+    scheduled_event,
+    ses_message_id,
+    ses_receipt_event,
+)
 from infra.local.fake_providers.all import fake_provider_server
 from infra.local.queues import sqs_record
 from infra.local.streams import StreamReader, matches, stream_event
@@ -70,6 +77,7 @@ REPLY_SECRET_NAME = "sportello/reply-tokens"
 PROVIDER_SECRET_NAME = "sportello/providers"
 SHIPPED = (
     AGENT_API_FUNCTION,
+    AUTOMATIONS_FUNCTION,
     EMAIL_INBOUND_FUNCTION,
     OUTBOUND_FUNCTION,
     PUBLIC_API_FUNCTION,
@@ -302,6 +310,35 @@ def test_a_conversation_runs_through_the_shipped_functions(sandbox: Sandbox) -> 
     assert sandbox.invoke(TICKET_EVENTS_FUNCTION, events).result == {"batchItemFailures": []}
     page = sandbox.invoke(AGENT_API_FUNCTION, _http("GET", f"/api/tickets/{telegram['number']}", agent=True))
     assert json.loads(page.result["body"])["ticket"]["last_activity_at"] is not None
+
+    # And the hourly schedule runs the desk's automations: one that tags new tickets, switched on
+    sandbox.client("dynamodb").put_item(TableName=TABLE, Item=_automation_item())
+    swept = sandbox.invoke(AUTOMATIONS_FUNCTION, scheduled_event(region=REGION))
+    assert swept.result == {"rules": 1, "examined": 2, "acted": 2}  # the mail's and the form's tickets
+    listed = sandbox.invoke(AGENT_API_FUNCTION, _http("GET", "/api/tickets", agent=True))
+    tags = {t["channel"]: t["tags"] for t in json.loads(listed.result["body"])["items"]}
+    assert tags["email"] == ["swept"] and tags["telegram"] == []
+
+
+def _automation_item() -> dict[str, Any]:
+    """An automation as the admin API stores it (store/routing.py): new tickets get a tag."""
+    rule = {
+        "name": "Tag new tickets",
+        "enabled": True,
+        "conditions": {
+            "all": [
+                {"field": "ticket.status", "op": "is", "value": "new"},
+                {"field": "ticket.hours_since_update", "op": "gte", "value": 0},
+            ]
+        },
+        "actions": [{"kind": "add_tags", "value": ["swept"]}],
+    }
+    return {
+        "pk": {"S": "RULES#automation"},
+        "sk": {"S": "tag-new"},
+        "item_type": {"S": "rule"},
+        "data": {"S": json.dumps(rule)},
+    }
 
 
 def _http(

@@ -292,6 +292,43 @@ def test_activity_only_moves_forward_and_makes_no_new_version(tickets: Any) -> N
         tickets.get(404)
 
 
+def test_tickets_waiting_in_a_status_since_before_a_moment_oldest_first_and_paged(tickets: Any) -> None:
+    # Given pending tickets updated hour after hour, and others of other statuses
+    for number in (1, 2, 3, 4):
+        tickets.write(a_ticket(number, status=Status.PENDING, at=T0 + timedelta(hours=number)), new=True)
+    tickets.write(a_ticket(5, status=Status.SOLVED, at=T0), new=True)
+    tickets.write(a_ticket(6, status=Status.OPEN, at=T0), new=True)
+    # When asking for those last updated at or before hour 3 (the moment itself included)
+    first = tickets.updated_before(Status.PENDING, T0 + timedelta(hours=3), limit=2)
+    # Then the oldest come first, a page at a time, and nothing newer nor of another status
+    assert [t.number for t in first.items] == [1, 2]
+    assert first.next_cursor is not None
+    rest = tickets.updated_before(Status.PENDING, T0 + timedelta(hours=3), limit=2, cursor=first.next_cursor)
+    assert [t.number for t in rest.items] == [3]
+    assert tickets.updated_before(Status.PENDING, T0, limit=10).items == []
+    solved = tickets.updated_before(Status.SOLVED, T0 + timedelta(days=1), limit=10)
+    assert [t.number for t in solved.items] == [5]
+    assert solved.items[0] == tickets.get(5)
+
+
+def test_tickets_that_leave_the_wait_between_pages_make_none_of_the_next_page_skipped(tickets: Any) -> None:
+    for number in (1, 2, 3, 4):
+        tickets.write(a_ticket(number, status=Status.PENDING, at=T0 + timedelta(hours=number)), new=True)
+    first = tickets.updated_before(Status.PENDING, T0 + timedelta(days=1), limit=2)
+    for ticket in first.items:  # what a sweep does: acting moves them out of the status
+        tickets.write(replace(ticket, status=Status.SOLVED, updated_at=T0 + timedelta(days=2)))
+    rest = tickets.updated_before(Status.PENDING, T0 + timedelta(days=1), limit=2, cursor=first.next_cursor)
+    assert [t.number for t in rest.items] == [3, 4]
+
+
+def test_a_ticket_updated_again_leaves_the_wait_it_was_in(tickets: Any) -> None:
+    saved = tickets.write(a_ticket(1, status=Status.PENDING), new=True)
+    tickets.write(replace(saved, updated_at=T0 + timedelta(hours=5)))
+    assert tickets.updated_before(Status.PENDING, T0 + timedelta(hours=4), limit=10).items == []
+    waited = tickets.updated_before(Status.PENDING, T0 + timedelta(hours=5), limit=10)
+    assert [t.number for t in waited.items] == [1]
+
+
 # --- customers -----------------------------------------------------------------------------------------
 
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from .providers.registry import ProviderRegistry
     from .providers.webhook import ProviderApis, SecretStore
     from .quarantine import Quarantine
+    from .routing.automations import AutomationSweep
     from .routing.offers import Offers
     from .routing.ports import AgentPresence, Notifier, RoutingSettings, WorkflowStarter
     from .routing.settings import DeskRules
@@ -251,6 +252,20 @@ class Sportello:
             return agent.name if agent else agent_id
 
         return Offers(self.tickets, self.presence, self.routing_settings, name)
+
+    @cached_property
+    def automations(self) -> AutomationSweep:
+        """The hourly sweep of the time rules (functions/automations)."""
+        from .routing.automations import AutomationSweep
+
+        return AutomationSweep(
+            self.tickets,
+            self._ticket_repo,
+            self.customers,
+            self.routing_settings,
+            self._notifier,
+            self.settings.desk_name,
+        )
 
     @cached_property
     def blobs(self) -> BlobStore:

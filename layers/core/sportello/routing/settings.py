@@ -43,6 +43,82 @@ BUILTIN_TRIGGERS: tuple[Rule, ...] = (
     ),
 )
 
+# The issue's examples, shipped switched off: a desk turns them on (and edits them) as it likes.
+# "Three business days" is 24 business hours of the default calendar (two windows, eight hours a day);
+# each action moves `updated_at`, so each step waits from the one before: reminded after 3 business
+# days of silence, solved 5 days after the reminder, closed 4 days after being solved. The tag keeps the
+# reminder to one per ticket: a ticket back in pending after a reply is solved, not reminded again.
+REMIND_PENDING_RULE_ID = "remind-pending"
+SOLVE_REMINDED_RULE_ID = "solve-reminded"
+CLOSE_SOLVED_RULE_ID = "close-solved"
+REMINDED_TAG = "reminded"
+BUILTIN_AUTOMATIONS: tuple[Rule, ...] = (
+    Rule(
+        id=REMIND_PENDING_RULE_ID,
+        name="Remind the customer after 3 business days pending",
+        kind=RuleKind.AUTOMATION,
+        conditions=Conditions(
+            all=(
+                Condition("ticket.status", "is", "pending"),
+                Condition("ticket.business_hours_since_update", "gte", 24),
+                Condition("ticket.tags", "excludes", REMINDED_TAG),
+            )
+        ),
+        actions=(
+            Action(
+                ActionKind.REPLY,
+                templates={
+                    "it": "Buongiorno {customer.name},\n\nla sua richiesta #{ticket.number} "
+                    "(«{ticket.subject}») attende una sua risposta. Se le serve ancora aiuto ci "
+                    "risponda pure; altrimenti tra qualche giorno la considereremo risolta.\n\n{desk.name}",
+                    "en": "Hello {customer.name},\n\nyour request #{ticket.number} "
+                    '("{ticket.subject}") is waiting for your answer. If you still need help, just '
+                    "reply; otherwise we will consider it solved in a few days.\n\n{desk.name}",
+                },
+            ),
+            Action(ActionKind.ADD_TAGS, (REMINDED_TAG,)),
+        ),
+        events=frozenset({TriggerEvent.SCHEDULE}),
+        enabled=False,
+        position=1,
+        builtin=True,
+    ),
+    Rule(
+        id=SOLVE_REMINDED_RULE_ID,
+        name="Solve reminded tickets after 5 more days pending",
+        kind=RuleKind.AUTOMATION,
+        conditions=Conditions(
+            all=(
+                Condition("ticket.status", "is", "pending"),
+                Condition("ticket.hours_since_update", "gte", 120),
+                Condition("ticket.tags", "includes", REMINDED_TAG),
+            )
+        ),
+        actions=(Action(ActionKind.SET_STATUS, "solved"),),
+        events=frozenset({TriggerEvent.SCHEDULE}),
+        enabled=False,
+        position=2,
+        builtin=True,
+    ),
+    Rule(
+        id=CLOSE_SOLVED_RULE_ID,
+        name="Close tickets solved for 4 days",
+        kind=RuleKind.AUTOMATION,
+        conditions=Conditions(
+            all=(
+                Condition("ticket.status", "is", "solved"),
+                Condition("ticket.hours_since_update", "gte", 96),
+            )
+        ),
+        actions=(Action(ActionKind.SET_STATUS, "closed"),),
+        events=frozenset({TriggerEvent.SCHEDULE}),
+        enabled=False,
+        position=3,
+        builtin=True,
+    ),
+)
+BUILTIN_RULES: tuple[Rule, ...] = (*BUILTIN_TRIGGERS, *BUILTIN_AUTOMATIONS)
+
 
 class DeskRules:
     def __init__(self, settings: RoutingSettings) -> None:
@@ -52,7 +128,7 @@ class DeskRules:
         """Every rule of `kind`, in order, the built-ins included (as edited, if they were)."""
         stored = self._settings.rules(kind)
         ids = {rule.id for rule in stored}
-        builtins = [rule for rule in BUILTIN_TRIGGERS if rule.kind is kind and rule.id not in ids]
+        builtins = [rule for rule in BUILTIN_RULES if rule.kind is kind and rule.id not in ids]
         return sorted([*builtins, *stored], key=lambda rule: (rule.position, rule.id))
 
     def triggers(self, event: TriggerEvent) -> list[Rule]:

@@ -487,6 +487,19 @@ class DynamoTicketRepository:
             combined = condition if combined is None else combined & condition
         return index, hash_key, range_condition, combined
 
+    def updated_before(self, status: Status, before: datetime, limit: int, cursor: str | None = None) -> Page:
+        """by_status's sort key is `<updated_iso>#<number:010d>`: every key up to `<before_iso>#~` is a
+        ticket updated at or before `before` ("~" sorts after every digit)."""
+        results = TableItem.by_status.query(
+            f"TSTATUS#{status.value}",
+            range_key_condition=TableItem.status_sk <= f"{to_iso(before)}#~",
+            scan_index_forward=True,
+            limit=limit,
+            last_evaluated_key=decode_cursor(cursor),
+        )
+        items = [item_to_ticket(item) for item in results if isinstance(item, TicketItem)]
+        return Page(items, encode_cursor(results.last_evaluated_key))
+
     def of_customer(self, customer_id: str, limit: int | None = 50) -> list[Ticket]:
         results = TableItem.by_owner.query(
             keys.customer_pk(customer_id),

@@ -127,6 +127,14 @@ class TicketRepository(Protocol):
         """The customer's tickets, newest first (all of them with limit=None)."""
         ...
 
+    def updated_before(self, status: Status, before: datetime, limit: int, cursor: str | None = None) -> Page:
+        """Tickets in `status` last updated at or before `before`, oldest first, a page at a time.
+
+        One query on the by_status index, bounded by its sort key: what it reads grows with the
+        tickets that have waited that long, never with all the tickets of the status.
+        """
+        ...
+
 
 @dataclass(frozen=True)
 class Delivery:

@@ -1,0 +1,131 @@
+"""The automations' hourly schedule in the synthesized template: rule, target, retries, DLQ, alarms, role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Template
+
+from infra.constants import AUTOMATIONS_FUNCTION, AUTOMATIONS_RETRY_ATTEMPTS, OUTBOUND_QUEUE
+from infra.constructs.functions import LOG_RETENTION
+from tests.infra.template import (
+    MAIL_DOMAIN,
+    actions_of,
+    as_list,
+    function,
+    logical_id,
+    only,
+    queue,
+    render,
+    statements_of,
+)
+
+
+@pytest.fixture(scope="module")
+def rule(template: Template) -> tuple[str, dict[str, Any]]:
+    return only(template.find_resources("AWS::Events::Rule"))
+
+
+@pytest.fixture(scope="module")
+def dead_letters(template: Template) -> str:
+    function_id, _ = function(template, AUTOMATIONS_FUNCTION)
+    (config,) = template.find_resources(
+        "AWS::Lambda::EventInvokeConfig", {"Properties": {"FunctionName": {"Ref": function_id}}}
+    ).values()
+    destination = config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
+    queue_id: str = destination["Fn::GetAtt"][0]
+    return queue_id
+
+
+def test_an_hourly_schedule_invokes_the_function(template: Template, rule: tuple[str, Any]) -> None:
+    rule_id, resource = rule
+    properties = resource["Properties"]
+    assert properties["ScheduleExpression"] == "rate(1 hour)"
+    assert properties["State"] == "ENABLED"
+    function_id, _ = function(template, AUTOMATIONS_FUNCTION)
+    (target,) = properties["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
+    # EventBridge may invoke it, from this rule only
+    template.has_resource_properties(
+        "AWS::Lambda::Permission",
+        {
+            "Action": "lambda:InvokeFunction",
+            "FunctionName": {"Fn::GetAtt": [function_id, "Arn"]},
+            "Principal": "events.amazonaws.com",
+            "SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]},
+        },
+    )
+
+
+def test_a_sweep_that_cannot_be_delivered_or_keeps_failing_is_retried_then_parked(
+    template: Template, rule: tuple[str, dict[str, Any]], dead_letters: str
+) -> None:
+    (target,) = rule[1]["Properties"]["Targets"]
+    assert target["RetryPolicy"] == {
+        "MaximumRetryAttempts": AUTOMATIONS_RETRY_ATTEMPTS,
+        "MaximumEventAgeInSeconds": 3600,  # the next hour's sweep supersedes it
+    }
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [dead_letters, "Arn"]}}
+    function_id, _ = function(template, AUTOMATIONS_FUNCTION)
+    template.has_resource_properties(
+        "AWS::Lambda::EventInvokeConfig",
+        {"FunctionName": {"Ref": function_id}, "MaximumRetryAttempts": AUTOMATIONS_RETRY_ATTEMPTS},
+    )
+    # The queue is encrypted, and only this rule's deliveries may land in it from EventBridge
+    properties = template.to_json()["Resources"][dead_letters]["Properties"]
+    assert properties["SqsManagedSseEnabled"] is True
+    (policy,) = template.find_resources(
+        "AWS::SQS::QueuePolicy", {"Properties": {"Queues": [{"Ref": dead_letters}]}}
+    ).values()
+    (from_events,) = [
+        s
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if s.get("Principal") == {"Service": "events.amazonaws.com"}
+    ]
+    assert from_events["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule[0], "Arn"]}}}
+
+
+def test_dead_letters_and_errors_raise_alarms(template: Template, dead_letters: str) -> None:
+    topic = logical_id(template, "AWS::SNS::Topic")
+    function_id, _ = function(template, AUTOMATIONS_FUNCTION)
+    alarms = template.find_resources("AWS::CloudWatch::Alarm").values()
+    watched = [
+        alarm
+        for alarm in alarms
+        if {"Name": "QueueName", "Value": {"Fn::GetAtt": [dead_letters, "QueueName"]}}
+        in alarm["Properties"]["Dimensions"]
+        or {"Name": "FunctionName", "Value": {"Ref": function_id}} in alarm["Properties"]["Dimensions"]
+    ]
+    assert sorted(alarm["Properties"]["MetricName"] for alarm in watched) == [
+        "ApproximateNumberOfMessagesVisible",
+        "Errors",
+    ]
+    assert all(alarm["Properties"]["Threshold"] == 1 for alarm in watched)
+    assert all(alarm["Properties"]["AlarmActions"] == [{"Ref": topic}] for alarm in watched)
+
+
+def test_the_function_gets_what_replies_need_and_no_more(template: Template, dead_letters: str) -> None:
+    _, resource = function(template, AUTOMATIONS_FUNCTION)
+    statements = statements_of(template, AUTOMATIONS_FUNCTION)
+    table_id = logical_id(template, "AWS::DynamoDB::Table")
+    for statement in actions_of(statements, "dynamodb"):
+        assert "dynamodb:Scan" not in as_list(statement["Action"])
+        assert all(render(r).startswith(f"${{{table_id}.Arn}}") for r in as_list(statement["Resource"]))
+    assert all(a != "*" and not a.endswith(":*") for s in statements for a in as_list(s["Action"]))
+    # Replies by mail: as the support address only
+    (send,) = [s for s in statements if "ses:SendRawEmail" in as_list(s["Action"])]
+    assert send["Condition"] == {"StringEquals": {"ses:FromAddress": f"support@{MAIL_DOMAIN}"}}
+    # Replies on messaging channels: to the outbound queue; failures: to its dead-letter queue
+    outbound, _ = queue(template, OUTBOUND_QUEUE)
+    sqs_targets = {
+        json_resource
+        for s in actions_of(statements, "sqs")
+        for json_resource in (str(render(r)) for r in as_list(s["Resource"]))
+    }
+    assert sqs_targets == {f"${{{outbound}.Arn}}", f"${{{dead_letters}.Arn}}"}
+    assert actions_of(statements, "sns") == []
+    # Its logs are kept a month, like every function's
+    log_group = resource["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
+    retention = template.to_json()["Resources"][log_group]["Properties"]["RetentionInDays"]
+    assert retention == 30 and LOG_RETENTION.value == "ONE_MONTH"
