@@ -134,3 +134,20 @@ def reply_token_secret(template: Template) -> str:
             "AWS::SecretsManager::Secret", {"Properties": {"GenerateSecretString": Match.any_value()}}
         )
     )[0]
+
+
+def alarm_topic(template: Template) -> str:
+    """The alarms' SNS topic (the desk's notification topic is the other one)."""
+    return only(
+        template.find_resources("AWS::SNS::Topic", {"Properties": {"DisplayName": "Sportello alarms"}})
+    )[0]
+
+
+def on_failure_queue(template: Template, name: str) -> str:
+    """The queue an asynchronously invoked function's failed events go to (its on-failure destination)."""
+    function_id, _ = function(template, name)
+    (config,) = template.find_resources(
+        "AWS::Lambda::EventInvokeConfig", {"Properties": {"FunctionName": {"Ref": function_id}}}
+    ).values()
+    queue_id: str = config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
+    return queue_id

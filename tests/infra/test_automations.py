@@ -12,9 +12,11 @@ from infra.constructs.functions import LOG_RETENTION
 from tests.infra.template import (
     MAIL_DOMAIN,
     actions_of,
+    alarm_topic,
     as_list,
     function,
     logical_id,
+    on_failure_queue,
     only,
     queue,
     render,
@@ -29,13 +31,7 @@ def rule(template: Template) -> tuple[str, dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def dead_letters(template: Template) -> str:
-    function_id, _ = function(template, AUTOMATIONS_FUNCTION)
-    (config,) = template.find_resources(
-        "AWS::Lambda::EventInvokeConfig", {"Properties": {"FunctionName": {"Ref": function_id}}}
-    ).values()
-    destination = config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
-    queue_id: str = destination["Fn::GetAtt"][0]
-    return queue_id
+    return on_failure_queue(template, AUTOMATIONS_FUNCTION)
 
 
 def test_an_hourly_schedule_invokes_the_function(template: Template, rule: tuple[str, Any]) -> None:
@@ -87,15 +83,15 @@ def test_a_sweep_that_cannot_be_delivered_or_keeps_failing_is_retried_then_parke
 
 
 def test_dead_letters_and_errors_raise_alarms(template: Template, dead_letters: str) -> None:
-    topic = logical_id(template, "AWS::SNS::Topic")
+    topic = alarm_topic(template)
     function_id, _ = function(template, AUTOMATIONS_FUNCTION)
     alarms = template.find_resources("AWS::CloudWatch::Alarm").values()
     watched = [
         alarm
         for alarm in alarms
         if {"Name": "QueueName", "Value": {"Fn::GetAtt": [dead_letters, "QueueName"]}}
-        in alarm["Properties"]["Dimensions"]
-        or {"Name": "FunctionName", "Value": {"Ref": function_id}} in alarm["Properties"]["Dimensions"]
+        in alarm["Properties"].get("Dimensions", [])
+        or {"Name": "FunctionName", "Value": {"Ref": function_id}} in alarm["Properties"].get("Dimensions", [])
     ]
     assert sorted(alarm["Properties"]["MetricName"] for alarm in watched) == [
         "ApproximateNumberOfMessagesVisible",
@@ -124,7 +120,13 @@ def test_the_function_gets_what_replies_need_and_no_more(template: Template, dea
         for json_resource in (str(render(r)) for r in as_list(s["Resource"]))
     }
     assert sqs_targets == {f"${{{outbound}.Arn}}", f"${{{dead_letters}.Arn}}"}
-    assert actions_of(statements, "sns") == []
+    # A rule's "notify": to the desk's notification topic, nothing else
+    notifications = only(
+        template.find_resources("AWS::SNS::Topic", {"Properties": {"DisplayName": "Sportello notifications"}})
+    )[0]
+    assert [(s["Action"], s["Resource"]) for s in actions_of(statements, "sns")] == [
+        ("sns:Publish", {"Ref": notifications})
+    ]
     # Its logs are kept a month, like every function's
     log_group = resource["Properties"]["LoggingConfig"]["LogGroup"]["Ref"]
     retention = template.to_json()["Resources"][log_group]["Properties"]["RetentionInDays"]

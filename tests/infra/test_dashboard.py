@@ -10,12 +10,14 @@ from aws_cdk.assertions import Template
 
 from infra.constants import (
     AGENT_API_FUNCTION,
+    AUTOMATIONS_FUNCTION,
     DLQ_SUFFIX,
     EMAIL_INBOUND_FUNCTION,
     INBOUND_QUEUE,
     OUTBOUND_FUNCTION,
     OUTBOUND_QUEUE,
     PUBLIC_API_FUNCTION,
+    ROUTING_FUNCTION,
     STACK_NAME,
     TICKET_EVENTS_DLQ,
     TICKET_EVENTS_FUNCTION,
@@ -23,7 +25,7 @@ from infra.constants import (
     WEBHOOKS_FUNCTION,
 )
 from sportello import metrics
-from tests.infra.template import function, logical_id, only, queue, render
+from tests.infra.template import alarm_topic, function, logical_id, on_failure_queue, only, queue, render
 
 FUNCTIONS = (
     EMAIL_INBOUND_FUNCTION,
@@ -33,6 +35,8 @@ FUNCTIONS = (
     AGENT_API_FUNCTION,
     PUBLIC_API_FUNCTION,
     TICKET_EVENTS_FUNCTION,
+    ROUTING_FUNCTION,
+    AUTOMATIONS_FUNCTION,
 )
 
 
@@ -65,7 +69,7 @@ def test_the_dashboard_has_its_widgets(widgets: dict[str, dict[str, Any]]) -> No
         "Failures",
         "Function errors",
         "Function duration (p95)",
-        "Function throttles",
+        "Lambda throttles (account)",
         "Dead-letter queue depth",
         "DynamoDB consumed capacity",
         "DynamoDB throttles",
@@ -97,7 +101,6 @@ def test_the_failures_are_the_desks_metrics_without_dimensions(widgets: dict[str
     [
         ("Function errors", "Errors", "Sum"),
         ("Function duration (p95)", "Duration", "p95"),
-        ("Function throttles", "Throttles", "Sum"),
     ],
 )
 def test_every_function_has_a_line_in_each_function_widget(
@@ -129,6 +132,7 @@ def test_every_dead_letter_queue_depth_is_drawn(
         queue(template, f"{OUTBOUND_QUEUE}{DLQ_SUFFIX}")[0],
         queue(template, TICKET_EVENTS_DLQ)[0],
         email_dlq,
+        on_failure_queue(template, AUTOMATIONS_FUNCTION),
     ]
     assert drawn == {
         ("ApproximateNumberOfMessagesVisible", f"${{{queue_id}.QueueName}}", "Maximum") for queue_id in queues
@@ -156,7 +160,7 @@ def test_the_dashboard_leaves_room_for_the_channels_within_the_free_tiers_fifty_
     # CloudWatch's always-free tier: three dashboards of up to 50 metrics. The two SEARCH lines draw one
     # series per channel with traffic; ten are left for them (a desk on every channel pays $3 a month).
     explicit = sum(len(widget["metrics"]) for widget in widgets.values()) - 2
-    assert explicit == 3 + 3 * len(FUNCTIONS) + 4 + 2 + 2 + 3
+    assert explicit == 3 + 2 * len(FUNCTIONS) + 1 + 5 + 2 + 2 + 3
     assert explicit <= 40
 
 
@@ -186,4 +190,4 @@ def test_ingest_and_outbound_failures_alarm_the_topic_at_the_first_one(template:
         "TreatMissingData": "notBreaching",
         "Dimensions": None,
     }
-    assert properties["AlarmActions"] == [{"Ref": logical_id(template, "AWS::SNS::Topic")}]
+    assert properties["AlarmActions"] == [{"Ref": alarm_topic(template)}]

@@ -59,7 +59,7 @@ def test_every_step_retries_and_every_failure_ends_in_the_catch_path() -> None:
             assert [c["Next"] for c in task["Catch"]] == ["Leave in group"], name
 
 
-def test_only_ticket_events_may_start_it_and_only_the_routing_function_publishes(template: Template) -> None:
+def test_only_ticket_events_may_start_it_and_only_the_rule_runners_publish(template: Template) -> None:
     machine_id, _ = state_machine(template)
     _, events = function(template, TICKET_EVENTS_FUNCTION)
     assert events["Properties"]["Environment"]["Variables"][ENV_ROUTING_STATE_MACHINE_ARN] == {
@@ -79,4 +79,4 @@ def test_only_ticket_events_may_start_it_and_only_the_routing_function_publishes
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
         if "sns:Publish" in as_list(statement["Action"]) and statement["Resource"] == topic
     ]
-    assert len(publishers) == 1
+    assert len(publishers) == 2  # the routing steps and the automations sweep (a rule's "notify")
