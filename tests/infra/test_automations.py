@@ -91,7 +91,8 @@ def test_dead_letters_and_errors_raise_alarms(template: Template, dead_letters: 
         for alarm in alarms
         if {"Name": "QueueName", "Value": {"Fn::GetAtt": [dead_letters, "QueueName"]}}
         in alarm["Properties"].get("Dimensions", [])
-        or {"Name": "FunctionName", "Value": {"Ref": function_id}} in alarm["Properties"].get("Dimensions", [])
+        or {"Name": "FunctionName", "Value": {"Ref": function_id}}
+        in alarm["Properties"].get("Dimensions", [])
     ]
     assert sorted(alarm["Properties"]["MetricName"] for alarm in watched) == [
         "ApproximateNumberOfMessagesVisible",
