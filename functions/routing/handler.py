@@ -8,13 +8,15 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sportello.app import sportello
-from sportello.observability import lambda_entry
+from sportello.observability import correlated, lambda_entry
 
 logger = Logger()
 
 
-@lambda_entry(logger, correlation_id_path="state.event_id")
+@lambda_entry(logger)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step, state = event["step"], event["state"]
-    logger.append_keys(ticket=state.get("ticket"), step=step)
-    return sportello().routing.run(step, state)
+    # The ticket's intake id, so one query finds the mail, its ticket and how it was routed.
+    with correlated(logger, state.get("correlation_id") or state.get("event_id"), ticket=state.get("ticket")):
+        logger.info("routing step %s", step)
+        return sportello().routing.run(step, state)

@@ -61,6 +61,9 @@ class RoutingState:
     sender_verified: bool = False
     assignee: str | None = None  # set by the assign step when it assigned someone now
     completed: tuple[str, ...] = ()  # the steps done, in order: the catch path names the one that failed
+    correlation_id: str | None = (
+        None  # the intake's id (an SES message id…): routing's logs and events keep it
+    )
 
     @classmethod
     def from_input(cls, data: Mapping[str, Any]) -> RoutingState:
@@ -72,6 +75,7 @@ class RoutingState:
             sender_verified=bool(data.get("sender_verified", False)),
             assignee=data.get("assignee"),
             completed=tuple(str(step) for step in data.get("completed", ())),
+            correlation_id=data.get("correlation_id"),
         )
 
     def to_output(self) -> dict[str, Any]:
@@ -100,6 +104,7 @@ def state_for(event: Event) -> RoutingState | None:
             TriggerEvent.CREATED.value,
             data.get("message_id"),
             bool(data.get("sender_verified")),
+            correlation_id=event.correlation_id,
         )
     if (
         event.kind is EventKind.MESSAGE_ADDED
@@ -107,7 +112,11 @@ def state_for(event: Event) -> RoutingState | None:
         and not data.get("third_party")
     ):
         return RoutingState(
-            event.ticket_number, event.id, TriggerEvent.CUSTOMER_REPLY.value, data.get("message_id")
+            event.ticket_number,
+            event.id,
+            TriggerEvent.CUSTOMER_REPLY.value,
+            data.get("message_id"),
+            correlation_id=event.correlation_id,
         )
     return None
 
