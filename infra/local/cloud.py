@@ -65,10 +65,6 @@ class LocalCloud:
         provision()
         seed_agents()
         mailroom = Mailroom(self.lock, state.mark_dirty)
-        if self.config.demo_data and not restored:
-            from .demo import load_demo_data
-
-            load_demo_data(mailroom)
         state.save()
         gateway = Gateway(
             TokenIssuer(jwt_secret(self.config)),
@@ -112,6 +108,12 @@ class LocalCloud:
             state.mark_dirty,
             self._stop,
         ).start()
+        if self.config.demo_data and not restored:
+            # With the pollers running: the demo's requests are routed as real ones are.
+            from .demo import load_demo_data
+
+            load_demo_data(mailroom)
+            state.save()
         threading.Thread(target=self._autosave, args=(state,), name="autosave", daemon=True).start()
         self._closers.append(state.save)
 

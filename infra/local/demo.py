@@ -1,16 +1,33 @@
-"""Demo data for `make dev`: a few customers writing in, through the same path as real mail."""
+"""Demo data for `make dev`: a desk set up for routing, and customers writing in through the real paths.
+
+Loaded once the local cloud's pollers run, so every demo request goes through the stream and the
+routing workflow as a real one would: classified, acknowledged, assigned, with the reasons on the
+ticket. Among them, the two the routing issue asks to see: an urgent Italian mail, and a WhatsApp
+message from a VIP customer.
+"""
 
 from __future__ import annotations
 
+import json
+import time
+from dataclasses import replace
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+import boto3
+from webhooks.handler import handler as webhooks_handler
+
+from infra.constants import WEBHOOKS_PATH
 from sportello.agents import Agent
 from sportello.app import sportello
-from sportello.tickets.model import Priority
-from sportello.tickets.service import TicketChanges
+from sportello.clock import utc_now
+from sportello.config import settings
+from sportello.customers.model import Identity, IdentityKind
+from sportello.providers.meta import SIGNATURE_HEADER, signature_for
+from sportello.routing.model import AgentProfile, AgentStatus, GroupSettings, Strategy
 
 from .auth import SEEDED_AGENTS
+from .events import LambdaContext, http_api_event
 from .mailroom import Mailroom
 
 DEMO_MAILS = (
@@ -27,9 +44,9 @@ DEMO_MAILS = (
     ),
     (
         "Marco Verdi <marco@example.it>",
-        "Ordine 4411 arrivato danneggiato",
-        "Salve, il pacco dell'ordine 4411 è arrivato con la scatola rotta e il prodotto graffiato. "
-        "Vorrei sapere come fare il reso.\n\nMarco Verdi",
+        "Gestionale bloccato, urgente",
+        "Salve, da stamattina il gestionale è bloccato e non riusciamo a emettere gli ordini. "
+        "Potete aiutarci subito?\n\nMarco Verdi",
     ),
     (
         "Sarah Connor <sarah@example.com>",
@@ -38,6 +55,9 @@ DEMO_MAILS = (
         "refunded?\n\nThanks,\nSarah",
     ),
 )
+VIP_PHONE = "+393331234567"
+VIP_MESSAGE = "Buongiorno, il cantiere di Via Roma è fermo: la consegna di ieri non è mai arrivata."
+SETTLE_SECONDS = 20.0
 
 
 def _mail(sender: str, subject: str, body: str) -> bytes:
@@ -50,14 +70,82 @@ def _mail(sender: str, subject: str, body: str) -> bytes:
     return bytes(mail)
 
 
+def configure_routing() -> None:
+    """Support assigns by skills (Andrea speaks Italian and English, Ada English), billing by load."""
+    app = sportello()
+    ada, andrea = SEEDED_AGENTS
+    app.routing_settings.save_group(
+        GroupSettings("support", "Support", Strategy.SKILLS, (ada.subject, andrea.subject), "First line")
+    )
+    app.routing_settings.save_group(GroupSettings("billing", "Billing", Strategy.LEAST_OPEN, (ada.subject,)))
+    app.routing_settings.save_classification(
+        replace(app.routing_settings.classification(), default_group="support")
+    )
+    profiles = {
+        ada.subject: AgentProfile(ada.subject, capacity=10, languages=frozenset({"en"})),
+        andrea.subject: AgentProfile(andrea.subject, capacity=10, languages=frozenset({"it", "en"})),
+    }
+    for profile in profiles.values():
+        app.presence.save_profile(profile)
+        app.presence.set_status(profile.agent_id, AgentStatus.ONLINE, utc_now())
+
+
+def vip_customer() -> None:
+    """Lucia Ferri, a VIP of Ferri Costruzioni, known by her WhatsApp number."""
+    customers = sportello().customers
+    lucia = customers.resolve(Identity.of(IdentityKind.PHONE, VIP_PHONE), "Lucia Ferri", "it")
+    customers.set_traits(lucia.id, vip=True, organisation="Ferri Costruzioni")
+
+
+def whatsapp_from_vip() -> None:
+    """Her message, signed as Meta signs it, through the webhooks function (then the inbound queue)."""
+    secrets = json.loads(settings().provider_secrets_json or "{}").get("whatsapp", {})
+    wa_id = VIP_PHONE.removeprefix("+")
+    message = {"from": wa_id, "id": "wamid.demo-vip-1", "timestamp": str(int(time.time())), "type": "text"}
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {
+            "display_phone_number": "390000000000",
+            "phone_number_id": secrets.get("phone_number_id"),
+        },
+        "contacts": [{"profile": {"name": "Lucia Ferri"}, "wa_id": wa_id}],
+        "messages": [message | {"text": {"body": VIP_MESSAGE}}],
+    }
+    payload = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "demo", "changes": [{"field": "messages", "value": value}]}],
+    }
+    body = json.dumps(payload).encode()
+    headers = {
+        "content-type": "application/json",
+        SIGNATURE_HEADER: signature_for(body, secrets.get("app_secret", "")),
+    }
+    event = http_api_event("POST", f"{WEBHOOKS_PATH}/whatsapp", headers=headers, body=body)
+    event["pathParameters"] = {"provider": "whatsapp"}
+    webhooks_handler(event, LambdaContext("webhooks"))
+
+
+def wait_for_routing(timeout: float = SETTLE_SECONDS) -> None:
+    """Until the demo's executions are done, so the agents' actions below start from routed tickets."""
+    sfn = boto3.client("stepfunctions")
+    arn = settings().routing_state_machine_arn
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        executions = sfn.list_executions(stateMachineArn=arn)["executions"] if arn else []
+        if len(executions) >= len(DEMO_MAILS) + 1 and all(e["status"] != "RUNNING" for e in executions):
+            return
+        time.sleep(0.2)
+
+
 def load_demo_data(mailroom: Mailroom) -> None:
+    configure_routing()
+    vip_customer()
     for sender, subject, body in DEMO_MAILS:
         mailroom.receive(_mail(sender, subject, body), sender, ["support@sportello.local"])
+    whatsapp_from_vip()
+    wait_for_routing()
     seeded = SEEDED_AGENTS[1]
     agent = Agent(seeded.subject, seeded.email, seeded.name, seeded.groups)
-    tickets = sportello().tickets
-    tickets.reply(2, agent, "Hi Tom, I've sent you a fresh link that is valid for 24 hours.", public=True)
-    version = tickets.history(3).ticket.version
-    tickets.update(
-        3, agent, TicketChanges(priority=Priority.HIGH, assignee=agent.id, group="support"), version
+    sportello().tickets.reply(
+        2, agent, "Hi Tom, I've sent you a fresh link that is valid for 24 hours.", public=True
     )
