@@ -85,7 +85,8 @@ class Desk:
 
 @pytest.fixture
 def desk() -> Desk:
-    tickets, customers, clock = InMemoryTicketRepository(), InMemoryCustomerRepository(), Clock()
+    customers, clock = InMemoryCustomerRepository(), Clock()
+    tickets = InMemoryTicketRepository(customers)
     email, telegram = RecordingOutboundChannel(), RecordingOutboundChannel(acknowledge=False)
     outbound = {Channel.EMAIL: email, Channel.TELEGRAM: telegram}
     service = TicketService(tickets, CustomerService(customers), outbound, clock=clock)
@@ -399,16 +400,17 @@ def test_merging_customers_moves_their_tickets_and_identities(desk: Desk) -> Non
 
 def test_an_edit_to_a_short_text_no_longer_points_at_the_long_one_kept_aside() -> None:
     # Given a message whose text was too long for its item, kept whole in the blob store
-    tickets, blobs, clock = InMemoryTicketRepository(), InMemoryBlobStore(), Clock()
+    customers, blobs, clock = InMemoryCustomerRepository(), InMemoryBlobStore(), Clock()
+    tickets = InMemoryTicketRepository(customers)
     service = TicketService(
         tickets,
-        CustomerService(InMemoryCustomerRepository()),
+        CustomerService(customers),
         {},
         clock=clock,
         bodies=MessageBodies(blobs, 64),
     )
     channels = RecordingOutboundChannel(), RecordingOutboundChannel()
-    desk = Desk(service, tickets, InMemoryCustomerRepository(), *channels, clock)
+    desk = Desk(service, tickets, customers, *channels, clock)
     ticket = opened(desk, text="x" * 200, full_text="x" * 200, channel=Channel.TELEGRAM)
     [message] = tickets.history(ticket.number).messages
     assert set(message.stored_bodies) == {"text", "full_text"}
@@ -424,7 +426,8 @@ def test_an_edit_to_a_short_text_no_longer_points_at_the_long_one_kept_aside() -
 
 def test_a_long_reply_sent_by_mail_goes_out_whole_though_its_item_keeps_a_preview() -> None:
     # Given a desk whose message items keep bodies over 64 bytes aside, and a channel that sends at once
-    tickets, customers, clock = InMemoryTicketRepository(), InMemoryCustomerRepository(), Clock()
+    customers, clock = InMemoryCustomerRepository(), Clock()
+    tickets = InMemoryTicketRepository(customers)
     mail = RecordingOutboundChannel(sends_at_once=True)
     service = TicketService(
         tickets,
