@@ -6,7 +6,10 @@ request in between is counted by service and action (`bench.awsclock`). Cold-sta
 container does once (a secret read, a client) is counted apart: each operation is measured warm, after
 one untimed run of the same kind.
 
-    python -m bench.calls            # prints the table; writes bench/results/calls.json
+    python -m bench.calls            # prints the tables; writes bench/results/calls.json and capacity.json
+
+DynamoDB capacity (read and write units, the table's and its indexes') is estimated from the items
+each call reads and writes (`bench.capacity`: moto's own ConsumedCapacity ignores item sizes).
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
+from bench.capacity import Capacity, metering_dynamodb
 from bench.environment import configure
 
 GOAL_MAIL = 5  # calls per inbound mail
 RESULTS = Path(__file__).parent / "results" / "calls.json"
+CAPACITY = Path(__file__).parent / "results" / "capacity.json"
 AGENT = {"sub": "agent-1", "email": "ada@desk.example", "cognito:groups": ["agents"]}
 
 
@@ -57,15 +62,18 @@ def main() -> None:
     )
     from moto import mock_aws
 
+    capacity: dict[str, Capacity] = {}
     with mock_aws():
-        results = measure()
+        results = measure(capacity)
     report(results)
+    report_capacity(capacity)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({name: dict(calls) for name, calls in results.items()}, indent=2))
-    print(f"results written to {RESULTS}", file=sys.stderr)
+    CAPACITY.write_text(json.dumps({name: units.as_dict() for name, units in capacity.items()}, indent=2))
+    print(f"results written to {RESULTS} and {CAPACITY}", file=sys.stderr)
 
 
-def measure() -> dict[str, Counter[str]]:
+def measure(capacity: dict[str, Capacity] | None = None) -> dict[str, Counter[str]]:
     import boto3
     from webhook_processor.handler import handler as webhook_processor
     from webhooks.handler import handler as webhooks
@@ -78,7 +86,7 @@ def measure() -> dict[str, Counter[str]]:
     from infra.local.queues import sqs_record
     from infra.local.resources import ensure_queue
     from sportello.config import INBOUND_PREFIX, settings
-    from sportello.store import models
+    from sportello.store import models, schema
 
     models.create_table()
     config = settings()
@@ -190,9 +198,12 @@ def measure() -> dict[str, Counter[str]]:
         print(f"    {name}", file=sys.stderr)
         warm_up()
         operation = prepare()  # untimed: what happens before the function is invoked
-        with timing_aws_calls() as clock:
+        indexes = {spec.name: (spec.partition_key, spec.sort_key) for spec in schema.INDEXES}
+        with timing_aws_calls() as clock, metering_dynamodb(indexes) as units:
             operation()
         results[name] = clock.calls
+        if capacity is not None:
+            capacity[name] = units
     return results
 
 
@@ -209,6 +220,18 @@ def report(results: dict[str, Counter[str]]) -> None:
     mails = [calls.total() for name, calls in results.items() if name.startswith("inbound mail")]
     verdict = "within" if max(mails) <= GOAL_MAIL else "over"
     print(f"summary: inbound mail takes {min(mails)}-{max(mails)} calls ({verdict} the goal of {GOAL_MAIL})")
+
+
+def report_capacity(capacity: dict[str, Capacity]) -> None:
+    print("\nDynamoDB capacity per operation (request units, estimated from item sizes: bench/capacity.py)")
+    print(f"{'operation':<40}{'read':>7}{'write':>7}{'index':>7}{'KB written':>12}")
+    for name, units in capacity.items():
+        if not (units.read_units or units.total_write_units):
+            continue
+        print(
+            f"{name:<40}{units.read_units:>7g}{units.write_units:>7g}{units.index_write_units:>7g}"
+            f"{units.bytes_written / 1024:>12.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -96,7 +96,10 @@ def load(name: str) -> dict[str, object]:
 
 
 def monthly(
-    workload: Workload, calls: dict[str, dict[str, int]], init_seconds: dict[str, float]
+    workload: Workload,
+    calls: dict[str, dict[str, int]],
+    init_seconds: dict[str, float],
+    capacity: dict[str, dict[str, float]] | None = None,
 ) -> dict[str, float]:
     """Each line of the month's bill at list price, in USD."""
     customer_messages = workload.tickets * workload.messages_per_ticket / 2  # the other half are replies
@@ -144,8 +147,17 @@ def monthly(
         lines["Lambda"] += (
             count * seconds * MEMORY_GB.get(function, DEFAULT_MEMORY_GB) * PRICES["lambda_gb_second_arm64"]
         )
+        units = (capacity or {}).get(operation)
+        if units is not None:
+            # request units estimated from the items' sizes by `python -m bench.calls` (capacity.json)
+            writes = units["write_units"] + units["index_write_units"]
+            lines["DynamoDB"] += count * (
+                writes * PRICES["dynamodb_write_unit"] + units["read_units"] * PRICES["dynamodb_read_unit"]
+            )
         for action, n in by_action.items():
             service, name = action.split(":", 1)
+            if service == "dynamodb" and units is not None:
+                continue
             if service == "dynamodb":
                 writes = name in ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems")
                 # transactions cost two units per item; a ticket write holds about four items
@@ -210,11 +222,14 @@ def main() -> None:
         name: sorted(data["init_seconds"])[len(data["init_seconds"]) // 2] for name, data in coldstart.items()
     }  # type: ignore[union-attr]
 
-    busy = monthly(workload, calls, init_seconds)
-    idle = monthly(Workload(agents=0, tickets=0), calls, init_seconds)
-    print(
-        f"Monthly AWS bill (USD, list prices of {PRICES_DATE}; measured calls from bench/results/calls.json)"
-    )
+    # DynamoDB's request units per operation, estimated from item sizes (`bench/capacity.py`); without
+    # that file, the rough guess below (1 KB writes, 4 KB reads, four items per transaction)
+    capacity_file = RESULTS / "capacity.json"
+    capacity = load("capacity.json") if capacity_file.exists() else None
+    busy = monthly(workload, calls, init_seconds, capacity)  # type: ignore[arg-type]
+    idle = monthly(Workload(agents=0, tickets=0), calls, init_seconds, capacity)  # type: ignore[arg-type]
+    source = "calls.json and capacity.json" if capacity else "calls.json"
+    print(f"Monthly AWS bill (USD, list prices of {PRICES_DATE}; measured {source} in bench/results)")
     print(
         f"workload: {workload.agents} agents, {workload.tickets} tickets, "
         f"{workload.messages_per_ticket:g} messages per ticket, {workload.email_share:.0%} email"

@@ -17,7 +17,7 @@ from typing import Any
 
 from sportello.agents import Agent, Group
 from sportello.clock import to_iso
-from sportello.customers.model import Customer, Identity
+from sportello.customers.model import Customer, CustomerCard, Identity, IdentityOwner
 from sportello.customers.ports import IdentityTakenError
 from sportello.errors import ConflictError, InvalidRequestError, NotFoundError
 from sportello.ports import OutboundMail
@@ -28,6 +28,7 @@ from sportello.tickets.model import Message, Ticket
 from sportello.tickets.ports import (
     Delivery,
     DuplicateMessageError,
+    Lookup,
     MessageField,
     MessageRef,
     Page,
@@ -69,14 +70,19 @@ class StoredRef:
 
 
 class InMemoryTicketRepository:
-    def __init__(self) -> None:
+    """Tickets in memory. `customers` is the customer fake of the same desk (one table in DynamoDB): a new
+    customer written with a ticket lands there, and `lookup` reads identities from it."""
+
+    def __init__(self, customers: InMemoryCustomerRepository | None = None) -> None:
+        self.customers = customers if customers is not None else InMemoryCustomerRepository()
+        self.lookups = 0  # lookup calls, for tests that an intake reads once
         self.tickets: dict[int, Ticket] = {}
         self.messages: dict[int, dict[str, Message]] = {}
         self.events: dict[int, list[Event]] = {}
         self.refs: dict[str, StoredRef] = {}
         self._numbers = itertools.count(1)
         self.writes = 0  # successful writes of a ticket item, for tests of retries
-        self.batch_reads = 0  # message_refs calls, for tests that lookups are batched
+        self.batch_reads = 0  # message_refs and lookup calls, for tests that lookups are batched
         self.index_reads = 0  # tickets read by updated_before, for tests that sweeps read only what is due
 
     def next_number(self) -> int:
@@ -93,15 +99,20 @@ class InMemoryTicketRepository:
         inbound_refs: Iterable[str] = (),
         *,
         new: bool = False,
+        new_customer: Customer | None = None,
     ) -> Ticket:
         refs = list(dict.fromkeys(inbound_refs))
         current = self.tickets.get(ticket.number)
+        if any(ref in self.refs for ref in refs):
+            raise DuplicateMessageError(", ".join(refs))
+        if new_customer is not None and self.customers.taken(new_customer):
+            raise IdentityTakenError(new_customer.id)
         if new and current is not None:
             raise ConflictError(f"ticket #{ticket.number} was changed by someone else")
         if not new and current is not None and current.version != ticket.version:
             raise ConflictError(f"ticket #{ticket.number} was changed by someone else")
-        if any(ref in self.refs for ref in refs):
-            raise DuplicateMessageError(", ".join(refs))
+        if new_customer is not None:
+            self.customers.create(new_customer)
         saved = replace(ticket, version=(current.version if current else 0) + 1)
         self.tickets[ticket.number] = saved
         stored = self.messages.setdefault(ticket.number, {})
@@ -154,6 +165,12 @@ class InMemoryTicketRepository:
     def message_refs(self, refs: Sequence[str]) -> dict[str, MessageRef]:
         self.batch_reads += 1
         return {ref: found for ref in refs if (found := self.message_ref(ref)) is not None}
+
+    def lookup(self, refs: Sequence[str], identity: Identity | None) -> Lookup:
+        self.lookups += 1
+        self.batch_reads += 1  # one BatchGetItem in DynamoDB, as message_refs
+        found = {ref: known for ref in refs if (known := self.message_ref(ref)) is not None}
+        return Lookup(found, self.customers.owner(identity) if identity is not None else None)
 
     def claim_ref(self, ref: str, number: int, direction: str, message_key: str | None = None) -> bool:
         if ref in self.refs:
@@ -214,9 +231,22 @@ class InMemoryCustomerRepository:
     def __init__(self) -> None:
         self.customers: dict[str, Customer] = {}
         self.owners: dict[Identity, str] = {}
+        self.cards: dict[Identity, CustomerCard] = {}  # what each identity item keeps of its owner
 
     def customer_id_for(self, identity: Identity) -> str | None:
         return self.owners.get(identity)
+
+    def owner(self, identity: Identity) -> IdentityOwner | None:
+        owner = self.owners.get(identity)
+        return IdentityOwner(owner, self.cards.get(identity)) if owner is not None else None
+
+    def taken(self, customer: Customer) -> bool:
+        return customer.id in self.customers or any(i in self.owners for i in customer.identities)
+
+    def describe_identities(self, customer: Customer) -> None:
+        for identity in customer.identities:
+            if self.owners.get(identity) == customer.id:
+                self.cards[identity] = customer.card
 
     def get(self, customer_id: str) -> Customer:
         try:
@@ -227,11 +257,12 @@ class InMemoryCustomerRepository:
         return replace(customer, identities=identities)
 
     def create(self, customer: Customer) -> None:
-        if customer.id in self.customers or any(i in self.owners for i in customer.identities):
+        if self.taken(customer):
             raise IdentityTakenError(customer.id)
         self.customers[customer.id] = replace(customer, identities=[])
         for identity in customer.identities:
             self.owners[identity] = customer.id
+            self.cards[identity] = customer.card
 
     def add_identity(self, customer_id: str, identity: Identity) -> bool:
         if identity in self.owners:
@@ -243,6 +274,7 @@ class InMemoryCustomerRepository:
         if self.owners.get(identity) != source_id:
             raise ConflictError(f"{identity.value} is no longer {source_id}'s")
         self.owners[identity] = target_id
+        self.cards.pop(identity, None)  # as the store rewrites the item: no card until described
 
     def mark_merged(self, source_id: str, target_id: str) -> None:
         self.customers[source_id] = replace(self.get(source_id), identities=[], merged_into=target_id)

@@ -92,3 +92,32 @@ def test_a_customer_message_racing_an_agents_save_is_retried_and_both_are_kept(c
     page = call("GET", "/api/tickets/1").body
     assert page["ticket"]["priority"] == "urgent"
     assert [m["text"] for m in page["messages"]][-1] == "Any news?"
+
+
+def test_two_first_mails_of_a_new_customer_at_once_make_one_customer_and_burn_no_number(
+    cloud, atomic_moto, monkeypatch
+):
+    # Given two mails from someone we never heard from, processed at once: both look the sender up
+    # before either writes, so both set out to create the customer with their ticket
+    both_looked = threading.Barrier(2)
+    look = DynamoTicketRepository.lookup
+
+    def look_then_wait(self: DynamoTicketRepository, *args: Any, **kwargs: Any) -> Any:
+        found = look(self, *args, **kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_looked.wait(timeout=5)
+        return found
+
+    monkeypatch.setattr(DynamoTicketRepository, "lookup", look_then_wait)
+    reports: list[dict[str, Any]] = []
+    mails = [compose(subject="First question"), compose(subject="Second question")]
+
+    # When both are delivered
+    run_concurrently(*[partial(lambda mail: reports.append(deliver(cloud, mail)), mail) for mail in mails])
+
+    # Then each has its ticket, both of one customer (the slower write was refused for the customer,
+    # resolved them and wrote its ticket again, under the number it had drawn)
+    assert sorted(report["ticket"] for report in reports) == [1, 2]
+    requesters = {call("GET", f"/api/tickets/{n}").body["ticket"]["requester"]["id"] for n in (1, 2)}
+    assert len(requesters) == 1
+    assert DynamoTicketRepository().next_number() == 3  # no number burned

@@ -182,14 +182,26 @@ def test_concurrent_redeliveries_create_exactly_one_message(cloud, atomic_moto):
     assert len(call("GET", f"/api/tickets/{tickets[0]['number']}").body["messages"]) == 1
 
 
-def test_two_different_first_messages_processed_at_once_open_one_ticket(cloud, atomic_moto, monkeypatch):
-    # Given a new customer's two first WhatsApp messages, queued
+@pytest.mark.parametrize("known_customer", [False, True], ids=["new customer", "known customer"])
+def test_two_different_first_messages_processed_at_once_open_one_ticket(
+    cloud, atomic_moto, monkeypatch, known_customer
+):
+    # Given a customer's two first WhatsApp messages of a conversation, queued (a known customer's
+    # earlier conversation is solved)
+    if known_customer:
+        post_webhook("whatsapp", *whatsapp_text("Earlier", "wamid.earlier"))
+        for job in _take_queued_jobs():
+            _process_like_sqs(job)
+        version = call("GET", "/api/tickets/1").body["ticket"]["version"]
+        assert call("PATCH", "/api/tickets/1", {"version": version, "status": "solved"}).status == 200
     for message_id, text in (("wamid.first", "Ciao"), ("wamid.second", "Il mio ordine non è arrivato")):
         post_webhook("whatsapp", *whatsapp_text(text, message_id))
     jobs = _take_queued_jobs()
-    # Both workers look for the customer's open ticket before either writes: the race, every time.
+    # Both workers look before either writes: the race, every time. A new customer is looked up by their
+    # identity (and created with the ticket); a known one's open ticket is looked for among theirs.
     both_looked = threading.Barrier(len(jobs))
-    look = DynamoTicketRepository.of_customer
+    read = "of_customer" if known_customer else "lookup"
+    look = getattr(DynamoTicketRepository, read)
 
     def look_then_wait(self: DynamoTicketRepository, *args: Any, **kwargs: Any) -> Any:
         found = look(self, *args, **kwargs)
@@ -197,15 +209,18 @@ def test_two_different_first_messages_processed_at_once_open_one_ticket(cloud, a
             both_looked.wait(timeout=5)
         return found
 
-    monkeypatch.setattr(DynamoTicketRepository, "of_customer", look_then_wait)
+    monkeypatch.setattr(DynamoTicketRepository, read, look_then_wait)
 
     # When two workers process them at the same time
     run_concurrently(*[partial(_process_like_sqs, job) for job in jobs])
 
-    # Then one ticket holds both
+    # Then one ticket holds both, and there is one customer
     tickets = call("GET", "/api/tickets").body["items"]
     assert [t["number"] for t in tickets] == [tickets[0]["number"]]
     assert len(call("GET", f"/api/tickets/{tickets[0]['number']}").body["messages"]) == 2
+    numbers = [tickets[0]["number"], *([1] if known_customer else [])]
+    owners = {call("GET", f"/api/tickets/{n}").body["ticket"]["requester"]["id"] for n in numbers}
+    assert len(owners) == 1
 
 
 def _take_queued_jobs() -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from sportello import correlation
-from sportello.customers.model import Customer, Identity, IdentityKind
+from sportello.customers.model import Customer, CustomerCard, Identity, IdentityKind, IdentityOwner
 from sportello.customers.ports import IdentityTakenError
 from sportello.errors import ConflictError, NotFoundError
 from sportello.quarantine import QuarantineRecord
@@ -22,7 +22,7 @@ from sportello.store.quarantine import DynamoQuarantine
 from sportello.store.tickets import DynamoTicketRepository
 from sportello.tickets.events import Event, MessageAdded, StatusChanged, TicketCreated
 from sportello.tickets.model import AuthorType, Channel, Message, Priority, Requester, Status, Ticket
-from sportello.tickets.ports import DuplicateMessageError, TicketQuery
+from sportello.tickets.ports import DuplicateMessageError, Lookup, TicketQuery
 from tests.fakes import InMemoryCustomerRepository, InMemoryQuarantine, InMemoryTicketRepository
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -37,13 +37,14 @@ def implementation(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 @pytest.fixture
-def tickets(implementation: str) -> Any:
-    return InMemoryTicketRepository() if implementation == "memory" else DynamoTicketRepository()
+def customers(implementation: str) -> Any:
+    return InMemoryCustomerRepository() if implementation == "memory" else DynamoCustomerRepository()
 
 
 @pytest.fixture
-def customers(implementation: str) -> Any:
-    return InMemoryCustomerRepository() if implementation == "memory" else DynamoCustomerRepository()
+def tickets(implementation: str, customers: Any) -> Any:
+    # One table in DynamoDB: the fake of the tickets writes (and looks up) customers in the customers'.
+    return InMemoryTicketRepository(customers) if implementation == "memory" else DynamoTicketRepository()
 
 
 @pytest.fixture
@@ -329,6 +330,70 @@ def test_a_ticket_updated_again_leaves_the_wait_it_was_in(tickets: Any) -> None:
     assert [t.number for t in waited.items] == [1]
 
 
+def test_a_lookup_reads_the_known_refs_and_the_identitys_owner_together(tickets: Any, customers: Any) -> None:
+    maria = Identity.email("maria@example.org")
+    customers.create(a_customer("c1", maria))
+    tickets.write(a_ticket(1), [a_message(1)], inbound_refs=["<in@example.org>"], new=True)
+    tickets.claim_ref("<ours@desk>", 1, "outbound")
+
+    found = tickets.lookup(["<unknown@x>", "<ours@desk>", "<in@example.org>", "<ours@desk>"], maria)
+
+    assert {ref: (f.ticket_number, f.direction) for ref, f in found.refs.items()} == {
+        "<ours@desk>": (1, "outbound"),
+        "<in@example.org>": (1, "inbound"),
+    }
+    assert found.owner == IdentityOwner("c1", CustomerCard("c1", "Maria", None, "maria@example.org"))
+    assert tickets.lookup(["<unknown@x>"], Identity.email("nobody@example.org")) == Lookup({}, None)
+    assert tickets.lookup([], None) == Lookup({}, None)
+    assert tickets.lookup([ABSURD_MESSAGE_ID], Identity.email("a" * 3_000 + "@example.org")).owner is None
+
+
+def test_a_new_customer_is_written_with_the_ticket_all_or_nothing(tickets: Any, customers: Any) -> None:
+    maria = Identity.email("maria@example.org")
+    customer = replace(a_customer("c1", maria), language="it")
+
+    tickets.write(a_ticket(1), [a_message(1)], inbound_refs=["<a@x>"], new=True, new_customer=customer)
+
+    assert customers.customer_id_for(maria) == "c1"
+    assert (customers.get("c1").name, customers.get("c1").identities) == ("Maria", [maria])
+    assert customers.owner(maria) == IdentityOwner("c1", CustomerCard("c1", "Maria", "it", maria.value))
+    # Someone created that customer first: the write is refused as a whole, and says why
+    with pytest.raises(IdentityTakenError):
+        tickets.write(
+            a_ticket(2),
+            [a_message(2)],
+            inbound_refs=["<b@x>"],
+            new=True,
+            new_customer=a_customer("c2", maria),
+        )
+    with pytest.raises(NotFoundError):
+        tickets.get(2)
+    with pytest.raises(NotFoundError):
+        customers.get("c2")
+    assert tickets.ticket_for_ref("<b@x>") is None
+    # A redelivery that also meets the taken identity is a duplicate, first of all
+    with pytest.raises(DuplicateMessageError):
+        tickets.write(
+            a_ticket(2),
+            [a_message(2)],
+            inbound_refs=["<a@x>"],
+            new=True,
+            new_customer=a_customer("c3", maria),
+        )
+
+
+def test_a_new_customer_may_come_with_a_change_to_an_existing_ticket(tickets: Any, customers: Any) -> None:
+    saved = tickets.write(a_ticket(1), new=True)
+    luca = Identity.email("luca@example.org")
+
+    tickets.write(replace(saved, status=Status.OPEN), [a_message(1)], new_customer=a_customer("c9", luca))
+
+    assert customers.customer_id_for(luca) == "c9"
+    with pytest.raises(ConflictError):  # a stale version still refuses the whole write
+        tickets.write(saved, new_customer=a_customer("c10", Identity.email("new@example.org")))
+    assert customers.customer_id_for(Identity.email("new@example.org")) is None
+
+
 # --- customers -----------------------------------------------------------------------------------------
 
 
@@ -370,6 +435,29 @@ def test_moving_identities_and_marking_a_merge(customers: Any) -> None:
     customers.mark_merged("c1", "c2")
     assert customers.customer_id_for(email) == "c2"
     assert customers.get("c1").merged_into == "c2"
+
+
+def test_an_identity_keeps_its_owners_card_once_described(customers: Any) -> None:
+    email, phone = Identity.email("maria@example.org"), Identity.of(IdentityKind.PHONE, "+39 333 123 4567")
+    customers.create(a_customer("c1", email))
+    assert customers.owner(email) == IdentityOwner("c1", CustomerCard("c1", "Maria", None, email.value))
+    assert customers.owner(Identity.email("nobody@example.org")) is None
+
+    # An identity added later has no card (as those stored before cards were kept) until described
+    customers.add_identity("c1", phone)
+    assert customers.owner(phone) == IdentityOwner("c1")
+    customers.describe_identities(customers.get("c1"))
+    assert customers.owner(phone) == IdentityOwner("c1", CustomerCard("c1", "Maria", None, email.value))
+
+    # A merge moves an identity to the target, whose card it then keeps
+    customers.create(replace(a_customer("c2", Identity.email("other@example.org")), name="Maria Rossi"))
+    customers.move_identity(phone, "c1", "c2")
+    customers.describe_identities(customers.get("c2"))
+    assert customers.owner(phone) == IdentityOwner(
+        "c2", CustomerCard("c2", "Maria Rossi", None, "other@example.org")
+    )
+    customers.describe_identities(customers.get("c1"))  # no longer c1's: left as the target wrote it
+    assert customers.owner(phone).customer_id == "c2"
 
 
 # --- quarantine ----------------------------------------------------------------------------------------

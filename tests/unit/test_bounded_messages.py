@@ -3,7 +3,7 @@ one conversation per customer and chat channel however its first messages race."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -16,10 +16,10 @@ from sportello.customers.service import CustomerService
 from sportello.tickets.bodies import INLINE_LIMIT_BYTES, PREVIEW_CHARACTERS, MessageBodies, body_key
 from sportello.tickets.inbound import InboundMessage
 from sportello.tickets.model import AttachmentRef, Channel, Message, Status, Ticket
+from sportello.tickets.ports import Lookup
 from sportello.tickets.service import MAX_ATTACHMENTS_PER_MESSAGE, Outcome, TicketService
 from tests.fakes import (
     InMemoryBlobStore,
-    InMemoryCustomerRepository,
     InMemoryTicketRepository,
     RecordingOutboundChannel,
 )
@@ -33,7 +33,7 @@ class Desk:
     def __init__(self, tickets: InMemoryTicketRepository | None = None) -> None:
         self.tickets = tickets or InMemoryTicketRepository()
         self.blobs = InMemoryBlobStore()
-        self.customers = CustomerService(InMemoryCustomerRepository())
+        self.customers = CustomerService(self.tickets.customers)  # one desk: one table
         outbound = dict.fromkeys(Channel, RecordingOutboundChannel())
         self.service = TicketService(
             self.tickets, self.customers, outbound, lambda: T0, bodies=MessageBodies(self.blobs)
@@ -120,31 +120,49 @@ def test_more_attachments_than_a_message_keeps_are_counted_not_kept() -> None:
 
 
 class RacingTickets(InMemoryTicketRepository):
-    """A store where another worker writes between our look for the customer's tickets and our write."""
+    """A store where another worker writes between one of our reads (`racing_on`) and our write."""
 
     race: Callable[[], object] | None = None
+    racing_on = "of_customer"
+
+    def _race(self, read: str) -> None:
+        race = self.race if read == self.racing_on else None
+        if race is not None:
+            self.race = None
+            race()
 
     def of_customer(self, customer_id: str, limit: int | None = 50) -> list[Ticket]:
         seen = super().of_customer(customer_id, limit)
-        race, self.race = self.race, None
-        if race is not None:
-            race()
+        self._race("of_customer")
+        return seen
+
+    def lookup(self, refs: Sequence[str], identity: Identity | None) -> Lookup:
+        seen = super().lookup(refs, identity)
+        self._race("lookup")
         return seen
 
 
-def test_two_first_chat_messages_processed_at_once_open_one_ticket() -> None:
-    # Given a new customer's first message, being opened by another worker right after ours looked
+@pytest.mark.parametrize("known_customer", [False, True], ids=["new customer", "known customer"])
+def test_two_first_chat_messages_processed_at_once_open_one_ticket(known_customer: bool) -> None:
+    # Given a customer's first message of a conversation, being opened by another worker right after
+    # ours looked: for a new customer, the look is the lookup of their identity (the customer is created
+    # with the ticket); for a known one (whose only ticket was on another channel), their tickets
     tickets = RacingTickets()
     desk = Desk(tickets)
+    if known_customer:
+        desk.receive("sms:earlier", "Earlier, by SMS", channel=Channel.SMS)
+    tickets.racing_on = "of_customer" if known_customer else "lookup"
     tickets.race = lambda: desk.receive("whatsapp:wamid.first", "First message", continues_conversation=True)
 
     # When our worker processes their second message
     receipt = desk.receive("whatsapp:wamid.second", "Second message", continues_conversation=True)
 
-    # Then it sees the first's claim on the conversation and joins its ticket
+    # Then it sees the first's claim (or its customer) and joins its ticket: one customer, one ticket
     assert receipt.outcome is Outcome.APPENDED
-    assert list(tickets.tickets) == [1]
-    assert [m.text for m in tickets.history(1).messages] == ["First message", "Second message"]
+    first = 2 if known_customer else 1
+    assert list(tickets.tickets) == ([1, 2] if known_customer else [1])
+    assert [m.text for m in tickets.history(first).messages] == ["First message", "Second message"]
+    assert len(tickets.customers.customers) == 1
 
 
 @pytest.mark.parametrize("solved_first", [True, False])

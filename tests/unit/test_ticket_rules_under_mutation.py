@@ -3,6 +3,7 @@ of customers' messages and agents' edits, redeliveries that race, and what a clo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import pytest
@@ -11,7 +12,7 @@ from sportello.customers.model import Identity
 from sportello.errors import ConflictError
 from sportello.tickets.events import EventKind
 from sportello.tickets.model import Channel, Status, Ticket
-from sportello.tickets.ports import MessageRef
+from sportello.tickets.ports import Lookup, MessageRef
 from sportello.tickets.service import SYSTEM_ACTOR, Outcome, Receipt, TicketChanges
 from tests.fakes import InMemoryTicketRepository
 from tests.unit.intake.builders import AGENT, Desk
@@ -168,10 +169,15 @@ def test_a_new_customer_takes_the_language_of_their_first_message() -> None:
 
 
 class RefsSeenTooLate(InMemoryTicketRepository):
-    """A store whose early duplicate check misses (a concurrent delivery): only the write can refuse."""
+    """A store whose early duplicate check misses (a concurrent delivery): only the write can refuse.
+
+    The early check is the lookup's read of the message's own ids (formerly one read per id)."""
 
     def ticket_for_ref(self, ref: str) -> int | None:
         return None
+
+    def lookup(self, refs: Sequence[str], identity: Identity | None) -> Lookup:
+        return replace(super().lookup(refs, identity), refs={})
 
 
 @pytest.mark.parametrize("threaded", [False, True], ids=["new ticket", "reply"])

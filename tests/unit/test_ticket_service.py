@@ -85,7 +85,8 @@ class Desk:
 
 @pytest.fixture
 def desk() -> Desk:
-    tickets, customers, clock = InMemoryTicketRepository(), InMemoryCustomerRepository(), Clock()
+    customers, clock = InMemoryCustomerRepository(), Clock()
+    tickets = InMemoryTicketRepository(customers)
     email, telegram = RecordingOutboundChannel(), RecordingOutboundChannel(acknowledge=False)
     outbound = {Channel.EMAIL: email, Channel.TELEGRAM: telegram}
     service = TicketService(tickets, CustomerService(customers), outbound, clock=clock)
@@ -169,6 +170,167 @@ def test_a_customer_resolved_by_the_caller_is_not_resolved_again(desk: Desk) -> 
     receipt = desk.service.receive(desk.inbound(), customer)
     assert receipt.ticket is not None and receipt.ticket.requester.id == customer.id
     assert desk.customers.customers == {}
+
+
+# --- what a message costs: one lookup, the customer from their identity, one transaction ---------------
+
+
+class CountingCustomers(InMemoryCustomerRepository):
+    """Counts reads of whole customers (a GetItem and a Query each in DynamoDB)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def get(self, customer_id: str) -> Any:
+        self.reads += 1
+        return super().get(customer_id)
+
+
+class CountingTickets(InMemoryTicketRepository):
+    """Counts ticket reads and numbers drawn; `race` runs once, right after the next lookup."""
+
+    def __init__(self, customers: InMemoryCustomerRepository) -> None:
+        super().__init__(customers)
+        self.reads = 0
+        self.drawn: list[int] = []
+        self.race: Any = None
+
+    def get(self, number: int) -> Ticket:
+        self.reads += 1
+        return super().get(number)
+
+    def next_number(self) -> int:
+        self.drawn.append(super().next_number())
+        return self.drawn[-1]
+
+    def lookup(self, refs: Any, identity: Any) -> Any:
+        found = super().lookup(refs, identity)
+        race, self.race = self.race, None
+        if race is not None:
+            race()
+        return found
+
+
+@pytest.fixture
+def counted() -> tuple[TicketService, CountingTickets, CountingCustomers]:
+    customers = CountingCustomers()
+    tickets = CountingTickets(customers)
+    return TicketService(tickets, CustomerService(customers), {}, clock=Clock()), tickets, customers
+
+
+def _inbound(ref: str, **changes: Any) -> InboundMessage:
+    return InboundMessage(
+        id=ref,
+        channel=Channel.EMAIL,
+        identity=Identity.email("maria@example.org"),
+        sender_name="Maria Rossi",
+        subject="Ordine",
+        text="Ciao",
+        full_text="Ciao",
+        received_at=T0,
+        external_ids=(f"<{ref}@example.org>",),
+        language="it",
+        **changes,
+    )
+
+
+def test_a_first_contact_creates_the_customer_with_the_ticket(counted: Any) -> None:
+    service, tickets, customers = counted
+    receipt = service.receive(_inbound("first"))
+    assert receipt.outcome is Outcome.CREATED and receipt.ticket is not None
+    [customer] = customers.customers.values()
+    assert (receipt.ticket.requester.id, customer.name, customer.language) == (
+        customer.id,
+        "Maria Rossi",
+        "it",
+    )
+    assert (tickets.lookups, tickets.writes, customers.reads) == (1, 1, 0)
+
+
+def test_a_known_sender_is_filed_from_their_identity_item_alone(counted: Any) -> None:
+    service, tickets, customers = counted
+    first = service.receive(_inbound("first")).ticket
+    receipt = service.receive(_inbound("second"))
+    assert receipt.ticket is not None and first is not None
+    assert receipt.ticket.requester == first.requester
+    assert customers.reads == 0  # no read of the customer and their identities
+    assert tickets.lookups == 2
+
+
+def test_an_identity_stored_before_cards_were_kept_still_finds_its_customer(counted: Any) -> None:
+    service, _, customers = counted
+    customer = CustomerService(customers).resolve(Identity.email("maria@example.org"), "Maria Storica")
+    customers.cards.clear()  # as identity items written before the card was kept on them
+    receipt = service.receive(_inbound("first"))
+    assert receipt.ticket is not None
+    assert (receipt.ticket.requester.id, receipt.ticket.requester.name) == (customer.id, "Maria Storica")
+    assert customers.reads == 1  # the fallback: the customer read whole
+
+
+def test_a_first_contact_created_meanwhile_by_another_worker_is_used_and_no_number_is_burned(
+    counted: Any,
+) -> None:
+    # Given another worker that files the same new sender's other mail right after our lookup
+    service, tickets, customers = counted
+    tickets.race = lambda: service.receive(_inbound("theirs"))
+
+    # When ours is written (as the first contact's, with a customer of its own)
+    receipt = service.receive(_inbound("ours"))
+
+    # Then the customer's creation was refused, ours went to their customer, with the number it drew
+    assert receipt.outcome is Outcome.CREATED and receipt.ticket is not None
+    assert len(customers.customers) == 1
+    assert {t.requester.id for t in tickets.tickets.values()} == {receipt.ticket.requester.id}
+    assert sorted(tickets.tickets) == sorted(tickets.drawn) == [1, 2]
+
+
+def test_a_threaded_reply_is_written_on_the_ticket_as_the_intake_read_it(counted: Any) -> None:
+    service, tickets, _ = counted
+    ticket = service.receive(_inbound("first")).ticket
+    assert ticket is not None
+    base = tickets.get(ticket.number)
+    reads = tickets.reads
+
+    receipt = service.receive(_inbound("reply", thread_ticket=ticket.number), base=base)
+
+    assert receipt.outcome is Outcome.APPENDED
+    assert tickets.reads == reads  # no second read of the ticket
+    # Without a base, the service reads it itself, once
+    service.receive(_inbound("again", thread_ticket=ticket.number))
+    assert tickets.reads == reads + 1
+
+
+def test_a_stale_base_costs_a_second_read_never_a_lost_write(counted: Any) -> None:
+    service, tickets, _ = counted
+    ticket = service.receive(_inbound("first")).ticket
+    assert ticket is not None
+    stale = tickets.get(ticket.number)
+    tickets.write(replace(stale, priority=Priority.URGENT))  # an agent saved after the intake read it
+
+    receipt = service.receive(_inbound("reply", thread_ticket=ticket.number), base=stale)
+
+    assert receipt.outcome is Outcome.APPENDED
+    assert tickets.get(ticket.number).priority is Priority.URGENT
+    assert [m.text for m in tickets.history(ticket.number).messages] == ["Ciao", "Ciao"]
+
+
+def test_a_link_and_a_merge_keep_the_identity_cards_current(desk: Desk) -> None:
+    first = opened(desk)
+    phone = Identity.of(IdentityKind.PHONE, "+393331234567")
+    second = opened(desk, identity=phone, sender_name="Mario", external_ids=("wa:1",))
+    customers = CustomerService(desk.customers)
+
+    customers.link_identity(second.requester.id, IdentityKind.EMAIL, "mario@example.org")
+    linked = customers.owner(phone)
+    assert linked is not None and linked.card is not None and linked.card.email == "mario@example.org"
+
+    merge_customers(customers, desk.service, first.requester.id, second.requester.id, AGENT)
+    moved = customers.owner(phone)
+    assert moved is not None and moved.card is not None
+    assert (moved.customer_id, moved.card.name) == (first.requester.id, "Maria Rossi")
+    later = desk.service.receive(desk.inbound("by phone", identity=phone, external_ids=("wa:2",)))
+    assert later.ticket is not None and later.ticket.requester.name == "Maria Rossi"
 
 
 def test_a_system_change_retries_when_an_agent_saved_in_between(desk: Desk) -> None:
@@ -399,16 +561,17 @@ def test_merging_customers_moves_their_tickets_and_identities(desk: Desk) -> Non
 
 def test_an_edit_to_a_short_text_no_longer_points_at_the_long_one_kept_aside() -> None:
     # Given a message whose text was too long for its item, kept whole in the blob store
-    tickets, blobs, clock = InMemoryTicketRepository(), InMemoryBlobStore(), Clock()
+    customers, blobs, clock = InMemoryCustomerRepository(), InMemoryBlobStore(), Clock()
+    tickets = InMemoryTicketRepository(customers)
     service = TicketService(
         tickets,
-        CustomerService(InMemoryCustomerRepository()),
+        CustomerService(customers),
         {},
         clock=clock,
         bodies=MessageBodies(blobs, 64),
     )
     channels = RecordingOutboundChannel(), RecordingOutboundChannel()
-    desk = Desk(service, tickets, InMemoryCustomerRepository(), *channels, clock)
+    desk = Desk(service, tickets, customers, *channels, clock)
     ticket = opened(desk, text="x" * 200, full_text="x" * 200, channel=Channel.TELEGRAM)
     [message] = tickets.history(ticket.number).messages
     assert set(message.stored_bodies) == {"text", "full_text"}
@@ -424,7 +587,8 @@ def test_an_edit_to_a_short_text_no_longer_points_at_the_long_one_kept_aside() -
 
 def test_a_long_reply_sent_by_mail_goes_out_whole_though_its_item_keeps_a_preview() -> None:
     # Given a desk whose message items keep bodies over 64 bytes aside, and a channel that sends at once
-    tickets, customers, clock = InMemoryTicketRepository(), InMemoryCustomerRepository(), Clock()
+    customers, clock = InMemoryCustomerRepository(), Clock()
+    tickets = InMemoryTicketRepository(customers)
     mail = RecordingOutboundChannel(sends_at_once=True)
     service = TicketService(
         tickets,

@@ -78,6 +78,7 @@ class Desk:
     routed: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
+        self.repo.customers = self.customer_repo  # one desk, one table: customers written with tickets
         self.customers = CustomerService(self.customer_repo)
         routes: dict[Channel, OutboundChannel] = dict.fromkeys(Channel, self.outbound)
         self.service = TicketService(self.repo, self.customers, routes | self.channels, self.clock)

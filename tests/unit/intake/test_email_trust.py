@@ -9,7 +9,7 @@ from sportello.intake.email import MAX_REFERENCES, UNVERIFIED_TAG, Report, Resul
 from sportello.tickets.events import EventKind
 from sportello.tickets.model import Channel, Status
 from sportello.tickets.service import Outcome, TicketChanges
-from tests.unit.intake.builders import AGENT, TELEGRAM_CHAT, WHATSAPP_SENDER, Mailbox, compose
+from tests.unit.intake.builders import AGENT, PASS, TELEGRAM_CHAT, WHATSAPP_SENDER, Mailbox, compose
 
 GRAY = Verdicts()  # SES found no SPF, DKIM or DMARC at all
 OURS = "our-reply-1@desk.example.com"
@@ -212,3 +212,23 @@ def test_an_unauthenticated_requester_never_reopens_a_solved_ticket(mailbox: Mai
 
     assert report.result is Result.TICKET_CREATED
     assert mailbox.desk.repo.get(number).status is Status.SOLVED
+
+
+def test_a_reply_costs_one_lookup_and_one_read_of_its_ticket(mailbox: Mailbox, monkeypatch) -> None:
+    # Given Mario's ticket
+    number, first = mailbox.open_ticket()
+    repo = mailbox.desk.repo
+    reads: list[int] = []
+    read = repo.get
+    monkeypatch.setattr(repo, "get", lambda n: reads.append(n) or read(n))
+    lookups = repo.lookups
+
+    # When he replies to his own mail
+    reply = compose(subject="Re: again", In_Reply_To=first["Message-ID"])
+    mailbox.blobs.put("inbound/reply", bytes(reply), "message/rfc822")
+    report = mailbox.receiver.receive("inbound/reply", PASS)  # the receiver alone: no routing after it
+
+    # Then one lookup found the thread and him, and the ticket read to check the thread is the one written
+    assert report == Report(Result.REPLY_ADDED, number)
+    assert (repo.lookups - lookups, reads) == (1, [number])
+    assert [m.text for m in mailbox.desk.messages(number)][-1].startswith("Hi")

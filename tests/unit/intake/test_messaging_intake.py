@@ -440,3 +440,20 @@ def test_a_retried_message_stores_its_media_under_the_same_keys() -> None:
     [ticket] = hooks.desk.repo.tickets.values()  # the failed attempt's number was burned, not its media
     [message] = hooks.desk.messages(ticket.number)
     assert {a.key for a in message.attachments} <= stored_by_the_failed_attempt
+
+
+def test_a_message_costs_one_lookup_and_no_read_of_its_open_ticket(hooks: Webhooks, monkeypatch) -> None:
+    # Given a customer's open ticket
+    hooks.post("telegram", telegram_text("Hello", 1))
+    repo = hooks.desk.repo
+    reads: list[int] = []
+    read = repo.get
+    monkeypatch.setattr(repo, "get", lambda n: reads.append(n) or read(n))
+    lookups = repo.lookups
+
+    # When they write again
+    report = hooks.post("telegram", telegram_text("Any news?", 2, LATER))
+
+    # Then one lookup knew them (and that the message is new); their tickets' query gave the ticket
+    assert report.outcomes == ("appended",)
+    assert (repo.lookups - lookups, reads) == (1, [])

@@ -63,3 +63,30 @@ class Customer:
     @property
     def email(self) -> str | None:
         return next((i.value for i in self.identities if i.kind is IdentityKind.EMAIL), None)
+
+    @property
+    def card(self) -> CustomerCard:
+        return CustomerCard(self.id, self.name, self.language, self.email)
+
+
+@dataclass(frozen=True)
+class CustomerCard:
+    """A customer as a new message needs them: who they are, what to call them, language and email.
+
+    Kept on each of the customer's identity items too, so an intake knows a sender from the identity
+    it looks up anyway (no read of the customer and their identities per message).
+    """
+
+    id: str
+    name: str
+    language: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class IdentityOwner:
+    """What an identity's own item says about the customer who owns it."""
+
+    customer_id: str
+    # None for identity items stored before the card was kept on them: read the customer instead.
+    card: CustomerCard | None = None

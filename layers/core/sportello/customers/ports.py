@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .model import Customer, Identity
+from .model import Customer, Identity, IdentityOwner
 
 
 class IdentityTakenError(Exception):
@@ -13,6 +13,10 @@ class IdentityTakenError(Exception):
 
 class CustomerRepository(Protocol):
     def customer_id_for(self, identity: Identity) -> str | None: ...
+
+    def owner(self, identity: Identity) -> IdentityOwner | None:
+        """Who owns `identity`, with the customer's card when its item keeps one; None: nobody yet."""
+        ...
 
     def get(self, customer_id: str) -> Customer:
         """The customer with its identities; NotFoundError when there is none."""
@@ -34,4 +38,12 @@ class CustomerRepository(Protocol):
 
     def set_traits(self, customer_id: str, vip: bool, organisation: str | None) -> None:
         """Sets the customer's VIP flag and organisation (NotFoundError for an unknown customer)."""
+        ...
+
+    def describe_identities(self, customer: Customer) -> None:
+        """Writes the customer's card (name, language, email) on each of its identity items.
+
+        Called where those change or an identity changes hands (a link, a merge), so intakes that
+        know a sender by their identity item see the customer as they are.
+        """
         ...

@@ -6,7 +6,7 @@ from ..clock import utc_now
 from ..errors import ConflictError, InvalidRequestError, NotFoundError
 from ..ids import new_id
 from ..retry import retry_on_conflict
-from .model import Customer, Identity, IdentityKind
+from .model import Customer, CustomerCard, Identity, IdentityKind, IdentityOwner
 from .ports import CustomerRepository, IdentityTakenError
 
 RESOLVE_ATTEMPTS = 3
@@ -35,13 +35,7 @@ class CustomerService:
             customer_id = self._customers.customer_id_for(identity)
             if customer_id is not None:
                 return self._customers.get(customer_id)
-            customer = Customer(
-                id=new_id(),
-                name=(name.strip() or default_name(identity))[:MAX_NAME_LENGTH],
-                created_at=utc_now(),
-                language=language,
-                identities=[identity],
-            )
+            customer = self.new_customer(identity, name, language)
             self._customers.create(customer)  # IdentityTakenError: someone else was first, read theirs
             return customer
 
@@ -51,6 +45,27 @@ class CustomerService:
             conflicts=(IdentityTakenError,),
             gave_up=f"could not resolve the customer for {identity.kind}:{identity.value}",
         )
+
+    def new_customer(self, identity: Identity, name: str = "", language: str | None = None) -> Customer:
+        """A customer for a first contact, not yet stored: the ticket service writes them together with
+        their first ticket (one transaction), or `resolve` on its own."""
+        return Customer(
+            id=new_id(),
+            name=(name.strip() or default_name(identity))[:MAX_NAME_LENGTH],
+            created_at=utc_now(),
+            language=language,
+            identities=[identity],
+        )
+
+    def owner(self, identity: Identity) -> IdentityOwner | None:
+        return self._customers.owner(identity)
+
+    def card_of(self, owner: IdentityOwner) -> CustomerCard:
+        """The owner's card as their identity item keeps it; identity items stored before the card was
+        kept there have none, so for those the customer is read (a GetItem and a Query): old data works."""
+        if owner.card is not None:
+            return owner.card
+        return self._customers.get(owner.customer_id).card
 
     def find_by_identity(self, kind: IdentityKind, value: str) -> str:
         try:
@@ -81,7 +96,9 @@ class CustomerService:
                 raise ConflictError(
                     f"{kind.value} {identity.value} belongs to customer {owner}: merge the two instead"
                 )
-        return self._customers.get(customer_id)
+        customer = self._customers.get(customer_id)
+        self._customers.describe_identities(customer)  # the new identity's card, and an email gained
+        return customer
 
     def absorb(self, target_id: str, source_id: str) -> tuple[Customer, Customer]:
         """Moves the source's identities to the target; returns both as they were before the move."""
@@ -95,6 +112,8 @@ class CustomerService:
             )
         for identity in source.identities:
             self._customers.move_identity(identity, source_id, target_id)
+        # Every identity now leads to the target: each keeps the target's card (name, email).
+        self._customers.describe_identities(self._customers.get(target_id))
         return target, source
 
     def set_traits(self, customer_id: str, vip: bool, organisation: str | None) -> Customer:

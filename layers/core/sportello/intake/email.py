@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from ..clock import utc_now
-from ..customers.model import Identity
+from ..customers.model import Identity, IdentityOwner
 from ..email.addresses import UnanswerableAddressError, sendable_address
 from ..email.compose import strip_reply_prefixes, ticket_number_in_subject
 from ..email.mime import is_mail_message_id
@@ -29,7 +29,7 @@ from ..ports import BlobStore, Metrics
 from ..quarantine import Quarantine
 from ..tickets.events import DeliveryFailed, DeliveryReported, Payload
 from ..tickets.inbound import InboundMessage, TicketLink
-from ..tickets.model import AttachmentRef, Channel
+from ..tickets.model import AttachmentRef, Channel, Ticket
 from ..tickets.ports import MessageRef
 from ..tickets.service import MAX_ATTACHMENTS_PER_MESSAGE, Outcome, TicketService
 from .keeping import keep_attachment, quarantine_raw
@@ -66,6 +66,8 @@ class Threading:
     ticket: int | None = None
     third_party: bool = False
     linked_to: TicketLink | None = None
+    # `ticket` as read to decide: the base of the write that adds the mail (no second read).
+    read: Ticket | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -179,16 +181,19 @@ class EmailReceiver:
         except UnanswerableAddressError as error:
             raise QuarantineError(f"no reply could reach the sender: {error}") from error
         authenticated = verdicts.sender_authenticated
-        pointer = self._pointer(parsed, verdicts)
-        threading = self._threading(pointer, sender, authenticated)
+        digest = content_digest(parsed)
+        mail_id = self._mail_id(parsed, digest)
+        # One read for all that is looked up by key: the mail's own id (a redelivery), the ids it quotes
+        # (its thread) and the sender's identity (who they are, and whether they own the thread).
+        lookup = self._service.lookup([mail_id, *_quoted(parsed)], Identity.email(sender))
+        pointer = self._pointer(parsed, verdicts, lookup.refs)
+        threading = self._threading(pointer, authenticated, lookup.owner)
         tags = () if authenticated else (UNVERIFIED_TAG,)
         if threading.ticket is None and parsed.auto_submitted:
             raise QuarantineError(f"automatic mail that answers no ticket ({parsed.auto_submitted})")
-        digest = content_digest(parsed)
         # Derived from the content: a redelivery stores its attachments under the same keys again, and
         # a different mail under a Message-ID seen before is told apart from a redelivery.
         message_id = stable_id(f"mail:{digest}")
-        mail_id = self._mail_id(parsed, digest)
         inbound = InboundMessage(
             id=message_id,
             channel=Channel.EMAIL,
@@ -211,7 +216,7 @@ class EmailReceiver:
             sender_verified=authenticated,
             tags=tags,
         )
-        receipt = self._service.receive(inbound)
+        receipt = self._service.receive(inbound, lookup=lookup, base=threading.read)
         if receipt.outcome is Outcome.DUPLICATE:
             self._refuse_reused_message_id(mail_id, message_id)
         number = receipt.ticket.number if receipt.ticket else None
@@ -242,16 +247,21 @@ class EmailReceiver:
         where = f"ticket #{known.ticket_number}" if known else "another message"
         raise QuarantineError(f"Message-ID <{mail_id}> already belongs to {where}, with other content")
 
-    def _known_mail_refs(self, parsed: ParsedEmail) -> list[MessageRef]:
-        """The tickets' mail the mail quotes, newest first: the last `MAX_REFERENCES` ids, one batch read."""
-        quoted = [*parsed.in_reply_to, *reversed(parsed.references[-MAX_REFERENCES:])]
-        candidates = list(dict.fromkeys(ref for ref in quoted if is_mail_message_id(ref)))
-        found = self._service.message_refs(candidates)
+    def _known_mail_refs(
+        self, parsed: ParsedEmail, found: Mapping[str, MessageRef] | None = None
+    ) -> list[MessageRef]:
+        """The tickets' mail the mail quotes, newest first: the last `MAX_REFERENCES` ids, one batch read
+        (or none, when `found` holds what the intake's lookup found of them)."""
+        candidates = _quoted(parsed)
+        if found is None:
+            found = self._service.message_refs(candidates)
         return [found[ref] for ref in candidates if ref in found and found[ref].direction in MAIL_DIRECTIONS]
 
-    def _pointer(self, parsed: ParsedEmail, verdicts: Verdicts) -> Pointer | None:
+    def _pointer(
+        self, parsed: ParsedEmail, verdicts: Verdicts, found: Mapping[str, MessageRef] | None = None
+    ) -> Pointer | None:
         """The ticket the mail points at, by the strongest evidence it carries."""
-        known = self._known_mail_refs(parsed)
+        known = self._known_mail_refs(parsed, found)
         if known:
             return Pointer(known[0].ticket_number, Evidence.MESSAGE_ID)
         recipients = (*verdicts.recipients, *(a.email for a in parsed.to), *(a.email for a in parsed.cc))
@@ -262,7 +272,9 @@ class EmailReceiver:
         tagged = ticket_number_in_subject(parsed.subject)
         return Pointer(tagged, Evidence.SUBJECT_TAG) if tagged is not None else None
 
-    def _threading(self, pointer: Pointer | None, sender: str, authenticated: bool) -> Threading:
+    def _threading(
+        self, pointer: Pointer | None, authenticated: bool, owner: IdentityOwner | None
+    ) -> Threading:
         """The trust policy (README, "Email: threading and safety"): what each kind of evidence may do.
 
         - An unauthenticated sender never joins a ticket: a new one, linked to the one it points at.
@@ -280,11 +292,11 @@ class EmailReceiver:
         link = TicketLink(ticket.number, pointer.evidence.value)
         if not authenticated:
             return Threading(linked_to=link)
-        if self._service.customer_for(Identity.email(sender)) == ticket.requester.id:
-            return Threading(ticket.number)
+        if owner is not None and owner.customer_id == ticket.requester.id:  # the sender's identity item
+            return Threading(ticket.number, read=ticket)
         if pointer.evidence is Evidence.SUBJECT_TAG:
             return Threading(linked_to=link)
-        return Threading(ticket.number, third_party=True)
+        return Threading(ticket.number, third_party=True, read=ticket)
 
     def _store_attachments(self, message_id: str, parsed: ParsedEmail) -> tuple[AttachmentRef, ...]:
         stored = []
@@ -338,6 +350,12 @@ class EmailReceiver:
         if not self._service.record_once(number, mail_id, payload, self._clock()):
             return Report(Result.DUPLICATE, number)
         return Report(Result.SYSTEM_EVENT, number)
+
+
+def _quoted(parsed: ParsedEmail) -> list[str]:
+    """The mail ids the mail quotes, newest first: In-Reply-To, then the last `MAX_REFERENCES` References."""
+    quoted = [*parsed.in_reply_to, *reversed(parsed.references[-MAX_REFERENCES:])]
+    return list(dict.fromkeys(ref for ref in quoted if is_mail_message_id(ref)))
 
 
 def content_digest(parsed: ParsedEmail) -> str:

@@ -186,7 +186,9 @@ class MessagingDesk:
 
     def _message(self, provider: str, event: ChannelMessage) -> str:
         ref = provider_ref(provider, event.external_id)
-        if self._tickets.ticket_for_ref(ref) is not None:
+        # One read: is it a redelivery, and who is the sender (the ticket service files it with both).
+        lookup = self._tickets.lookup([ref], event.identity)
+        if ref in lookup.refs:
             return "duplicate"
         # Derived from the provider's id: a retry after a failed write stores the media under the same
         # keys again instead of leaving another copy behind.
@@ -197,7 +199,6 @@ class MessagingDesk:
         text = event.text or ", ".join(a.filename for a in attachments) or f"[{event.kind}]"
         if missing:
             text += "".join(f"\n[attachment not available: {name}]" for name in missing)
-        customer = self._customers.resolve(event.identity, event.sender_name)
         inbound = InboundMessage(
             id=message_id,
             channel=event.channel,
@@ -213,7 +214,9 @@ class MessagingDesk:
             continues_conversation=True,
             channel_address=event.conversation,
         )
-        return self._tickets.receive(inbound, customer).outcome.value
+        # The sender is resolved once, in `receive`, from the lookup (a first contact is created there,
+        # with its ticket, in one transaction).
+        return self._tickets.receive(inbound, lookup=lookup).outcome.value
 
     def _fetch_media(
         self, provider: str, message_id: str, event: ChannelMessage

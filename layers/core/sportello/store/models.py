@@ -155,6 +155,11 @@ class IdentityItem(TableItem, discriminator="identity"):
     value = UnicodeAttribute()
     customer_id = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    # The owner's card (CustomerCard), so an intake knows the sender from this item alone. Absent on
+    # identities stored before it was kept here (and until a merge's move is described): read the customer.
+    customer_name = UnicodeAttribute(null=True)
+    customer_language = UnicodeAttribute(null=True)
+    customer_email = UnicodeAttribute(null=True)
 
 
 class ExternalRefItem(TableItem, discriminator="external_ref"):

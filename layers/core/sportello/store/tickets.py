@@ -13,6 +13,8 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, Upda
 from pynamodb.transactions import TransactWrite
 
 from ..clock import from_iso, to_iso
+from ..customers.model import Customer, Identity
+from ..customers.ports import IdentityTakenError
 from ..errors import ConflictError, InvalidRequestError, NotFoundError
 from ..tickets.events import Event, payload_from
 from ..tickets.model import (
@@ -28,6 +30,7 @@ from ..tickets.model import (
 )
 from ..tickets.ports import (
     DuplicateMessageError,
+    Lookup,
     MessageField,
     MessageRef,
     Page,
@@ -35,11 +38,14 @@ from ..tickets.ports import (
     TicketQuery,
 )
 from . import keys
+from .customers import identity_owner, new_customer_items
 from .models import (
     AttachmentMap,
     CounterItem,
+    CustomerItem,
     EventItem,
     ExternalRefItem,
+    IdentityItem,
     MessageItem,
     TableItem,
     TicketItem,
@@ -268,14 +274,16 @@ class DynamoTicketRepository:
         inbound_refs: Iterable[str] = (),
         *,
         new: bool = False,
+        new_customer: Customer | None = None,
     ) -> Ticket:
         """Saves the ticket with its new messages, events and Message-ID claims, all or nothing.
 
         A new ticket must not exist yet; a changed one must still have the version it was read at
-        (else ConflictError); a Message-ID claimed before aborts the write as a duplicate.
+        (else ConflictError); a Message-ID claimed before aborts the write as a duplicate. A new
+        customer goes in the same transaction (IdentityTakenError when one of its identities is owned).
         """
         item = ticket_to_item(ticket)
-        self._write(item, messages, events, inbound_refs, ticket.number, new=new)
+        self._write(item, messages, events, inbound_refs, ticket.number, new=new, new_customer=new_customer)
         return item_to_ticket(item)
 
     def _write(
@@ -287,6 +295,7 @@ class DynamoTicketRepository:
         number: int,
         *,
         new: bool,
+        new_customer: Customer | None = None,
     ) -> None:
         refs = list(dict.fromkeys(inbound_refs))
         first_message_sk = message_key(messages[0]) if messages else None
@@ -306,11 +315,22 @@ class DynamoTicketRepository:
                         _external_ref_item(ref, number, "inbound", first_message_sk),
                         condition=ExternalRefItem.pk.does_not_exist(),
                     )
+                if new_customer is not None:
+                    # Last, so the cancellation reasons of the items above keep their places.
+                    customer_item, identity_items = new_customer_items(new_customer)
+                    transaction.save(customer_item, condition=CustomerItem.pk.does_not_exist())
+                    for identity_item in identity_items:
+                        transaction.save(identity_item, condition=IdentityItem.pk.does_not_exist())
         except TransactWriteError as error:
             codes = _cancellation_codes(error)
-            if any(code == "ConditionalCheckFailed" for code in codes[1 + len(messages) + len(events) :]):
+            failed = [code == "ConditionalCheckFailed" for code in codes]
+            first_ref = 1 + len(messages) + len(events)
+            if any(failed[first_ref : first_ref + len(refs)]):
                 raise DuplicateMessageError(", ".join(refs)) from error
-            if codes and codes[0] == "ConditionalCheckFailed":
+            if any(failed[first_ref + len(refs) :]):
+                assert new_customer is not None
+                raise IdentityTakenError(new_customer.id) from error
+            if failed[:1] == [True]:
                 raise ConflictError(f"ticket #{number} was changed by someone else") from error
             raise
 
@@ -388,6 +408,24 @@ class DynamoTicketRepository:
         return {
             item.ref: MessageRef(int(item.ticket_number), item.message_sk, item.direction) for item in found
         }
+
+    def lookup(self, refs: Sequence[str], identity: Identity | None) -> Lookup:
+        """One BatchGetItem for the refs and the identity item together (PynamoDB pages it by 100 keys
+        and retries unprocessed ones); the items come back typed by their discriminator."""
+        wanted = list(dict.fromkeys(refs))
+        item_keys = [(keys.external_ref_pk(ref), keys.EXTERNAL_REF_SK) for ref in wanted]
+        if identity is not None:
+            item_keys.append((keys.identity_pk(identity.kind.value, identity.value), keys.IDENTITY_SK))
+        if not item_keys:
+            return Lookup({})
+        found: dict[str, MessageRef] = {}
+        owner = None
+        for item in TableItem.batch_get(item_keys):
+            if isinstance(item, ExternalRefItem):
+                found[item.ref] = MessageRef(int(item.ticket_number), item.message_sk, item.direction)
+            elif isinstance(item, IdentityItem):
+                owner = identity_owner(item)
+        return Lookup(found, owner)
 
     def claim_ref(self, ref: str, number: int, direction: str, message_key: str | None = None) -> bool:
         """Records an external id once; False when it was already recorded (a redelivery)."""

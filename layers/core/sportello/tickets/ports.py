@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from ..customers.model import Customer, Identity, IdentityOwner
 from .events import Event
 from .model import Message, Status, Ticket
 
@@ -58,6 +59,18 @@ class MessageRef:
     direction: str  # inbound | outbound | bounce
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """What an intake looks up by key before it writes, read together (one batch read).
+
+    `refs`: the known ones among the external ids asked for (the message's own: a redelivery; those it
+    quotes: its thread). `owner`: who owns the sender's identity, None when nobody does yet.
+    """
+
+    refs: dict[str, MessageRef]
+    owner: IdentityOwner | None = None
+
+
 class TicketRepository(Protocol):
     def next_number(self) -> int:
         """A new ticket number, never handed out twice."""
@@ -71,13 +84,20 @@ class TicketRepository(Protocol):
         inbound_refs: Iterable[str] = (),
         *,
         new: bool = False,
+        new_customer: Customer | None = None,
     ) -> Ticket:
         """Saves the ticket with its new messages, events and external-id claims, all or nothing.
 
         A new ticket must not exist yet; a changed one must still have the version it was read at
         (else ConflictError); an external id claimed before aborts the write (DuplicateMessageError).
+        `new_customer` (the sender's first contact) is created in the same write, with its identities;
+        one of them owned already aborts it (IdentityTakenError: someone created that customer first).
         Returns the ticket as saved (with its new version).
         """
+        ...
+
+    def lookup(self, refs: Sequence[str], identity: Identity | None) -> Lookup:
+        """The known ones among `refs` and the owner of `identity`, in one read."""
         ...
 
     def add_events(self, events: Sequence[Event]) -> None:

@@ -11,8 +11,9 @@ from typing import Any
 
 from ..agents import Agent
 from ..clock import utc_now
-from ..customers.model import Customer, Identity, IdentityKind
-from ..customers.service import CustomerService
+from ..customers.model import Customer, CustomerCard, Identity, IdentityKind
+from ..customers.ports import IdentityTakenError
+from ..customers.service import RESOLVE_ATTEMPTS, CustomerService
 from ..errors import ConflictError, InvalidRequestError
 from ..ids import new_id, stable_id
 from ..metrics import NO_METRICS, outbound_failed, ticket_created
@@ -47,6 +48,7 @@ from .model import (
 )
 from .ports import (
     DuplicateMessageError,
+    Lookup,
     MessageField,
     MessageRef,
     OutboundChannel,
@@ -105,6 +107,17 @@ class TicketChanges:
     clear: frozenset[str] = field(default_factory=frozenset)
 
 
+class _SenderTakenError(Exception):
+    """The first contact's customer was created by someone else meanwhile: resolve them and try again.
+
+    Carries the ticket number drawn for the attempt, so the next one uses it rather than burning it.
+    """
+
+    def __init__(self, number: int | None) -> None:
+        super().__init__(number)
+        self.number = number
+
+
 # Delivery states only move forward: a late "delivered" never overwrites "read".
 DELIVERY_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
@@ -137,46 +150,118 @@ class TicketService:
 
     # -- customers write -------------------------------------------------------------------------
 
-    def receive(self, inbound: InboundMessage, customer: Customer | None = None) -> Receipt:
+    def lookup(self, refs: Sequence[str], identity: Identity | None) -> Lookup:
+        """What an intake needs by key before it writes, in one read: the known ones among `refs` (the
+        message's own ids: a redelivery; those it quotes: its thread) and the owner of `identity`."""
+        return self._tickets.lookup(refs, identity)
+
+    def receive(
+        self,
+        inbound: InboundMessage,
+        customer: Customer | None = None,
+        *,
+        lookup: Lookup | None = None,
+        base: Ticket | None = None,
+    ) -> Receipt:
         """Threads the message onto its ticket, or opens a new one and acknowledges it.
 
         `customer` is the sender when the caller has resolved them already (once per message).
+        `lookup` is the intake's read of the message's own ids and the sender's identity, when it made
+        one (else it is made here); `base` the thread's ticket as the intake read it, the first attempt's
+        version (a later agent's save only makes that attempt re-read).
         """
-        if any(self._tickets.ticket_for_ref(external) is not None for external in inbound.external_ids):
+        if lookup is None:
+            lookup = self._tickets.lookup(inbound.external_ids, None if customer else inbound.identity)
+        if any(external in lookup.refs for external in inbound.external_ids):
             # A redelivery: cheaper than the transaction that would refuse it anyway (that one still
             # guards against concurrent deliveries), and it burns no ticket number.
             return Receipt(Outcome.DUPLICATE, None, None)
-        if customer is None:
-            customer = self._customers.resolve(inbound.identity, inbound.sender_name, inbound.language)
+        new_customer: Customer | None = None
+        if customer is not None:
+            sender = customer.card
+        elif lookup.owner is not None:
+            sender = self._customers.card_of(lookup.owner)
+        else:
+            # A first contact: the customer is created in the same transaction as what they sent.
+            new_customer = self._customers.new_customer(
+                inbound.identity, inbound.sender_name, inbound.language
+            )
+            sender = new_customer.card
+        number: int | None = None
+        for _ in range(RESOLVE_ATTEMPTS):
+            try:
+                return self._receive_from(inbound, sender, new_customer, base, number)
+            except _SenderTakenError as taken:
+                # Someone created this customer between our read and our write: theirs it is.
+                number, base = taken.number or number, None
+                owner = self._customers.owner(inbound.identity)
+                if owner is None:  # gone again (moved by a merge): a first contact once more
+                    new_customer = self._customers.new_customer(
+                        inbound.identity, inbound.sender_name, inbound.language
+                    )
+                    sender = new_customer.card
+                else:
+                    new_customer, sender = None, self._customers.card_of(owner)
+        raise ConflictError(
+            f"could not resolve the customer for {inbound.identity.kind}:{inbound.identity.value}"
+        )
+
+    def _receive_from(
+        self,
+        inbound: InboundMessage,
+        customer: Sender,
+        new_customer: Customer | None,
+        base: Ticket | None,
+        number: int | None,
+    ) -> Receipt:
         if inbound.thread_ticket is not None:
             try:
-                return self._append_customer_message(inbound, customer, inbound.thread_ticket)
+                return self._append_customer_message(
+                    inbound, customer, inbound.thread_ticket, base, new_customer, number
+                )
             except DuplicateMessageError:
                 return Receipt(Outcome.DUPLICATE, None, None)
         if inbound.auto_submitted:
             raise InvalidRequestError(f"automatic message answers no ticket ({inbound.auto_submitted})")
         if inbound.continues_conversation:
-            return self._continue_conversation(inbound, customer)
+            return self._continue_conversation(inbound, customer, new_customer, number)
         try:
-            return self._open_ticket(inbound, customer)
+            return self._open_ticket(inbound, customer, new_customer=new_customer, number=number)
         except DuplicateMessageError:
             return Receipt(Outcome.DUPLICATE, None, None)
 
-    def _continue_conversation(self, inbound: InboundMessage, customer: Customer) -> Receipt:
+    def _continue_conversation(
+        self,
+        inbound: InboundMessage,
+        customer: Sender,
+        new_customer: Customer | None = None,
+        number: int | None = None,
+    ) -> Receipt:
         """Appends a chat message to the customer's open ticket on its channel, else opens the next one.
 
         Two first messages processed at once must not open two tickets. The ticket that opens a
         conversation claims `conversation_ref(customer, channel, previous ticket)` in its creation
-        transaction: the slower writer's claim fails, and it appends to the ticket that won.
+        transaction: the slower writer's claim fails, and it appends to the ticket that won. Two first
+        contacts of a new customer: the slower one's customer is refused (`_SenderTakenError`), and it
+        comes back here as the winner's customer, to find the winner's ticket.
         """
-        on_channel = self._tickets_on_channel(customer.id, inbound.channel)
-        active = _first_active(on_channel)
+        # A customer created with this message has no tickets yet: no query for them.
+        on_channel = (
+            [] if new_customer is not None else self._tickets_on_channel(customer.id, inbound.channel)
+        )
+        active = next((ticket for ticket in on_channel if ticket.status.is_active), None)
         if active is not None:
-            return self._append_unless_duplicate(inbound, customer, active)
+            # The index's copy of the ticket is the first attempt's base: a stale version only re-reads.
+            return self._append_unless_duplicate(inbound, customer, active.number, active)
         claim = conversation_ref(customer.id, inbound.channel, on_channel[0].number if on_channel else None)
         try:
             # Claimed as the message's own ids are: once, in the ticket's creation transaction.
-            return self._open_ticket(replace(inbound, external_ids=(*inbound.external_ids, claim)), customer)
+            return self._open_ticket(
+                replace(inbound, external_ids=(*inbound.external_ids, claim)),
+                customer,
+                new_customer=new_customer,
+                number=number,
+            )
         except DuplicateMessageError:
             if any(self._tickets.ticket_for_ref(ref) is not None for ref in inbound.external_ids):
                 return Receipt(Outcome.DUPLICATE, None, None)
@@ -185,13 +270,15 @@ class TicketService:
                 raise
             return self._append_unless_duplicate(inbound, customer, winner)
 
-    def _append_unless_duplicate(self, inbound: InboundMessage, customer: Customer, number: int) -> Receipt:
+    def _append_unless_duplicate(
+        self, inbound: InboundMessage, customer: Sender, number: int, base: Ticket | None = None
+    ) -> Receipt:
         try:
-            return self._append_customer_message(inbound, customer, number)
+            return self._append_customer_message(inbound, customer, number, base)
         except DuplicateMessageError:
             return Receipt(Outcome.DUPLICATE, None, None)
 
-    def _customer_message(self, inbound: InboundMessage, customer: Customer, number: int) -> Message:
+    def _customer_message(self, inbound: InboundMessage, customer: Sender, number: int) -> Message:
         attachments = inbound.attachments[:MAX_ATTACHMENTS_PER_MESSAGE]
         omitted = inbound.omitted_attachments + len(inbound.attachments) - len(attachments)
         message = Message(
@@ -214,10 +301,17 @@ class TicketService:
         return self._kept(message)
 
     def _open_ticket(
-        self, inbound: InboundMessage, customer: Customer, follow_up_of: int | None = None
+        self,
+        inbound: InboundMessage,
+        customer: Sender,
+        follow_up_of: int | None = None,
+        *,
+        new_customer: Customer | None = None,
+        number: int | None = None,
     ) -> Receipt:
         now = self._clock()
-        number = self._tickets.next_number()
+        if number is None:
+            number = self._tickets.next_number()
         ticket = Ticket(
             number=number,
             subject=(inbound.subject.strip() or inbound.text.strip().split("\n", 1)[0])[:MAX_SUBJECT_LENGTH]
@@ -242,11 +336,24 @@ class TicketService:
             events.append(Event.new(number, SYSTEM_ACTOR, now, linked))
         # No acknowledgement here: it is the routing workflow's first built-in trigger (editable, and
         # sent only to a sender the intake verified: TicketCreated.sender_verified).
-        ticket = self._tickets.write(ticket, [message], events, inbound.external_ids, new=True)
+        try:
+            ticket = self._tickets.write(
+                ticket, [message], events, inbound.external_ids, new=True, new_customer=new_customer
+            )
+        except IdentityTakenError as error:
+            raise _SenderTakenError(number) from error
         ticket_created(self._metrics, ticket.channel.value)
         return Receipt(Outcome.FOLLOW_UP if follow_up_of else Outcome.CREATED, ticket, message)
 
-    def _append_customer_message(self, inbound: InboundMessage, customer: Customer, number: int) -> Receipt:
+    def _append_customer_message(
+        self,
+        inbound: InboundMessage,
+        customer: Sender,
+        number: int,
+        base: Ticket | None = None,
+        new_customer: Customer | None = None,
+        reserved: int | None = None,
+    ) -> Receipt:
         def change(current: Ticket) -> tuple[Ticket, list[Event]]:
             now = self._clock()
             status = current.status
@@ -263,15 +370,23 @@ class TicketService:
                 events.append(Event.new(number, SYSTEM_ACTOR, now, changed))
             return replace(current, status=status, updated_at=now), events
 
-        current = self._tickets.get(number)
+        # The ticket as the intake read it, if it did: read once per message, again only after a conflict.
+        current = base if base is not None and base.number == number else self._tickets.get(number)
         if not accepts_customer_reply(current.status):
             if inbound.auto_submitted:
                 raise InvalidRequestError(
                     f"automatic message to closed ticket #{number} ({inbound.auto_submitted})"
                 )
-            return self._open_ticket(inbound, customer, follow_up_of=number)
+            return self._open_ticket(
+                inbound, customer, follow_up_of=number, new_customer=new_customer, number=reserved
+            )
         message = self._customer_message(inbound, customer, number)
-        ticket = self._save_with_retry(number, change, [message], inbound.external_ids)
+        try:
+            ticket = self._save_with_retry(
+                number, change, [message], inbound.external_ids, first=current, new_customer=new_customer
+            )
+        except IdentityTakenError as error:
+            raise _SenderTakenError(reserved) from error
         return Receipt(Outcome.APPENDED, ticket, message)
 
     def _save_with_retry(
@@ -280,12 +395,20 @@ class TicketService:
         change: Callable[[Ticket], tuple[Ticket, list[Event]]],
         messages: list[Message] | None = None,
         mail_ids: tuple[str, ...] = (),
+        *,
+        first: Ticket | None = None,
+        new_customer: Customer | None = None,
     ) -> Ticket:
-        """Applies a system change, re-reading when an agent saved the ticket in between."""
+        """Applies a system change, re-reading when an agent saved the ticket in between.
+
+        `first`, the ticket as the caller read it already, is the first attempt's base (no second read).
+        """
+        unread = [first] if first is not None else []
 
         def attempt() -> Ticket:
-            changed, events = change(self._tickets.get(number))
-            return self._tickets.write(changed, messages or [], events, mail_ids)
+            current = unread.pop() if unread else self._tickets.get(number)
+            changed, events = change(current)
+            return self._tickets.write(changed, messages or [], events, mail_ids, new_customer=new_customer)
 
         return retry_on_conflict(attempt, gave_up=f"ticket #{number} kept changing; try again")
 
@@ -617,6 +740,10 @@ class TicketService:
             return False
         self.record_event(number, payload, at)
         return True
+
+
+# Who sent a message, as the ticket service files it: a customer read whole, or the card an identity keeps.
+Sender = Customer | CustomerCard
 
 
 def _first_active(tickets: list[Ticket]) -> int | None:
