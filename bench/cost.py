@@ -39,6 +39,8 @@ PRICES = {
     "sqs_request": 0.40 / 1_000_000,
     "secret_month": 0.40,
     "alarm_month": 0.10,
+    "express_request": 1.00 / 1_000_000,  # Step Functions Express workflows
+    "express_gb_second": 0.00001667,  # billed at 64 MB at least
     "logs_gb_ingested": 0.50,
     "custom_metric_month": 0.30,  # the first 10,000; metered by the hour a metric is published in
     "dashboard_month": 3.00,
@@ -56,7 +58,8 @@ ALWAYS_FREE = {
 }
 SAAS_PER_AGENT_MONTH = {"Zendesk Suite Team": 55, "Freshdesk Growth": 15, "Help Scout Standard": 25}
 SECRETS = 2  # reply tokens, provider credentials
-ALARMS = 9  # four dead-letter queues, three functions' errors, ingest failures, outbound failures
+# five dead-letter queues, three functions' errors, ingest failures, outbound failures, routing given up
+ALARMS = 11
 DASHBOARDS = 1  # about 40 metrics (infra/constructs/dashboard.py), within the free tier's 50
 # The desk's own metrics (sportello/metrics.py, embedded metric format: log lines, no API calls) are
 # custom metrics, one per (name, dimensions) pair, billed only for the hours they are published in: a
@@ -68,6 +71,7 @@ STEADY_METRICS = 3
 RARE_METRICS = 4
 RARE_METRIC_HOURS = 10  # a month, each
 HOURS_PER_MONTH = 730
+EXPRESS_MEMORY_GB = 0.064
 EMF_BYTES = 350  # one embedded-metric-format log line, in an invocation that counted something
 SECONDS_PER_AWS_CALL = 0.015  # a DynamoDB/S3 call from Lambda in the same region, typical
 COLD_START_SHARE = 0.05  # share of invocations that start a new container, for a desk of this size
@@ -100,6 +104,7 @@ def monthly(
     calls: dict[str, dict[str, int]],
     init_seconds: dict[str, float],
     capacity: dict[str, dict[str, float]] | None = None,
+    routing: dict[str, float] | None = None,
 ) -> dict[str, float]:
     """Each line of the month's bill at list price, in USD."""
     customer_messages = workload.tickets * workload.messages_per_ticket / 2  # the other half are replies
@@ -133,7 +138,9 @@ def monthly(
             "SQS",
             "Secrets Manager",
             "CloudWatch",
+            "Alarms",
             "Custom metrics",
+            "Step Functions",
         ),
         0.0,
     )
@@ -175,6 +182,7 @@ def monthly(
     lines["Lambda"] += events / 5 * 0.1 * DEFAULT_MEMORY_GB * PRICES["lambda_gb_second_arm64"]
     lines["DynamoDB"] += events * 2 * PRICES["dynamodb_write_unit"]  # the activity and the marker
     invocations += events / 5 + chats + agent_replies * 0.5  # batches, and replies sent by the queue
+    invocations += routing_and_automations(lines, customer_messages, routing)
     lines["Lambda"] += invocations * PRICES["lambda_request"]
     lines["SES"] += mails * PRICES["ses_inbound_mail"]
     lines["API Gateway"] += (api_requests + chats + agent_replies) * PRICES["http_api_request"]
@@ -182,7 +190,7 @@ def monthly(
     lines["DynamoDB"] += stored_gb * (PRICES["dynamodb_gb_month"] + PRICES["dynamodb_pitr_gb_month"])
     lines["S3"] += workload.tickets * 0.2 / 1000 * PRICES["s3_gb_month"]  # raw mail and attachments, 200 KB
     lines["Secrets Manager"] += SECRETS * PRICES["secret_month"]
-    lines["CloudWatch"] += ALARMS * PRICES["alarm_month"]
+    lines["Alarms"] += ALARMS * PRICES["alarm_month"]
     lines["CloudWatch"] += invocations * LOG_BYTES_PER_INVOCATION / 1e9 * PRICES["logs_gb_ingested"]
     lines["CloudWatch"] += DASHBOARDS * PRICES["dashboard_month"]
     if workload.tickets:
@@ -192,12 +200,42 @@ def monthly(
     return lines
 
 
+# Routing (`python -m bench.routing` measures these into results/routing.json; the defaults are its last
+# run): each customer message, a new ticket or a reply, is one Express execution of four steps.
+ROUTING_DEFAULTS = {"invocations_per_ticket": 4.0, "aws_calls_per_ticket": 20.0, "execution_seconds_aws": 0.5}
+# The automations sweep runs every hour, busy or idle: a rules query and an index query per automation.
+AUTOMATION_CALLS_PER_SWEEP = 4
+
+
+def routing_and_automations(
+    lines: dict[str, float], customer_messages: float, routing: dict[str, float]
+) -> float:
+    """Adds routing's and the hourly sweep's costs to `lines`; returns their Lambda invocations."""
+    measured = ROUTING_DEFAULTS | routing
+    executions = customer_messages
+    lines["Step Functions"] += executions * (
+        PRICES["express_request"]
+        + measured["execution_seconds_aws"] * EXPRESS_MEMORY_GB * PRICES["express_gb_second"]
+    )
+    step_seconds = measured["aws_calls_per_ticket"] * SECONDS_PER_AWS_CALL
+    sweep_seconds = AUTOMATION_CALLS_PER_SWEEP * SECONDS_PER_AWS_CALL
+    compute = executions * step_seconds + HOURS_PER_MONTH * sweep_seconds
+    lines["Lambda"] += compute * DEFAULT_MEMORY_GB * PRICES["lambda_gb_second_arm64"]
+    # about one read unit per call and two write units per routed ticket's writes (each a transaction)
+    lines["DynamoDB"] += executions * measured["aws_calls_per_ticket"] * PRICES["dynamodb_read_unit"]
+    lines["DynamoDB"] += executions * 3 * 8 * PRICES["dynamodb_write_unit"]
+    lines["DynamoDB"] += HOURS_PER_MONTH * AUTOMATION_CALLS_PER_SWEEP * PRICES["dynamodb_read_unit"]
+    return executions * measured["invocations_per_ticket"] + HOURS_PER_MONTH
+
+
 def with_free_tier(lines: dict[str, float]) -> float:
     free_lambda = ALWAYS_FREE["lambda requests"] + ALWAYS_FREE["lambda compute"]
     credited = {
         "Lambda": free_lambda,
         "SQS": ALWAYS_FREE["sqs"],
-        "CloudWatch": ALWAYS_FREE["alarms"] + ALWAYS_FREE["logs"] + ALWAYS_FREE["dashboards"],
+        # each free allowance pays for its own kind only: free log ingestion pays for no alarm
+        "CloudWatch": ALWAYS_FREE["logs"] + ALWAYS_FREE["dashboards"],
+        "Alarms": ALWAYS_FREE["alarms"],
         "Custom metrics": ALWAYS_FREE["custom metrics"],
         "DynamoDB": 0.0,  # the free tier's 25 units are provisioned capacity; the table is on-demand
     }
@@ -226,8 +264,16 @@ def main() -> None:
     # that file, the rough guess below (1 KB writes, 4 KB reads, four items per transaction)
     capacity_file = RESULTS / "capacity.json"
     capacity = load("capacity.json") if capacity_file.exists() else None
-    busy = monthly(workload, calls, init_seconds, capacity)  # type: ignore[arg-type]
-    idle = monthly(Workload(agents=0, tickets=0), calls, init_seconds, capacity)  # type: ignore[arg-type]
+    routing: dict[str, float] = {}
+    if (RESULTS / "routing.json").exists():
+        measured = load("routing.json")
+        routing = {
+            "invocations_per_ticket": float(measured["invocations_per_ticket"]),  # type: ignore[arg-type]
+            "aws_calls_per_ticket": sum(measured["routing_calls_per_ticket"].values()),  # type: ignore[union-attr]
+            "execution_seconds_aws": float(measured["execution_seconds_aws"]),  # type: ignore[arg-type]
+        }
+    busy = monthly(workload, calls, init_seconds, capacity, routing)  # type: ignore[arg-type]
+    idle = monthly(Workload(agents=0, tickets=0), calls, init_seconds, capacity, routing)  # type: ignore[arg-type]
     source = "calls.json and capacity.json" if capacity else "calls.json"
     print(f"Monthly AWS bill (USD, list prices of {PRICES_DATE}; measured {source} in bench/results)")
     print(

@@ -88,7 +88,8 @@ class Routing(Construct):
             "friends need *); invoking the routing function's versions is <arn>:*, that function only",
             findings=["Resource::*", arn_finding(self.handler.function, ":*")],
         )
-        monitoring.alarm_on_errors("RoutingErrors", self.handler.function, threshold=5)
+        # A failing step is retried by the workflow; what needs a human is an execution that gave up
+        # (one alarm: each beyond the free tier's ten costs $0.10 a month, idle or not).
         monitoring.alarm_on_metric(
             "RoutingExecutionsFailed",
             self.state_machine.metric_failed(period=Duration.minutes(5), statistic="Sum"),

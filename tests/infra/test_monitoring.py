@@ -41,9 +41,8 @@ def test_dead_letters_and_function_errors_raise_alarms_on_the_topic(template: Te
         "OutboundFailures",
     }
     # five dead-letter queues (email, inbound, outbound, ticket events, automations); email_inbound,
-    # agent_api, webhooks, routing and automations errors; routing executions that gave up; ingest and
-    # outbound failures
-    assert len(alarms) == 13
+    # agent_api and webhooks errors; routing executions that gave up; ingest and outbound failures
+    assert len(alarms) == 11
     assert all(alarm["Properties"]["AlarmActions"] == [{"Ref": topic}] for alarm in alarms.values())
 
 
