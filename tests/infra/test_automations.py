@@ -95,7 +95,9 @@ def test_a_sweep_that_failed_after_its_retries_raises_an_alarm(template: Templat
         in alarm["Properties"].get("Dimensions", [])
     ]
     # The sweep that failed after its retries; not each error a retry cures
-    assert sorted(alarm["Properties"]["MetricName"] for alarm in watched) == ["ApproximateNumberOfMessagesVisible"]
+    assert sorted(alarm["Properties"]["MetricName"] for alarm in watched) == [
+        "ApproximateNumberOfMessagesVisible"
+    ]
     assert all(alarm["Properties"]["Threshold"] == 1 for alarm in watched)
     assert all(alarm["Properties"]["AlarmActions"] == [{"Ref": topic}] for alarm in watched)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -28,6 +28,8 @@ from sportello.config import settings
 from sportello.store import models
 from tests.conftest import FAKE_PROVIDERS_PORT
 
+from .routing import Desk
+
 
 def _reset_pynamodb_connections() -> None:
     # PynamoDB caches one botocore client per model class; each test's moto needs fresh ones.
@@ -42,6 +44,10 @@ def _reset_pynamodb_connections() -> None:
 class Cloud:
     s3: Any
     bucket: str
+    # What the stream and the routing workflow do after an intake (the acknowledgement is a trigger):
+    # `routed` makes `mail.deliver` settle them after each mail, as the deployed desk does at once.
+    desk: Desk = field(default_factory=Desk)
+    routed: bool = False
 
     def last_ses_message_id(self) -> str:
         return str(ses_backends[DEFAULT_ACCOUNT_ID][settings_region()].sent_messages[-1].id)

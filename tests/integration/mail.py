@@ -52,4 +52,6 @@ def deliver(
         message_id, raw, recipients or (settings().support_address,), "sender@example.org", verdicts
     )
     result: dict[str, Any] = email_handler(event, LambdaContext("email_inbound"))
+    if getattr(cloud, "routed", False):
+        cloud.desk.settle()
     return dict(result["reports"][0])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from email.utils import make_msgid
 
+import pytest
+
 from sportello.agents import Agent
 from sportello.app import sportello
 from sportello.config import INBOUND_PREFIX, settings
@@ -14,6 +16,12 @@ from sportello.tickets.service import TicketChanges
 from .mail import compose, deliver
 
 AGENT = Agent("agent-1", "agent@desk.example.com", "Agent")
+
+
+@pytest.fixture(autouse=True)
+def routed(cloud):
+    """Each mail is routed once delivered: the acknowledgement is the routing workflow's first trigger."""
+    cloud.routed = True
 
 
 def _solve_ticket(number: int) -> int:
@@ -160,7 +168,7 @@ def test_gray_verdicts_never_thread_into_an_existing_ticket(cloud):
     assert report == {"result": "ticket_created", "ticket": 2, "reason": None}
     first, second = sportello().tickets.history(1), sportello().tickets.history(2)
     assert (len(first.messages), first.ticket.status) == (1, Status.SOLVED)
-    assert second.ticket.tags == ["unverified-sender"]
+    assert "unverified-sender" in second.ticket.tags
     assert [e.data["linked_to"] for e in second.events if e.kind == "ticket_linked"] == [1]
     assert len(cloud.sent_mails()) == 1, "no acknowledgement goes to a possibly forged sender"
 

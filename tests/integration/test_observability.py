@@ -25,8 +25,7 @@ from tests.integration.api import call
 from .conftest import Cloud
 from .mail import compose, deliver
 from .messaging import post_webhook, process_inbound, process_outbound, telegram_headers
-from .ticket_stream import deliver as deliver_stream
-from .ticket_stream import every_record
+from .routing import Desk
 
 Logs = Callable[[], list[dict[str, Any]]]
 
@@ -85,16 +84,22 @@ def test_one_correlation_id_from_a_mail_to_its_events_and_the_ticket_events_cons
     assert (entry["correlation_id"], entry["ticket"]) == (ses_id, 1)
     (domain,) = lines_saying(json_logs, f"mail inbound/{ses_id}: ticket_created")
     assert domain["correlation_id"] == ses_id
-    # Every event the mail caused keeps it: the ticket's creation, its message, the acknowledgement.
-    events = DynamoTicketRepository().history(1).events
-    assert {event.kind for event in events} >= {EventKind.TICKET_CREATED, EventKind.ACKNOWLEDGEMENT_SENT}
-    assert {event.correlation_id for event in events} == {ses_id}
     assert counted(emf_documents(capsys.readouterr().out), "TicketsCreated") == [({"channel": "email"}, 1)]
 
-    deliver_stream(every_record())
+    # When the stream and the routing workflow it starts have run
+    Desk().settle()
 
     handled = lines_saying(json_logs, "ticket #1: ticket_created")
     assert [(line["correlation_id"], line["ticket"]) for line in handled] == [(ses_id, 1)]
+    # Every event the mail caused keeps it: the ticket's creation, and what routing did with it (the
+    # acknowledgement, the decisions), though routing ran in other functions
+    events = DynamoTicketRepository().history(1).events
+    assert {event.kind for event in events} >= {
+        EventKind.TICKET_CREATED,
+        EventKind.ACKNOWLEDGEMENT_SENT,
+        EventKind.TRIGGER_FIRED,
+    }
+    assert {event.correlation_id for event in events} == {ses_id}
     # Nothing is left behind for the next invocation of a warm container.
     assert correlation.current() is None
     assert powertools_logger.get_correlation_id() is None

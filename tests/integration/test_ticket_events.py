@@ -20,6 +20,7 @@ from .api import call
 from .conftest import Cloud
 from .mail import compose, deliver
 from .ticket_stream import deliver as deliver_stream
+from .routing import wait_for_executions
 from .ticket_stream import every_record
 
 
@@ -50,6 +51,7 @@ def test_a_redelivered_batch_changes_nothing_twice(cloud: Cloud, monkeypatch: py
         lambda self, number, at: recorded.append(number) or record_activity(self, number, at),
     )
     deliver_stream(records)
+    wait_for_executions()  # the routing the first delivery started, and what it wrote
     events = len(recorded)
     ticket = call("GET", "/api/tickets/1").body["ticket"]
     written = len(every_record())
