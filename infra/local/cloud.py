@@ -66,24 +66,8 @@ class LocalCloud:
         seed_agents()
         mailroom = Mailroom(self.lock, state.mark_dirty)
         state.save()
-        gateway = Gateway(
-            TokenIssuer(jwt_secret(self.config)),
-            mailroom,
-            self.config.web_dist,
-            self.lock,
-            state.mark_dirty,
-            boto3.session.Session().region_name or "eu-west-1",
-        )
-        server: BaseWSGIServer = make_server(self.config.host, self.config.port, gateway, threaded=True)
-        threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
-        self._closers.append(server.shutdown)
-        smtp = start_smtp(mailroom, self.config.host, self.config.smtp_port)
-        self._closers.append(smtp.stop)
-        fake = make_server(
-            self.config.host, self.config.fake_providers_port, fake_provider_server(), threaded=True
-        )
-        threading.Thread(target=fake.serve_forever, name="fake-providers", daemon=True).start()
-        self._closers.append(fake.shutdown)
+        # The pollers first: the stream's position is taken now (LATEST, as a new mapping), so nothing
+        # the gateway or SMTP accepts from here on can be written before it and never routed.
         for queue, handler, name in (
             (INBOUND_QUEUE, webhook_processor_handler, WEBHOOK_PROCESSOR_FUNCTION),
             (OUTBOUND_QUEUE, outbound_handler, OUTBOUND_FUNCTION),
@@ -108,6 +92,24 @@ class LocalCloud:
             state.mark_dirty,
             self._stop,
         ).start()
+        gateway = Gateway(
+            TokenIssuer(jwt_secret(self.config)),
+            mailroom,
+            self.config.web_dist,
+            self.lock,
+            state.mark_dirty,
+            boto3.session.Session().region_name or "eu-west-1",
+        )
+        server: BaseWSGIServer = make_server(self.config.host, self.config.port, gateway, threaded=True)
+        threading.Thread(target=server.serve_forever, name="gateway", daemon=True).start()
+        self._closers.append(server.shutdown)
+        smtp = start_smtp(mailroom, self.config.host, self.config.smtp_port)
+        self._closers.append(smtp.stop)
+        fake = make_server(
+            self.config.host, self.config.fake_providers_port, fake_provider_server(), threaded=True
+        )
+        threading.Thread(target=fake.serve_forever, name="fake-providers", daemon=True).start()
+        self._closers.append(fake.shutdown)
         if self.config.demo_data and not restored:
             # With the pollers running: the demo's requests are routed as real ones are.
             from .demo import load_demo_data

@@ -94,6 +94,16 @@ class RunningCloud:
             time.sleep(0.2)
         raise AssertionError(f"expected {count} sent mails, outbox has {len(self.outbox())}")
 
+    def wait_for_routing(self, timeout: float = 30) -> list[dict[str, Any]]:
+        """The routing workflow's executions, once none is running (what arrived has been routed)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            executions = list(self.get("/local/executions")["executions"])
+            if executions and all(e["status"] != "RUNNING" for e in executions):
+                return executions
+            time.sleep(0.2)
+        raise AssertionError(f"routing still running after {timeout} s")
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)

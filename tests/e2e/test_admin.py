@@ -178,7 +178,8 @@ def test_the_automation_editor_in_italian(local_cloud: RunningCloud, page: Any) 
     page.get_by_test_id("rule-save").click()
 
     expect(page.get_by_test_id("flash")).to_have_text("Regola «Solleciti dopo due giorni» salvata.")
-    [saved] = local_cloud.get("/api/admin/rules/automation", token=local_cloud.token(ADMIN))["items"]
+    listed = local_cloud.get("/api/admin/rules/automation", token=local_cloud.token(ADMIN))["items"]
+    [saved] = [rule for rule in listed if not rule["builtin"]]
     assert saved["conditions"]["all"] == [
         {"field": "ticket.hours_since_update", "op": "gte", "value": 48},
         {"field": "ticket.status", "op": "in", "value": ["pending"]},

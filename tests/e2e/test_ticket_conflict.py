@@ -31,6 +31,7 @@ def test_the_second_of_two_concurrent_edits_shows_the_conflict_notice_and_reload
     # Given a ticket that two agents open at the same time, each in their own browser
     _send(local_cloud, _mail("Lucia <lucia@example.org>", "Rimborso", "Vorrei il rimborso dell'ordine 77."))
     [ticket] = [t for t in _unassigned(local_cloud, 1) if t["subject"] == "Rimborso"]
+    local_cloud.wait_for_routing()  # routing's own changes are in before either agent loads the ticket
     other_context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
     other = other_context.new_page()
     other.set_default_timeout(10_000)
@@ -39,7 +40,8 @@ def test_the_second_of_two_concurrent_edits_shows_the_conflict_notice_and_reload
         _open_ticket(local_cloud, other, "admin@sportello.local", ticket["number"])
 
         # When the first saves a change, and the second then saves theirs on the version they loaded
-        page.get_by_test_id("priority-select").select_option("high")
+        # (routing made the refund request high already: the first agent makes it urgent)
+        page.get_by_test_id("priority-select").select_option("urgent")
         page.get_by_test_id("update-ticket").click()
         expect(page.get_by_test_id("flash")).to_be_visible()
         other.get_by_test_id("status-select").select_option("pending")
@@ -49,10 +51,10 @@ def test_the_second_of_two_concurrent_edits_shows_the_conflict_notice_and_reload
         notice = other.get_by_test_id("notice")
         expect(notice).to_have_text(CONFLICT_NOTICE)
         expect(notice).to_have_attribute("data-kind", "warning")
-        expect(other.get_by_test_id("priority-select")).to_have_value("high")
+        expect(other.get_by_test_id("priority-select")).to_have_value("urgent")
         expect(other.get_by_test_id("status-select")).to_have_value("new")
         screenshot(other, "ticket-conflict")
         saved = local_cloud.get(f"/api/tickets/{ticket['number']}", token=local_cloud.token())["ticket"]
-        assert (saved["priority"], saved["status"]) == ("high", "new")
+        assert (saved["priority"], saved["status"]) == ("urgent", "new")
     finally:
         other_context.close()

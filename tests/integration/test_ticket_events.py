@@ -19,8 +19,8 @@ from tests.fakes import FakeProcessedEvents
 from .api import call
 from .conftest import Cloud
 from .mail import compose, deliver
-from .ticket_stream import deliver as deliver_stream
 from .routing import wait_for_executions
+from .ticket_stream import deliver as deliver_stream
 from .ticket_stream import every_record
 
 
