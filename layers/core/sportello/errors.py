@@ -27,3 +27,7 @@ class InvalidRequestError(DomainError):
 
 class ForbiddenError(DomainError):
     code = "forbidden"
+
+
+class RateLimitedError(Exception):
+    """Too many requests from one address: answer 429."""

@@ -5,8 +5,15 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from ..errors import ConflictError, DomainError, ForbiddenError, InvalidRequestError, NotFoundError
-from ..intake.web import RateLimitedError
+# Not from intake.web, which would load the mail parsing into every API function at cold start.
+from ..errors import (
+    ConflictError,
+    DomainError,
+    ForbiddenError,
+    InvalidRequestError,
+    NotFoundError,
+    RateLimitedError,
+)
 from ..tickets.ports import UnsupportedChannelError
 
 STATUS_BY_ERROR: dict[type[DomainError], int] = {

@@ -13,7 +13,7 @@ from datetime import datetime
 from ..clock import utc_now
 from ..customers.model import Identity, IdentityKind
 from ..email.addresses import UnanswerableAddressError, sendable_address
-from ..errors import ForbiddenError, InvalidRequestError
+from ..errors import ForbiddenError, InvalidRequestError, RateLimitedError
 from ..ids import new_id
 from ..language import detect_language
 from ..ports import BlobStore, RateLimiter
@@ -32,10 +32,6 @@ CHAT_SESSION_SECONDS = 30 * 24 * 3600
 def _one_line(text: str) -> str:
     """A header-bound field (a name, a subject) on one line: a CR or LF would break the mail it goes in."""
     return " ".join(text.split())
-
-
-class RateLimitedError(Exception):
-    """Too many requests from one address: answer 429."""
 
 
 @dataclass(frozen=True)
