@@ -140,6 +140,10 @@ bench: $(STAMP_PY)
 	@$(PY) -m bench.coldstart
 	@echo "==> AWS calls per operation (through the handlers, under moto)"
 	@$(PY) -m bench.calls
+	@echo "==> routing: transitions, invocations and calls per routed ticket; time to assignment (make web first)"
+	@$(PY) -m bench.routing
+	@echo "==> automations: items a sweep reads as the desk grows (fixed 50 due)"
+	@$(PY) -m bench.automations
 	@echo "==> the monthly AWS bill from the measured calls (default and idle workloads)"
 	@$(PY) -m bench.cost
 	@echo "==> email ingestion benchmark, N=200 then N=1000 (in-process moto: see bench/README.md)"
