@@ -94,12 +94,16 @@ class RunningCloud:
             time.sleep(0.2)
         raise AssertionError(f"expected {count} sent mails, outbox has {len(self.outbox())}")
 
-    def wait_for_routing(self, timeout: float = 30) -> list[dict[str, Any]]:
-        """The routing workflow's executions, once none is running (what arrived has been routed)."""
+    def executions(self) -> list[dict[str, Any]]:
+        return list(self.get("/local/executions")["executions"])
+
+    def wait_for_routing(self, more_than: int = 0, timeout: float = 30) -> list[dict[str, Any]]:
+        """The routing workflow's executions, once there are more than `more_than` and none is running
+        (what arrived has been routed: its acknowledgement sent, its decisions on the ticket)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            executions = list(self.get("/local/executions")["executions"])
-            if executions and all(e["status"] != "RUNNING" for e in executions):
+            executions = self.executions()
+            if len(executions) > more_than and all(e["status"] != "RUNNING" for e in executions):
                 return executions
             time.sleep(0.2)
         raise AssertionError(f"routing still running after {timeout} s")

@@ -37,9 +37,11 @@ def test_mail_to_ticket_to_reply_and_back(local_cloud: RunningCloud, page) -> No
         "Non riesco ad accedere",
         "Buongiorno, non riesco ad accedere al mio account da ieri sera. Potete aiutarmi?\n\nGiulia",
     )
+    routed_before = len(local_cloud.executions())
     _send(local_cloud, first)
 
     # Then the acknowledgement is in the outbox, in Italian, threaded to her mail
+    routed_before = len(local_cloud.wait_for_routing(more_than=routed_before))
     [ack] = local_cloud.wait_for_outbox(1)
     assert ack["subject"].startswith("[#1] Abbiamo ricevuto la tua richiesta")
     assert ack["headers"]["In-Reply-To"] == first["Message-ID"]
@@ -79,6 +81,7 @@ def test_mail_to_ticket_to_reply_and_back(local_cloud: RunningCloud, page) -> No
         References=f"{first['Message-ID']} {reply['headers']['Message-ID']}",
     )
     _send(local_cloud, answer)
+    local_cloud.wait_for_routing(more_than=routed_before)  # a customer reply is routed too
 
     # Then the answer is on the same ticket, and the agent sees it
     page.reload()
@@ -93,8 +96,10 @@ def test_mail_to_ticket_to_reply_and_back(local_cloud: RunningCloud, page) -> No
 
 
 def test_italian_interface(local_cloud: RunningCloud, page) -> None:
-    # Given a customer's mail
+    # Given a customer's mail, routed (acknowledged, tagged)
+    routed_before = len(local_cloud.executions())
     _send(local_cloud, _customer_mail("Fattura di novembre", "Buongiorno, non trovo la fattura di novembre."))
+    local_cloud.wait_for_routing(more_than=routed_before)
 
     # When an admin works in Italian
     page.goto(local_cloud.base_url)
