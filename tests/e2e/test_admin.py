@@ -3,13 +3,10 @@ it), reorders and switches it off; an agent never sees the admin section; the st
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
-
-from tests.conftest import PROJECT_ROOT
 
 from .conftest import RunningCloud, screenshot
 from .test_customers import _mail, _unassigned
@@ -19,9 +16,6 @@ pytestmark = pytest.mark.e2e
 
 ADMIN = "admin@sportello.local"
 AGENT = "agent@sportello.local"
-STATUS_ROUTE_PUBLISHED = (
-    "/api/me/status" in json.loads((PROJECT_ROOT / "docs" / "openapi.json").read_text())["paths"]
-)
 
 
 def _sign_in(cloud: RunningCloud, page: Any, email: str) -> None:
@@ -145,6 +139,14 @@ def test_an_admin_sets_a_groups_strategy_and_members(local_cloud: RunningCloud, 
     page.get_by_test_id("nav-admin-agents").click()
     expect(page.get_by_test_id("agent-row")).to_have_count(2)
     expect(page.get_by_test_id("agent-capacity").first).to_have_value("10")
+    andrea = page.locator('[data-testid="agent-row"]').filter(has_text="Andrea")
+    andrea.get_by_test_id("agent-capacity").fill("4")
+    andrea.get_by_test_id("agent-languages").fill("it, en")
+    andrea.get_by_test_id("agent-skills").fill("billing")
+    andrea.get_by_test_id("agent-save").click()
+    expect(page.get_by_test_id("flash")).to_be_visible()
+    me = local_cloud.get("/api/me", token=local_cloud.token(AGENT))
+    assert (me["capacity"], sorted(me["languages"]), me["skills"]) == (4, ["en", "it"], ["billing"])
     screenshot(page, "admin-agents")
 
 
@@ -219,9 +221,6 @@ def test_an_agent_marks_the_requester_vip_and_sees_the_priority(local_cloud: Run
     assert (requester["vip"], requester["organisation"]) == (True, "ACME S.p.A.")
 
 
-@pytest.mark.skipif(
-    not STATUS_ROUTE_PUBLISHED, reason="PUT /api/me/status is not on this branch yet (agent presence)"
-)
 def test_the_status_switch_changes_and_persists_after_a_reload(local_cloud: RunningCloud, page: Any) -> None:
     _sign_in(local_cloud, page, AGENT)
     switch = page.get_by_test_id("status-switch")
