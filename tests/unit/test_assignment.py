@@ -280,19 +280,6 @@ def test_nobody_available_leaves_the_ticket_waiting_with_the_reason() -> None:
     assert assigner.assign(1, None, "c").agent_id is None
 
 
-def test_the_customers_current_agent_goes_first_when_available() -> None:
-    desk = a_desk(a_ticket(1))
-    presence = InMemoryAgentPresence()
-    online(presence, "anna", "bruno")
-    presence.settle(99, "bruno")
-
-    assignment = Assigner(desk.service, presence, desk.clock).assign(
-        1, a_group(Strategy.LEAST_OPEN, "anna", "bruno"), "c", prefer="bruno"
-    )
-
-    assert (assignment.agent_id, assignment.reason) == ("bruno", "the customer's current agent")
-
-
 def test_a_take_whose_ticket_write_lost_is_given_back() -> None:
     # Given an agent who assigns the ticket to herself just after the assigner took Bruno's slot
     desk = a_desk(a_ticket(1))

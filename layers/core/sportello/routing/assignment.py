@@ -52,15 +52,13 @@ def candidates(strategy: Strategy, ticket: Ticket, profiles: Sequence[AgentProfi
     return sorted(available, key=lambda p: (p.open_tickets, p.last_assigned_at or NEVER, p.agent_id))
 
 
-def _front(strategy: Strategy, ranked: list[AgentProfile], prefer: str | None) -> list[AgentProfile]:
+def _front(strategy: Strategy, ranked: list[AgentProfile]) -> list[AgentProfile]:
     """Whom one ranking may give the ticket to, in the order to try, while each is still as ranked.
 
     Round robin: the ranking in order (once the longest waiting got a ticket elsewhere, the next is the
     longest waiting). Fewest open: only those tied with the fewest (anyone else has more), in a random
     order, so executions ranking at once spread over them instead of all racing for the first.
     """
-    if prefer and ranked[0].agent_id == prefer:
-        return ranked[:1]
     if strategy is Strategy.ROUND_ROBIN:
         return ranked
     tied = [p for p in ranked if p.open_tickets == ranked[0].open_tickets]
@@ -85,10 +83,8 @@ class Assigner:
         self._presence = presence
         self._clock = clock
 
-    def assign(
-        self, number: int, group: GroupSettings | None, claim: str, prefer: str | None = None
-    ) -> Assignment:
-        """Assigns the ticket to the best available agent of its group; `prefer` goes first if available.
+    def assign(self, number: int, group: GroupSettings | None, claim: str) -> Assignment:
+        """Assigns the ticket to the best available agent of its group, by the group's strategy.
 
         Leaves it unassigned (with the reason) when nobody can take it now: it is offered to the next
         agent who comes online or frees capacity (`offer`).
@@ -101,19 +97,15 @@ class Assigner:
         for _ in range(MAX_RANKINGS):
             profiles = self._presence.profiles(group.members)
             ranked = candidates(group.strategy, ticket, profiles)
-            if prefer:
-                preferred = [p for p in profiles if p.agent_id == prefer and eligible(p)]
-                ranked = preferred + [p for p in ranked if p.agent_id != prefer]
             if not ranked:
                 why = "manual assignment" if group.strategy is Strategy.MANUAL else "no agent available"
                 return Assignment(None, f"{why} in {group.name}: the ticket waits in the group's queue")
             # Each is taken only while they are as ranked (count, last assignment): two executions ranking
             # at once cannot both give the "fewest open" or "longest waiting" agent a ticket on one
             # reading; the loser tries the next of the ranking's front, then ranks again.
-            for profile in _front(group.strategy, ranked, prefer):
-                reason = self._reason(group, profile, prefer)
-                as_seen = None if profile.agent_id == prefer else profile
-                if self._take(number, ticket, profile.agent_id, reason, claim, as_seen):
+            for profile in _front(group.strategy, ranked):
+                reason = self._reason(group, profile)
+                if self._take(number, ticket, profile.agent_id, reason, claim, profile):
                     return Assignment(profile.agent_id, reason)
             ticket = self._tickets.get(number)
             if ticket.assignee:  # someone else assigned it meanwhile
@@ -121,7 +113,7 @@ class Assigner:
         # Still losing after many rankings (a crowd of executions, or a ticket held by a racing take):
         # any available agent, in the order of a last ranking, rather than none.
         for profile in candidates(group.strategy, ticket, self._presence.profiles(group.members)):
-            reason = self._reason(group, profile, prefer)
+            reason = self._reason(group, profile)
             if self._take(number, ticket, profile.agent_id, reason, claim):
                 return Assignment(profile.agent_id, reason)
             ticket = self._tickets.get(number)
@@ -130,9 +122,7 @@ class Assigner:
         return Assignment(None, f"every agent of {group.name} is at capacity or away")
 
     @staticmethod
-    def _reason(group: GroupSettings, profile: AgentProfile, prefer: str | None) -> str:
-        if profile.agent_id == prefer:
-            return "the customer's current agent"
+    def _reason(group: GroupSettings, profile: AgentProfile) -> str:
         return {
             Strategy.ROUND_ROBIN: f"round robin in {group.name}",
             Strategy.LEAST_OPEN: f"fewest open tickets in {group.name} ({profile.open_tickets})",

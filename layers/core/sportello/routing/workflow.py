@@ -211,16 +211,15 @@ class RoutingWorkflow:
         if not ticket.status.is_active:
             return state
         group = self._settings.group(ticket.group) if ticket.group else None
-        prefer = None
         if ticket.assignee:
             if state.event != TriggerEvent.CUSTOMER_REPLY.value:
                 return state
             current = self._presence.profile(ticket.assignee)
             if current.status is not AgentStatus.OFFLINE:
                 return state  # the customer's agent is at work: the reply stays theirs
-            prefer = None  # their agent has gone: the group's strategy picks another
+            # Their agent has gone: the group's strategy picks another.
             self._release(ticket, state, f"{ticket.assignee} is offline and the customer replied")
-        assignment = self._assigner.assign(ticket.number, group, state.claim("assign"), prefer)
+        assignment = self._assigner.assign(ticket.number, group, state.claim("assign"))
         if assignment.agent_id is None:
             self._tickets.apply_decisions(
                 ticket.number,

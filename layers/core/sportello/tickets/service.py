@@ -471,13 +471,6 @@ class TicketService:
         channel = self._outbound.get(route.channel) if public else None
         if public and channel is None:
             raise UnsupportedChannelError(f"no outbound adapter for {route.channel.value}")
-        if channel is not None and channel.sends_at_once:
-            message = replace(message, delivery_status="queued")
-        elif channel is not None:
-            delivery = channel.send_reply(route, message, history.messages)
-            message = replace(message, external_id=delivery.external_id, delivery_status=delivery.status)
-        whole = message  # what the customer receives: the stored item may keep only a preview
-        message = self._kept(message)
 
         def change(current: Ticket) -> tuple[Ticket, list[Event]]:
             status = status_after_message(current.status, AuthorType.AGENT, public)
@@ -491,9 +484,31 @@ class TicketService:
             first_reply = current.first_reply_at or (now if public else None)
             return replace(current, status=status, updated_at=now, first_reply_at=first_reply), events
 
-        saved = self._save_with_retry(number, change, [message])
+        return self._post(route, message, history.messages, channel, change)
+
+    def _post(
+        self,
+        route: Ticket,
+        message: Message,
+        thread: list[Message],
+        channel: OutboundChannel | None,
+        change: Callable[[Ticket], tuple[Ticket, list[Event]]],
+        claims: tuple[str, ...] = (),
+    ) -> tuple[Message, Ticket]:
+        """Saves a message written on the desk's side (with `change` and `claims`), sending it on
+        `channel` when it is public: before the save when the channel only queues it, after the save
+        (as queued, then sent or failed) when it hands it over at once, so no customer ever holds a
+        mail the ticket does not show. Returns the message as stored and the saved ticket."""
         if channel is not None and channel.sends_at_once:
-            message = self._send_saved_reply(channel, route, message, whole, history.messages)
+            message = replace(message, delivery_status="queued")
+        elif channel is not None:
+            delivery = channel.send_reply(route, message, thread)
+            message = replace(message, external_id=delivery.external_id, delivery_status=delivery.status)
+        whole = message  # what the customer receives: the stored item may keep only a preview
+        message = self._kept(message)
+        saved = self._save_with_retry(route.number, change, [message], claims)
+        if channel is not None and channel.sends_at_once:
+            message = self._send_saved_reply(channel, route, message, whole, thread)
         return message, saved
 
     def _send_saved_reply(
@@ -611,23 +626,15 @@ class TicketService:
         channel = self._outbound.get(ticket.channel) if public else None
         if public and channel is None:
             return False  # a channel that takes no replies (the phone): nothing to send it on
-        if channel is not None and channel.sends_at_once:
-            message = replace(message, delivery_status="queued")
-        elif channel is not None:
-            delivery = channel.send_reply(ticket, message, history.messages)
-            message = replace(message, external_id=delivery.external_id, delivery_status=delivery.status)
-        whole, message = message, self._kept(message)
 
         def change(current: Ticket) -> tuple[Ticket, list[Event]]:
             added = MessageAdded(author_type=AuthorType.SYSTEM.value, public=public, message_id=message.id)
             return replace(current, updated_at=now), [Event.new(number, SYSTEM_ACTOR, now, added)]
 
         try:
-            self._save_with_retry(number, change, [message], (claim,))
+            self._post(ticket, message, history.messages, channel, change, (claim,))
         except DuplicateMessageError:
             return False
-        if channel is not None and channel.sends_at_once:
-            self._send_saved_reply(channel, ticket, message, whole, history.messages)
         return True
 
     def acknowledge(self, number: int, claim: str) -> bool:
