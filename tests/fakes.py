@@ -464,9 +464,6 @@ class InMemoryRoutingSettings:
         rules = [rule for (k, _), rule in self.stored_rules.items() if k == kind.value]
         return sorted(rules, key=lambda rule: (rule.position, rule.id))
 
-    def rule(self, kind: Any, rule_id: str) -> Any:
-        return self.stored_rules.get((kind.value, rule_id))
-
     def save_rule(self, rule: Any) -> None:
         self.stored_rules[(rule.kind.value, rule.id)] = rule
 

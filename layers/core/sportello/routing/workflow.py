@@ -202,8 +202,16 @@ class RoutingWorkflow:
                 self._tickets.apply_decisions(
                     ticket.number, changes_between(ticket, changed), events, ROUTING_ACTOR, claim
                 )
-        for rule in fired:
-            self._side_effects(rule, state, customer)
+        if fired:
+            # Read once, after the rules' own changes: templates show the ticket as they left it.
+            after = self._tickets.get(state.ticket)
+            values = placeholders_of(after, customer, self._desk_name)
+            for rule in fired:
+                for index, action in enumerate(rule.actions):
+                    claim = state.claim(f"{rule.id}:{index}")
+                    run_side_effect(
+                        self._tickets, self._notifier, action, after, values, claim, self._desk_name
+                    )
         return state
 
     def assign(self, state: RoutingState) -> RoutingState:
@@ -291,13 +299,6 @@ class RoutingWorkflow:
         ]
         rules = {rule.id: rule for rule in self._rules.triggers(TriggerEvent(state.event))}
         return [rules[rule_id] for rule_id in ids if rule_id in rules]
-
-    def _side_effects(self, rule: Rule, state: RoutingState, customer: Customer | None) -> None:
-        ticket = self._tickets.get(state.ticket)
-        values = placeholders_of(ticket, customer, self._desk_name)
-        for index, action in enumerate(rule.actions):
-            claim = state.claim(f"{rule.id}:{index}")
-            run_side_effect(self._tickets, self._notifier, action, ticket, values, claim, self._desk_name)
 
     def _release(self, ticket: Ticket, state: RoutingState, reason: str) -> None:
         decided = RoutingDecided(step="assign", field="assignee", value=None, reason=reason)

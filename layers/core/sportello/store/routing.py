@@ -52,9 +52,6 @@ class DynamoRoutingSettings:
                 logger.warning("skipping the stored %s %s: %s", kind.value, item.sk, error)
         return sorted(rules, key=lambda rule: (rule.position, rule.id))
 
-    def rule(self, kind: RuleKind, rule_id: str) -> Rule | None:
-        return next((rule for rule in self.rules(kind) if rule.id == rule_id), None)
-
     def save_rule(self, rule: Rule) -> None:
         RuleItem(pk=keys.rules_pk(rule.kind.value), sk=rule.id, data=rule_to_data(rule)).save()
 
