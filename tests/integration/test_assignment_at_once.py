@@ -11,7 +11,7 @@ import copy
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import partial
 from types import SimpleNamespace
 from typing import Any
@@ -28,10 +28,9 @@ from sportello.store import keys
 from sportello.store.models import HoldItem
 from sportello.store.presence import DynamoAgentPresence
 from sportello.store.tickets import DynamoTicketRepository
-from sportello.tickets.model import Channel, Priority, Requester, Status, Ticket
 from tests.fakes import InMemoryRoutingSettings
+from tests.integration.test_repository_contract import T0, a_ticket
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TICKETS = 200
 AGENTS = tuple(f"agent-{i}" for i in range(5))
 WORKERS = 8
@@ -67,17 +66,8 @@ def quick_moto_transactions(monkeypatch: pytest.MonkeyPatch) -> None:
 def arrive_together(count: int) -> None:
     repo = DynamoTicketRepository()
     for number in range(1, count + 1):
-        ticket = Ticket(
-            number=number,
-            subject=f"Ticket {number}",
-            status=Status.NEW,
-            priority=Priority.NORMAL,
-            channel=Channel.EMAIL,
-            requester=Requester(f"c{number}", "Maria", "maria@example.org"),
-            language="it",
-            created_at=T0,
-            updated_at=T0 + timedelta(milliseconds=number),
-            group="billing",
+        ticket = a_ticket(
+            number, customer=f"c{number}", updated_at=T0 + timedelta(milliseconds=number), group="billing"
         )
         repo.write(ticket, new=True)
 
