@@ -28,7 +28,7 @@ from sportello.config import settings
 from sportello.store import models
 from tests.conftest import FAKE_PROVIDERS_PORT
 
-from .routing import Desk
+from .routing import Desk, wait_for_executions
 
 
 def _reset_pynamodb_connections() -> None:
@@ -84,6 +84,9 @@ def cloud() -> Iterator[Cloud]:
         lambdas.install({ROUTING_FUNCTION: routing_handler})
         provision_routing()
         yield Cloud(s3, config.data_bucket)
+        # A routing execution a test started runs on moto's own thread: let it end here, or it would
+        # write into the next test's table (same names) while that test runs.
+        wait_for_executions()
         app_module.sportello.cache_clear()
         _reset_pynamodb_connections()
 
