@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# How far ahead a due time is searched for: a year of closures plus margin.
+MAX_SEARCH_DAYS = 400
 
 
 class CalendarError(ValueError):
@@ -80,6 +82,30 @@ class BusinessCalendar:
     @property
     def always_open(self) -> bool:
         return not self.hours
+
+    def add_business_seconds(self, start: datetime, seconds: float) -> datetime:
+        """The instant at which `seconds` of open time have passed since `start` (SLA due times).
+
+        A calendar without opening hours is open around the clock. One that never opens again within
+        MAX_SEARCH_DAYS (every day closed) raises CalendarError rather than searching forever.
+        """
+        if self.always_open:
+            return start + timedelta(seconds=seconds)
+        remaining = max(seconds, 0.0)
+        day = self.local(start).date() - timedelta(days=1)  # a window may start the evening before
+        for _ in range(MAX_SEARCH_DAYS):
+            for opens, closes in self.windows_on(day):
+                lo = max(opens, start)
+                if lo >= closes:
+                    continue
+                available = (closes - lo).total_seconds()
+                if remaining <= available:
+                    # An instant that lands exactly on a window's end is that window's end, not the
+                    # next window's start: the time was spent by then.
+                    return lo + timedelta(seconds=remaining)
+                remaining -= available
+            day += timedelta(days=1)
+        raise CalendarError(f"the calendar has no open time in the {MAX_SEARCH_DAYS} days after {start}")
 
 
 OFFICE_HOURS = {day: (Window(time(9), time(13)), Window(time(14), time(18))) for day in range(5)}
