@@ -133,6 +133,8 @@ export const EVENT_KINDS = [
   "routing_decided",
   "trigger_fired",
   "routing_failed",
+  "sla_alerted",
+  "sla_escalated",
 ] as const;
 
 export interface TicketEvent {
