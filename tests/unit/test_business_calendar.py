@@ -10,6 +10,8 @@ open or closed as a whole and the reference's answer is exact.
 from __future__ import annotations
 
 import functools
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -334,6 +336,15 @@ def test_adding_no_business_time_is_due_at_once_even_when_closed():
     saturday = rome(2026, 11, 14, 10)
 
     assert DEFAULT_CALENDAR.add_business_seconds(saturday, 0) == saturday
+
+
+def test_importing_the_calendar_leaves_the_holidays_package_for_first_use():
+    # Cold starts: `holidays` loads every country it knows; only a day with opening hours needs it.
+    probe = "import sys, sportello.calendar; print('holidays' in sys.modules)"
+
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+
+    assert loaded.stdout.strip() == "False"
 
 
 # -- the stored form ---------------------------------------------------------------------------------
