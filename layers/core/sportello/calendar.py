@@ -241,6 +241,12 @@ def _holiday_source(value: object) -> tuple[str | None, str | None]:
         if region is not None:
             raise CalendarError("holidays.region: a region needs a country")
         return None, None
+    return _known_source(country, region)
+
+
+@functools.lru_cache(maxsize=32)
+def _known_source(country: str, region: str | None) -> tuple[str, str | None]:
+    # Cached: every read of the stored calendar checks its source again.
     import holidays
 
     try:
