@@ -131,10 +131,26 @@ def test_an_admin_sets_a_groups_strategy_and_members(local_cloud: RunningCloud, 
     page.get_by_test_id("calendar-sat").fill("10:00-12:00")
     page.get_by_test_id("calendar-save").click()
     expect(page.get_by_test_id("flash")).to_have_text("Business hours saved.")
+    expect(page.get_by_test_id("calendar-holiday-country")).to_have_value("IT")
+    holidays = page.get_by_test_id("calendar-holiday")
+    expect(holidays.filter(has_text="Christmas Day")).to_have_count(1)
+    expect(holidays.filter(has_text="Saints Peter and Paul")).to_have_count(0)
+    page.get_by_test_id("calendar-holiday-region").fill("RM")
+    page.get_by_test_id("calendar-save").click()
+    # Rome's patron saints (29 June) are a holiday of the province of Rome only.
+    expect(holidays.filter(has_text="Saints Peter and Paul")).to_have_count(1)
+    assert local_cloud.get("/api/admin/calendar", token=local_cloud.token(ADMIN))["holidays"] == {
+        "country": "IT",
+        "region": "RM",
+    }
     page.get_by_test_id("calendar-sun").fill("18:00-09:00")
     page.get_by_test_id("calendar-save").click()
     expect(page.get_by_test_id("calendar-error")).to_have_attribute("data-path", "hours.sun[0]")
     screenshot(page, "admin-settings")
+    # The holidays are named in the reader's language.
+    page.get_by_test_id("lang-switch").select_option("it")
+    expect(holidays.filter(has_text="Santi Pietro e Paolo")).to_have_count(1)
+    page.get_by_test_id("lang-switch").select_option("en")
 
     page.get_by_test_id("nav-admin-agents").click()
     expect(page.get_by_test_id("agent-row")).to_have_count(2)

@@ -36,8 +36,8 @@ STALE_AUTOMATION = {
 }
 
 
-def admin(method: str, path: str, body: object = None) -> object:
-    return call(method, path, body, claims=ADMIN_CLAIMS)
+def admin(method: str, path: str, body: object = None, query: dict[str, str] | None = None) -> object:
+    return call(method, path, body, query=query, claims=ADMIN_CLAIMS)
 
 
 def test_the_trigger_list_starts_with_the_built_in_acknowledgement(cloud):
@@ -243,6 +243,7 @@ def test_calendar_round_trips_and_names_a_bad_window(cloud):
         "timezone": "Europe/Rome",
         "hours": {"sat": [["10:00", "12:00"]]},
         "closed_days": ["2026-12-25"],
+        "holidays": {"country": "IT", "region": None},
     }
 
     saved = admin("PUT", "/api/admin/calendar", calendar)
@@ -289,6 +290,33 @@ def test_at_risk_is_for_agents_and_admins(cloud):
     assert call("GET", "/api/sla/at-risk", claims=stranger).status == 403
 
 
+def test_the_calendar_lists_the_public_holidays_of_its_country_and_region(cloud):
+    default = admin("GET", "/api/admin/calendar").body["holidays"]
+    italy = admin("GET", "/api/admin/calendar/holidays", query={"year": "2026"}).body
+    saved = admin("PUT", "/api/admin/calendar", {"hours": {}, "holidays": {"country": "IT", "region": "RM"}})
+    rome = admin("GET", "/api/admin/calendar/holidays", query={"year": "2026", "lang": "it"}).body
+    unknown = admin("PUT", "/api/admin/calendar", {"holidays": {"country": "XX", "region": None}})
+
+    assert default == {"country": "IT", "region": None}
+    assert italy["year"] == 2026
+    assert {"date": "2026-12-25", "name": "Christmas Day"} in italy["holidays"]
+    assert "2026-06-29" not in {holiday["date"] for holiday in italy["holidays"]}
+    assert saved.body["holidays"] == {"country": "IT", "region": "RM"}
+    assert {"date": "2026-06-29", "name": "Santi Pietro e Paolo"} in rome["holidays"]
+    assert unknown.status == 422
+    assert unknown.body["message"].startswith("holidays.country: 'XX' is not a country the holidays package")
+    assert admin("GET", "/api/admin/calendar").body["holidays"] == {"country": "IT", "region": "RM"}
+
+
+def test_a_calendar_without_a_country_has_no_holidays_to_list(cloud):
+    admin("PUT", "/api/admin/calendar", {"holidays": {"country": None, "region": None}})
+
+    assert admin("GET", "/api/admin/calendar/holidays", query={"year": "2026"}).body == {
+        "year": 2026,
+        "holidays": [],
+    }
+
+
 ADMIN_ROUTES = [
     ("GET", "/api/admin/rules/trigger", None),
     ("POST", "/api/admin/rules/trigger", URGENT_TRIGGER),
@@ -305,6 +333,7 @@ ADMIN_ROUTES = [
     ("PUT", "/api/admin/calendar", {}),
     ("GET", "/api/admin/sla", None),
     ("PUT", "/api/admin/sla", {"policies": []}),
+    ("GET", "/api/admin/calendar/holidays", None),
 ]
 
 

@@ -68,6 +68,14 @@ describe("ApiClient", () => {
     expect(fetchImpl.mock.calls[1][0]).toBe("https://api.example.test/api/tickets?status=new&cursor=abc%2F%2B%3D&limit=25");
   });
 
+  it("asks for a year's public holidays in the reader's language", async () => {
+    const fetchImpl = vi.fn<FetchLike>(async () => jsonResponse(200, { year: 2026, holidays: [{ date: "2026-12-25", name: "Natale" }] }));
+    const { api } = client(fetchImpl);
+    const listed = await api.calendarHolidays(2026, "it");
+    expect(fetchImpl.mock.calls[0][0]).toBe("https://api.example.test/api/admin/calendar/holidays?year=2026&lang=it");
+    expect(listed.holidays).toEqual([{ date: "2026-12-25", name: "Natale" }]);
+  });
+
   it("posts messages with the public flag", async () => {
     const fetchImpl = vi.fn<FetchLike>(async () => jsonResponse(201, { message: {}, ticket: {} }));
     const { api } = client(fetchImpl);

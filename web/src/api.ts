@@ -5,6 +5,7 @@ import type {
   AgentStatus,
   CalendarSettings,
   ClassificationSettings,
+  PublicHolidays,
   GroupSettings,
   Rule,
   RuleKind,
@@ -312,5 +313,10 @@ export class ApiClient {
 
   saveCalendar(calendar: CalendarSettings): Promise<CalendarSettings> {
     return this.request("PUT", "/api/admin/calendar", calendar);
+  }
+
+  /** The saved calendar's public holidays of `year`, named in `lang` where the country has it. */
+  calendarHolidays(year: number, lang: string): Promise<PublicHolidays> {
+    return this.request("GET", `/api/admin/calendar/holidays${queryString({ year, lang })}`);
   }
 }

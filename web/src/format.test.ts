@@ -1,10 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { fileSize, parseTags, relativeTime } from "./format";
+import { calendarDay, fileSize, parseTags, relativeTime } from "./format";
 import { buildPatch } from "./ticketForm";
 import type { Ticket } from "./types";
 
 describe("format", () => {
   const now = Date.parse("2025-03-10T12:00:00Z");
+
+  it("formats a holiday's date in both languages, whatever the time zone", () => {
+    expect(calendarDay("2026-12-25", "en")).toBe("Fri 25 December");
+    expect(calendarDay("2026-12-25", "it")).toBe("ven 25 dicembre");
+    expect(calendarDay("not a date", "en")).toBe("not a date");
+  });
 
   it("formats relative times in both languages", () => {
     expect(relativeTime("2025-03-10T11:59:50Z", "en", now)).toBe("now");

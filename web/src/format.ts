@@ -33,6 +33,18 @@ export function dateTime(iso: string, lang: Lang): string {
   }).format(t);
 }
 
+/** A calendar date ("2026-12-25") as "Fri 25 December" / "ven 25 dicembre", the same in every time zone. */
+export function calendarDay(isoDate: string, lang: Lang): string {
+  const t = Date.parse(`${isoDate}T00:00:00Z`);
+  if (Number.isNaN(t)) return isoDate;
+  return new Intl.DateTimeFormat(lang === "it" ? "it-IT" : "en-GB", {
+    weekday: "short",
+    day: "numeric",
+    month: "long",
+    timeZone: "UTC",
+  }).format(t);
+}
+
 export function fileSize(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return "";
   if (bytes < 1024) return `${bytes} B`;

@@ -368,6 +368,12 @@ const en = {
   "admin.calendar.timezone": "Time zone",
   "admin.calendar.closedDays": "Closed days (YYYY-MM-DD)",
   "admin.calendar.saved": "Business hours saved.",
+  "admin.calendar.holidayCountry": "Public holidays of (country code)",
+  "admin.calendar.holidayRegion": "Region or province (optional)",
+  "admin.calendar.holidaysHint": "Public holidays are closed days, like the ones above: IT for Italy, empty for none; a province (RM, MI…) adds its patron saint's day.",
+  "admin.calendar.holidays": "Public holidays",
+  "admin.calendar.holidaysOf": "Public holidays in {year}",
+  "admin.calendar.noHolidays": "No public holidays: the calendar has no country.",
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -737,6 +743,12 @@ const it: Dictionary = {
   "admin.calendar.timezone": "Fuso orario",
   "admin.calendar.closedDays": "Giorni di chiusura (AAAA-MM-GG)",
   "admin.calendar.saved": "Orario di lavoro salvato.",
+  "admin.calendar.holidayCountry": "Festività di (codice del paese)",
+  "admin.calendar.holidayRegion": "Regione o provincia (facoltativa)",
+  "admin.calendar.holidaysHint": "Le festività sono giorni di chiusura, come quelli qui sopra: IT per l'Italia, vuoto per nessuna; una provincia (RM, MI…) aggiunge la festa del santo patrono.",
+  "admin.calendar.holidays": "Festività",
+  "admin.calendar.holidaysOf": "Festività del {year}",
+  "admin.calendar.noHolidays": "Nessuna festività: il calendario non ha un paese.",
 };
 
 export const dictionaries: Record<Lang, Dictionary> = { en, it };

@@ -11,6 +11,7 @@ import {
   newAction,
   newCondition,
   operatorsFor,
+  holidaySource,
   parseWindows,
   rowOfPath,
   ruleBody,
@@ -193,5 +194,14 @@ describe("calendar windows", () => {
     expect(windowsText(windows)).toBe("09:00-13:00, 14:00-18:00");
     expect(parseWindows("09:00-13:00, 14:00 - 18:00")).toEqual(windows);
     expect(parseWindows("")).toEqual([]);
+  });
+});
+
+describe("calendar public holidays", () => {
+  it("send the country as an upper-case code and empty inputs as none", () => {
+    expect(holidaySource(" it ", " RM ")).toEqual({ country: "IT", region: "RM" });
+    expect(holidaySource("IT", "")).toEqual({ country: "IT", region: null });
+    expect(holidaySource("", "")).toEqual({ country: null, region: null });
+    expect(holidaySource("", "RM")).toEqual({ country: null, region: "RM" });
   });
 });

@@ -1,6 +1,6 @@
 // The rule editor's logic: operators by field type, value inputs by shape, the JSON the admin API takes,
 // and the server's "path: reason" errors. The rule language itself is the server's (GET /api/admin/fields).
-import type { ActionInfo, FieldInfo, Rule, RuleAction, RuleKind, RuleLanguage } from "./types";
+import type { ActionInfo, FieldInfo, HolidaySource, Rule, RuleAction, RuleKind, RuleLanguage } from "./types";
 
 /** One condition as the form edits it: `value` holds text (lists comma-separated), `values` picked choices. */
 export interface ConditionRow {
@@ -244,6 +244,12 @@ export function moved(ids: string[], id: string, step: -1 | 1): string[] {
 /** "09:00-13:00, 14:00-18:00" ↔ [["09:00","13:00"],["14:00","18:00"]] for the calendar form. */
 export function windowsText(windows: [string, string][]): string {
   return windows.map(([a, b]) => `${a}-${b}`).join(", ");
+}
+
+/** The calendar form's country and region inputs as the server's holidays object: empty means none (a
+ * region without a country is sent as is, for the server to name the problem). */
+export function holidaySource(country: string, region: string): HolidaySource {
+  return { country: country.trim().toUpperCase() || null, region: region.trim() || null };
 }
 
 export function parseWindows(text: string): [string, string][] {

@@ -286,8 +286,19 @@ export interface ClassificationSettings {
   [other: string]: unknown;
 }
 
+export interface HolidaySource {
+  country: string | null; // null: no public holidays
+  region: string | null;
+}
+
 export interface CalendarSettings {
   timezone: string;
   hours: Record<string, [string, string][]>;
   closed_days: string[];
+  holidays?: HolidaySource; // absent from servers older than public holidays (Italy's then)
+}
+
+export interface PublicHolidays {
+  year: number;
+  holidays: { date: string; name: string }[];
 }

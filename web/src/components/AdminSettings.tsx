@@ -1,9 +1,10 @@
 // Admins: what the classifier looks for, and the desk's business hours.
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { useI18n } from "../i18n";
-import { parseWindows, splitList, windowsText } from "../ruleForm";
+import { useI18n, type Lang } from "../i18n";
+import { calendarDay } from "../format";
+import { holidaySource, parseWindows, splitList, windowsText } from "../ruleForm";
 import { errorText, useSession } from "../session";
-import { PRIORITIES, type CalendarSettings, type ClassificationSettings } from "../types";
+import { PRIORITIES, type CalendarSettings, type ClassificationSettings, type PublicHolidays } from "../types";
 import { Notice, Spinner, type NoticeState } from "./common";
 import { familyLabel, FormProblemNotice, problemOf, type FormProblem } from "./adminCommon";
 
@@ -133,10 +134,14 @@ function ClassificationForm({ onNotice }: { onNotice: (n: NoticeState | null) =>
 
 function CalendarForm({ onNotice }: { onNotice: (n: NoticeState | null) => void }) {
   const { api } = useSession();
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [timezone, setTimezone] = useState<string | null>(null);
   const [hours, setHours] = useState<Record<string, string>>({});
   const [closed, setClosed] = useState("");
+  const [country, setCountry] = useState("IT");
+  const [region, setRegion] = useState("");
+  // Bumped on each save: the list shows the saved calendar's holidays, not what is being typed.
+  const [saves, setSaves] = useState(0);
   const [problem, setProblem] = useState<FormProblem | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -144,6 +149,9 @@ function CalendarForm({ onNotice }: { onNotice: (n: NoticeState | null) => void 
     setTimezone(c.timezone);
     setHours(Object.fromEntries(WEEKDAYS.map((d) => [d, windowsText(c.hours?.[d] ?? [])])));
     setClosed((c.closed_days ?? []).join(", "));
+    const holidays = c.holidays ?? { country: "IT", region: null };
+    setCountry(holidays.country ?? "");
+    setRegion(holidays.region ?? "");
   }
 
   const tRef = useRef(t);
@@ -163,7 +171,15 @@ function CalendarForm({ onNotice }: { onNotice: (n: NoticeState | null) => void 
       if (parsed.length) windows[d] = parsed;
     }
     try {
-      show(await api.saveCalendar({ timezone: timezone ?? "", hours: windows, closed_days: splitList(closed) }));
+      show(
+        await api.saveCalendar({
+          timezone: timezone ?? "",
+          hours: windows,
+          closed_days: splitList(closed),
+          holidays: holidaySource(country, region),
+        }),
+      );
+      setSaves((n) => n + 1);
       onNotice({ kind: "success", text: t("admin.calendar.saved") });
     } catch (err) {
       setProblem(problemOf(err, t));
@@ -193,12 +209,68 @@ function CalendarForm({ onNotice }: { onNotice: (n: NoticeState | null) => void 
         <span>{t("admin.calendar.closedDays")}</span>
         <input type="text" data-testid="calendar-closed" placeholder="2026-12-25, 2027-01-01" value={closed} onChange={(e) => setClosed(e.target.value)} />
       </label>
+      <div className="form-grid">
+        <label className="field">
+          <span>{t("admin.calendar.holidayCountry")}</span>
+          <input type="text" data-testid="calendar-holiday-country" placeholder="IT" maxLength={3} value={country} onChange={(e) => setCountry(e.target.value)} />
+        </label>
+        <label className="field">
+          <span>{t("admin.calendar.holidayRegion")}</span>
+          <input type="text" data-testid="calendar-holiday-region" placeholder="RM, MI…" value={region} onChange={(e) => setRegion(e.target.value)} />
+        </label>
+      </div>
+      <p className="muted small">{t("admin.calendar.holidaysHint")}</p>
       <FormProblemNotice problem={problem} t={t} testId="calendar-error" />
       <div className="form-buttons">
         <button type="submit" className="btn btn-primary" data-testid="calendar-save" disabled={busy}>
           {busy ? t("admin.saving") : t("admin.save")}
         </button>
       </div>
+      <HolidayList saves={saves} lang={lang} />
     </form>
+  );
+}
+
+/** This year's public holidays of the saved calendar, named in the reader's language. */
+function HolidayList({ saves, lang }: { saves: number; lang: Lang }) {
+  const { api } = useSession();
+  const { t } = useI18n();
+  const [listed, setListed] = useState<PublicHolidays | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  const tRef = useRef(t);
+  tRef.current = t;
+
+  useEffect(() => {
+    let current = true;
+    api.calendarHolidays(new Date().getFullYear(), lang).then(
+      (found) => {
+        if (!current) return;
+        setListed(found);
+        setFailed(null);
+      },
+      (e) => {
+        if (current) setFailed(errorText(e, tRef.current));
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, lang, saves]);
+
+  return (
+    <section className="holiday-list" data-testid="calendar-holidays">
+      <h3>{listed ? t("admin.calendar.holidaysOf", { year: String(listed.year) }) : t("admin.calendar.holidays")}</h3>
+      {failed && <p className="muted small">{failed}</p>}
+      {listed && listed.holidays.length === 0 && <p className="muted small">{t("admin.calendar.noHolidays")}</p>}
+      {listed && listed.holidays.length > 0 && (
+        <ul>
+          {listed.holidays.map((h) => (
+            <li key={h.date} data-testid="calendar-holiday">
+              <span className="holiday-date">{calendarDay(h.date, lang)}</span> {h.name}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
   );
 }

@@ -12,12 +12,13 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import BaseModel, Field
 
 from ..agents import Agent, Role
 from ..app import sportello
 from ..calendar import WEEKDAY_NAMES, CalendarError, calendar_from_data, calendar_to_data
+from ..clock import utc_now
 from ..errors import InvalidRequestError, NotFoundError
 from ..routing.model import (
     GroupSettings,
@@ -258,7 +259,8 @@ def get_calendar() -> dict[str, Any]:
 
 @router.put("/admin/calendar")
 def put_calendar(body: SettingsJson) -> dict[str, Any]:
-    """Replaces the business calendar: time zone, opening windows per weekday, closed days."""
+    """Replaces the business calendar: time zone, opening windows per weekday, closed days, public holidays
+    (`holidays`: country and region; country null: none)."""
     _admin()
     try:
         calendar = calendar_from_data(body)
@@ -266,3 +268,20 @@ def put_calendar(body: SettingsJson) -> dict[str, Any]:
         raise InvalidRequestError(str(error)) from error
     sportello().routing_settings.save_calendar(calendar)
     return calendar_to_data(calendar)
+
+
+@router.get("/admin/calendar/holidays")
+def calendar_holidays(
+    year: Annotated[int | None, Query(ge=1900, le=2200, description="default: this year")] = None,
+    lang: Annotated[str, Query(pattern="^[a-z]{2}$", description="names in it, en…, else English")] = "en",
+) -> dict[str, Any]:
+    """The saved calendar's public holidays of a year (its country and region), for the settings screen."""
+    _admin()
+    calendar = sportello().routing_settings.calendar()
+    year = year or utc_now().astimezone(calendar.zone).year
+    return {
+        "year": year,
+        "holidays": [
+            {"date": day.isoformat(), "name": name} for day, name in calendar.holidays_in(year, lang)
+        ],
+    }
