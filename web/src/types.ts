@@ -370,6 +370,8 @@ export interface SlaPolicy {
  * A policy as PUT /api/admin/sla takes it from the form: minutes that are not a number go as typed,
  * for the server to name them.
  */
-export type SlaPolicyInput = Omit<SlaPolicy, "targets"> & {
+export type SlaPolicyInput = Omit<SlaPolicy, "targets" | "warning_percent" | "escalation"> & {
   targets: Partial<Record<Priority, Partial<Record<SlaTargetName, { minutes: number | string; business: boolean }>>>>;
+  warning_percent: number | string;
+  escalation: (RuleAction | Record<string, unknown>)[];
 };
