@@ -185,8 +185,8 @@ describe("SLA events in the history", () => {
   });
 
   it("say what the escalation did, in the rule actions' words", () => {
-    const escalated = event("sla_escalated", { target: "resolution", cycle: 1, actions: [{ kind: "set_priority", value: "urgent" }, { kind: "notify" }] });
-    expect(slaEventLine(escalated, en, "en")).toBe("Resolution: escalated (Set the priority, Notify the desk)");
+    const escalated = event("sla_escalated", { target: "resolution", cycle: 1, policy: "VIP customers", actions: ["set_priority", "notify"] });
+    expect(slaEventLine(escalated, en, "en")).toBe("Resolution: escalated (Set the priority, Notify the desk) · Policy: VIP customers");
     expect(slaEventLine(event("sla_escalated", { target: "resolution" }), it_, "it")).toBe("Risoluzione: escalation eseguita");
   });
 

@@ -144,17 +144,21 @@ export function slaEventLine(event: TicketEvent, t: Translate, lang: Lang): stri
   const cycle = typeof d.cycle === "number" ? d.cycle : undefined;
   const target = targetName(t, text(d.target), cycle);
   const due = text(d.due_at) ? dateTime(text(d.due_at), lang) : "—";
+  let line: string;
   switch (event.kind) {
     case "sla_alerted":
-      return t(d.threshold === "breach" ? "sla.history.breach" : "sla.history.warning", { target, due });
+      line = t(d.threshold === "breach" ? "sla.history.breach" : "sla.history.warning", { target, due });
+      break;
     case "sla_escalated": {
-      const actions = Array.isArray(d.actions) ? d.actions : [];
-      const kinds = actions.map((a) => actionLabel(t, typeof a === "string" ? a : text((a as { kind?: unknown })?.kind)));
-      return kinds.length > 0 ? t("sla.history.escalatedWith", { target, actions: kinds.join(", ") }) : t("sla.history.escalated", { target });
+      // The kinds of the actions taken: "set_priority", "notify", …
+      const kinds = (Array.isArray(d.actions) ? d.actions : []).map((kind) => actionLabel(t, text(kind)));
+      line = kinds.length > 0 ? t("sla.history.escalatedWith", { target, actions: kinds.join(", ") }) : t("sla.history.escalated", { target });
+      break;
     }
     default:
       return null;
   }
+  return text(d.policy) ? `${line} · ${t("sla.policy", { name: text(d.policy) })}` : line;
 }
 
 function actionLabel(t: Translate, kind: string): string {

@@ -3,7 +3,7 @@ import { splitError } from "./ruleForm";
 import { emptyPolicy, escalationActions, escalationIndex, GRID_PRIORITIES, policyForm, policyInput, problemSpot, targetCount, withPolicy } from "./slaForm";
 import type { RuleLanguage, SlaPolicy } from "./types";
 
-// A slice of GET /api/admin/fields: the actions the triggers take.
+// A slice of GET /api/admin/fields: the actions the rules take.
 const LANGUAGE: RuleLanguage = {
   fields: [],
   operators: {},
@@ -116,8 +116,8 @@ describe("where a refusal points", () => {
 });
 
 describe("escalation actions", () => {
-  it("are the triggers' while the server names none for SLAs", () => {
-    expect(escalationActions(LANGUAGE).map((a) => a.kind)).toEqual(["set_priority", "set_group", "notify", "acknowledge"]);
+  it("are the automations' while the server names none for SLAs", () => {
+    expect(escalationActions(LANGUAGE).map((a) => a.kind)).toEqual(["set_priority", "set_group", "notify", "reply"]);
   });
 
   it("are the SLA's own when the server names them", () => {

@@ -136,10 +136,10 @@ export function targetCount(policy: SlaPolicy): number {
 }
 
 /**
- * The actions an escalation may take: those the server offers for SLAs when its rule language names
- * them, else the triggers' (the escalation takes rule actions as the triggers do).
+ * The actions an escalation may take: the automations' (what can be done to a ticket when no request
+ * just came in, as the server validates them), unless the rule language names actions for SLAs.
  */
 export function escalationActions(language: RuleLanguage): ActionInfo[] {
   const sla = language.actions.filter((a) => a.kinds.includes("sla"));
-  return sla.length > 0 ? sla : actionsFor(language, "trigger");
+  return sla.length > 0 ? sla : actionsFor(language, "automation");
 }
