@@ -109,3 +109,7 @@ def routing_definition(function_arn: str) -> str:
 AUTOMATIONS_FUNCTION = "automations"
 AUTOMATIONS_SCHEDULE_HOURS = 1
 AUTOMATIONS_RETRY_ATTEMPTS = 2  # delivery by EventBridge and the function's own retries; then the DLQ
+
+# SLA: an EventBridge schedule sends the warnings and breaches that are due (functions/sla_sweep).
+SLA_SWEEP_FUNCTION = "sla_sweep"
+SLA_SWEEP_MINUTES = 1

@@ -27,7 +27,7 @@ from infra.constants import (
 from infra.constructs.agent_api import AgentApi
 from infra.constructs.api import Api
 from infra.constructs.auth import Auth
-from infra.constructs.automations import Automations
+from infra.constructs.automations import Automations, SlaSweep
 from infra.constructs.dashboard import Dashboard
 from infra.constructs.data import Data
 from infra.constructs.email import Email
@@ -88,8 +88,13 @@ class SportelloStack(Stack):
         self.automations = Automations(
             self, "Automations", desk=desk, messaging=self.messaging, monitoring=self.monitoring
         )
-        # Rules' "notify" actions publish to the desk's notification topic, from the sweep too.
+        self.sla_sweep = SlaSweep(
+            self, "SlaSweep", desk=desk, messaging=self.messaging, monitoring=self.monitoring
+        )
+        # Rules' "notify" actions publish to the desk's notification topic, from the sweeps too, and the
+        # SLA's warnings and breaches go there (the `notifyEmail` context value subscribes an address).
         self.routing.allow_notifying(self.automations.handler)
+        self.routing.allow_notifying(self.sla_sweep.handler)
         # Last: it draws every function and dead-letter queue created above.
         self.dashboard = Dashboard(self, "Dashboard", monitoring=self.monitoring, table=self.data.table)
         self._outputs()

@@ -612,3 +612,62 @@ class RecordingMetrics:
 
     def named(self, name: str) -> list[tuple[dict[str, str], int]]:
         return [(dimensions, value) for counted, dimensions, value in self.counts if counted == name]
+
+
+class InMemorySlaSettings:
+    """`SlaSettings` in memory: the policies in order and the desk's calendar."""
+
+    def __init__(self, policies: list[Any] | None = None, calendar: Any = None) -> None:
+        from sportello.calendar import DEFAULT_CALENDAR
+        from sportello.sla.policies import DEFAULT_POLICIES
+
+        self.stored_policies = list(DEFAULT_POLICIES if policies is None else policies)
+        self.stored_calendar = calendar or DEFAULT_CALENDAR
+
+    def policies(self) -> list[Any]:
+        return list(self.stored_policies)
+
+    def save_policies(self, policies: list[Any]) -> None:
+        self.stored_policies = list(policies)
+
+    def calendar(self) -> Any:
+        return self.stored_calendar
+
+
+class InMemorySlaBook:
+    """`SlaBook` in memory, with the same version check and the same due and at-risk orders."""
+
+    shards = 4
+
+    def __init__(self) -> None:
+        self.stored: dict[int, Any] = {}
+        self.saves = 0
+
+    def get(self, number: int) -> Any:
+        from sportello.sla.model import SlaRecord
+
+        return self.stored.get(number, SlaRecord(number))
+
+    def records(self, numbers: Any) -> dict[int, Any]:
+        return {number: self.stored[number] for number in numbers if number in self.stored}
+
+    def save(self, record: Any) -> Any:
+        stored = self.stored.get(record.ticket_number)
+        if (stored.version if stored else 0) != record.version:
+            raise ConflictError(f"the SLA of ticket #{record.ticket_number} changed meanwhile")
+        saved = replace(record, version=record.version + 1)
+        self.stored[record.ticket_number] = saved
+        self.saves += 1
+        return saved
+
+    def due(self, shard: int, now: datetime, limit: int) -> list[int]:
+        due = [
+            (record.next_alert_at(), number)
+            for number, record in self.stored.items()
+            if number % self.shards == shard and record.next_alert_at() and record.next_alert_at() <= now
+        ]
+        return [number for _, number in sorted(due)[:limit]]
+
+    def at_risk(self, limit: int) -> list[Any]:
+        running = [record for record in self.stored.values() if record.earliest_due()]
+        return sorted(running, key=lambda record: (record.earliest_due(), record.ticket_number))[:limit]

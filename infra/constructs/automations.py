@@ -4,8 +4,7 @@
     2 retries) ──► AutomationSweep: index queries, apply_decisions, replies and notes
     ──(delivery or all retries failed)──► dead-letter queue (alarm); errors alarm too
 
-A failed sweep needs no replay: the next hour's sweep picks up whatever is still due, and the claims make
-a retried or repeated sweep act on nothing twice. The dead-letter queue is there to be seen (its alarm).
+The SLA sweep (every minute) is built the same way (`ScheduledSweep`).
 
 The function works tickets as the agent API does: the table, long bodies in the bucket, replies by mail
 through SES as the support address (signed reply+ addresses: the reply-token secret) and, on messaging
@@ -21,7 +20,13 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda_destinations as destinations
 from constructs import Construct
 
-from infra.constants import AUTOMATIONS_FUNCTION, AUTOMATIONS_RETRY_ATTEMPTS, AUTOMATIONS_SCHEDULE_HOURS
+from infra.constants import (
+    AUTOMATIONS_FUNCTION,
+    AUTOMATIONS_RETRY_ATTEMPTS,
+    AUTOMATIONS_SCHEDULE_HOURS,
+    SLA_SWEEP_FUNCTION,
+    SLA_SWEEP_MINUTES,
+)
 from infra.constructs.messaging import Messaging
 from infra.constructs.monitoring import Monitoring
 from infra.constructs.queues import dead_letter_queue
@@ -29,11 +34,73 @@ from infra.constructs.ticket_desk import TicketDesk
 
 # At most 500 tickets per automation a sweep, each a few reads and one transaction: well within this.
 TIMEOUT = Duration.minutes(5)
-# A sweep not delivered within the hour is superseded by the next one.
-MAX_EVENT_AGE = Duration.hours(AUTOMATIONS_SCHEDULE_HOURS)
+# The SLA sweep reads what is due (at most 250 per shard): a minute is ample, and a run must end before the
+# next starts, or alerts pending in a live run would look abandoned (sla.model.PENDING_ALERT_EXPIRY).
+SLA_TIMEOUT = Duration.minutes(1)
 
 
-class Automations(Construct):
+class ScheduledSweep(Construct):
+    """A function the schedule runs, with retries and a dead-letter queue whose alarm says it failed.
+
+    A failed sweep needs no replay: the next run picks up whatever is still due, and the claims make a
+    retried or repeated sweep do nothing twice. The queue is there to be seen (its alarm).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        desk: TicketDesk,
+        monitoring: Monitoring,
+        name: str,
+        description: str,
+        every: Duration,
+        timeout: Duration,
+        alarm_name: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.dead_letters = dead_letter_queue(self, "DeadLetters")
+        self.handler = desk.function(
+            self,
+            "Function",
+            name=name,
+            description=description,
+            timeout=timeout,
+            retry_attempts=AUTOMATIONS_RETRY_ATTEMPTS,
+            on_failure=destinations.SqsDestination(self.dead_letters),
+        )
+        self.schedule = events.Rule(
+            self,
+            "Schedule",
+            description=f"Sportello {name}: {description}",
+            schedule=events.Schedule.rate(every),
+            targets=[
+                targets.LambdaFunction(
+                    self.handler.function,
+                    dead_letter_queue=self.dead_letters,
+                    retry_attempts=AUTOMATIONS_RETRY_ATTEMPTS,
+                    # A run not delivered before the next one is superseded by it.
+                    max_event_age=every
+                    if every.to_seconds() >= MIN_EVENT_AGE.to_seconds()
+                    else MIN_EVENT_AGE,
+                )
+            ],
+        )
+        # One alarm, on the sweep that failed after its retries: an error that a retry cured needs no one,
+        # and every alarm beyond the free tier's ten costs $0.10 a month, idle or not (bench/cost.py).
+        monitoring.alarm_on_dead_letters(alarm_name, self.dead_letters, f"a {name} sweep")
+
+
+# EventBridge's least maximum event age.
+MIN_EVENT_AGE = Duration.minutes(1)
+
+
+def _longest(a: Duration, b: Duration) -> Duration:
+    return a if a.to_seconds() >= b.to_seconds() else b
+
+
+class Automations(ScheduledSweep):
     def __init__(
         self,
         scope: Construct,
@@ -43,33 +110,51 @@ class Automations(Construct):
         messaging: Messaging,
         monitoring: Monitoring,
     ) -> None:
-        super().__init__(scope, construct_id)
-        self.dead_letters = dead_letter_queue(self, "DeadLetters")
-        self.handler = desk.function(
-            self,
-            "Function",
+        super().__init__(
+            scope,
+            construct_id,
+            desk=desk,
+            monitoring=monitoring,
             name=AUTOMATIONS_FUNCTION,
             description="applies the desk's automations to the tickets that have waited",
+            every=Duration.hours(AUTOMATIONS_SCHEDULE_HOURS),
             timeout=TIMEOUT,
-            retry_attempts=AUTOMATIONS_RETRY_ATTEMPTS,
-            on_failure=destinations.SqsDestination(self.dead_letters),
+            alarm_name="AutomationsDeadLetters",
         )
         # Automatic replies on messaging channels are queued for `outbound`, as agents' replies are.
         messaging.allow_replies_from(self.handler)
-        self.schedule = events.Rule(
-            self,
-            "Schedule",
-            description="Sportello automations: every hour",
-            schedule=events.Schedule.rate(Duration.hours(AUTOMATIONS_SCHEDULE_HOURS)),
-            targets=[
-                targets.LambdaFunction(
-                    self.handler.function,
-                    dead_letter_queue=self.dead_letters,
-                    retry_attempts=AUTOMATIONS_RETRY_ATTEMPTS,
-                    max_event_age=MAX_EVENT_AGE,
-                )
-            ],
+
+
+class SlaSweep(ScheduledSweep):
+    """Every minute: SLA warnings and breaches whose time has come go to the notification topic, once,
+    and breaches escalate (the policy's actions: priority, group, assignee, note, notify).
+
+    Why a per-minute sweep over a sparse index rather than one EventBridge Scheduler schedule per ticket
+    and threshold: due times move with every pause, resume, priority change and reply, so per-ticket
+    schedules would be created, updated and deleted on most ticket events (API calls, IAM, a schedule
+    group to clean up), and a lost update would alert wrongly. The index holds exactly what is due; a
+    minute's delay is within what an SLA alert needs, and an idle desk's sweep is one query per shard.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        desk: TicketDesk,
+        messaging: Messaging,
+        monitoring: Monitoring,
+    ) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            desk=desk,
+            monitoring=monitoring,
+            name=SLA_SWEEP_FUNCTION,
+            description="sends SLA warnings and breaches that are due, and escalates",
+            every=Duration.minutes(SLA_SWEEP_MINUTES),
+            timeout=SLA_TIMEOUT,
+            alarm_name="SlaSweepDeadLetters",
         )
-        # One alarm, on the sweep that failed after its retries: an error that a retry cured needs no one,
-        # and every alarm beyond the free tier's ten costs $0.10 a month, idle or not (bench/cost.py).
-        monitoring.alarm_on_dead_letters("AutomationsDeadLetters", self.dead_letters, "an automations sweep")
+        # Escalation may add notes or set fields only; a template reply to the customer goes out as well.
+        messaging.allow_replies_from(self.handler)

@@ -13,6 +13,7 @@ from automations.handler import handler as automations_handler
 from moto.server import ThreadedMotoServer
 from outbound.handler import handler as outbound_handler
 from routing.handler import handler as routing_handler
+from sla_sweep.handler import handler as sla_sweep_handler
 from ticket_events.handler import handler as ticket_events_handler
 from webhook_processor.handler import handler as webhook_processor_handler
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -23,6 +24,7 @@ from infra.constants import (
     OUTBOUND_FUNCTION,
     OUTBOUND_QUEUE,
     ROUTING_FUNCTION,
+    SLA_SWEEP_FUNCTION,
     TICKET_EVENTS_DLQ,
     TICKET_EVENTS_FUNCTION,
     WEBHOOK_PROCESSOR_FUNCTION,
@@ -37,7 +39,7 @@ from .gateway import Gateway
 from .mailroom import Mailroom
 from .queues import QueuePoller
 from .resources import provision, seed_agents
-from .schedule import ScheduledRule, automations_interval
+from .schedule import ScheduledRule, automations_interval, sla_interval
 from .smtp import start_smtp
 from .state import StateFile
 from .streams import StreamPoller, table_stream_arn
@@ -91,6 +93,15 @@ class LocalCloud:
             self.lock,
             state.mark_dirty,
             self._stop,
+        ).start()
+        ScheduledRule(
+            sla_sweep_handler,
+            SLA_SWEEP_FUNCTION,
+            sla_interval(),
+            self.lock,
+            state.mark_dirty,
+            self._stop,
+            rule_name="sportello-sla-sweep",
         ).start()
         gateway = Gateway(
             TokenIssuer(jwt_secret(self.config)),

@@ -1,7 +1,9 @@
-"""Local stand-in for the EventBridge schedule: runs the automations handler on a timer thread.
+"""Local stand-in for the EventBridge schedules: runs the sweeps' handlers on timer threads.
 
-In AWS the sweep runs every hour; locally every minute by default (`SPORTELLO_LOCAL_AUTOMATIONS_SECONDS`,
-0 switches it off), so that a desk trying its automations out sees them act without waiting an hour.
+In AWS the automations run every hour; locally every minute by default
+(`SPORTELLO_LOCAL_AUTOMATIONS_SECONDS`, 0 switches it off), so that a desk trying its automations out sees
+them act without waiting an hour. The SLA sweep runs every minute in AWS; locally every 10 seconds by
+default (`SPORTELLO_LOCAL_SLA_SECONDS`), so a short policy's alerts come when the countdown says.
 """
 
 from __future__ import annotations
@@ -23,14 +25,27 @@ ENV_AUTOMATIONS_SECONDS = "SPORTELLO_LOCAL_AUTOMATIONS_SECONDS"
 DEFAULT_AUTOMATIONS_SECONDS = 60.0
 
 
+ENV_SLA_SECONDS = "SPORTELLO_LOCAL_SLA_SECONDS"
+DEFAULT_SLA_SECONDS = 10.0
+
+
 def automations_interval() -> float:
-    """Seconds between two local sweeps (0: none)."""
-    raw = os.environ.get(ENV_AUTOMATIONS_SECONDS, "").strip()
+    """Seconds between two local automation sweeps (0: none)."""
+    return _interval(ENV_AUTOMATIONS_SECONDS, DEFAULT_AUTOMATIONS_SECONDS)
+
+
+def sla_interval() -> float:
+    """Seconds between two local SLA sweeps (0: none)."""
+    return _interval(ENV_SLA_SECONDS, DEFAULT_SLA_SECONDS)
+
+
+def _interval(variable: str, default: float) -> float:
+    raw = os.environ.get(variable, "").strip()
     try:
-        return max(0.0, float(raw)) if raw else DEFAULT_AUTOMATIONS_SECONDS
+        return max(0.0, float(raw)) if raw else default
     except ValueError:
-        logger.warning("%s=%r is not a number of seconds: using %s", ENV_AUTOMATIONS_SECONDS, raw, 60)
-        return DEFAULT_AUTOMATIONS_SECONDS
+        logger.warning("%s=%r is not a number of seconds: using %s", variable, raw, default)
+        return default
 
 
 class ScheduledRule:

@@ -172,6 +172,8 @@ const en = {
   "event.routing_decided": "Routing decision",
   "event.trigger_fired": "Rule applied",
   "event.routing_failed": "Routing failed",
+  "event.sla_alerted": "SLA alert",
+  "event.sla_escalated": "SLA escalation",
 
   "quarantine.title": "Quarantine",
   "quarantine.intro": "Inbound messages that were not turned into tickets.",
@@ -600,6 +602,8 @@ const it: Dictionary = {
   "event.routing_decided": "Decisione di smistamento",
   "event.trigger_fired": "Regola applicata",
   "event.routing_failed": "Smistamento non riuscito",
+  "event.sla_alerted": "Avviso SLA",
+  "event.sla_escalated": "Escalation SLA",
 
   "quarantine.title": "Quarantena",
   "quarantine.intro": "Messaggi in arrivo che non sono diventati ticket.",

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from .routing.ports import AgentPresence, Notifier, RoutingSettings, WorkflowStarter
     from .routing.settings import DeskRules
     from .routing.workflow import RoutingWorkflow
+    from .sla.ports import SlaSettings
+    from .sla.service import SlaService
     from .tickets.ports import TicketRepository
     from .tickets.service import TicketService
 
@@ -186,6 +188,7 @@ class Sportello:
         from .activity import LastActivity
         from .bus import Dispatcher, TicketEventConsumer
         from .routing.subscribers import LoadKeeper, RoutingStarter
+        from .sla.subscribers import SlaClocks
         from .store.processed import ProcessedEventsTable
         from .store.tickets import DynamoTicketRepository
 
@@ -194,6 +197,7 @@ class Sportello:
             RoutingStarter(self._workflow_starter),
             # Each agent's open-ticket count follows assignee and status changes, whoever made them.
             LoadKeeper(self.tickets, self.presence, self.offers),
+            SlaClocks(self.sla),
         ]
         return TicketEventConsumer(Dispatcher(subscribers, ProcessedEventsTable()), self.quarantine)
 
@@ -266,6 +270,27 @@ class Sportello:
             self._notifier,
             self.settings.desk_name,
         )
+
+    @cached_property
+    def sla(self) -> SlaService:
+        """SLA clocks (rebuilt on ticket events), the per-minute sweep, and what the API shows of them."""
+        from .sla.service import SlaService
+        from .store.sla import DynamoSlaBook
+
+        return SlaService(
+            self.tickets,
+            self.customers,
+            self.sla_settings,
+            DynamoSlaBook(),
+            self._notifier,
+            self.settings.desk_name,
+        )
+
+    @cached_property
+    def sla_settings(self) -> SlaSettings:
+        from .store.sla import DynamoSlaSettings
+
+        return DynamoSlaSettings()
 
     @cached_property
     def blobs(self) -> BlobStore:

@@ -33,11 +33,11 @@ from ..tickets.events import TriggerFired
 from ..tickets.model import Status, Ticket
 from ..tickets.ports import Page
 from ..tickets.service import TicketService
-from .facts import Situation, facts_of, placeholders_of
+from .facts import Situation, facts_of
 from .ports import Notifier, RoutingSettings
 from .rules import Condition, Conditions, Rule, RuleKind, TriggerEvent, matches
 from .settings import DeskRules
-from .workflow import apply_field_actions, changes_between, run_side_effect
+from .workflow import act_once
 
 logger = logging.getLogger(__name__)
 
@@ -242,23 +242,17 @@ class AutomationSweep:
         fired = TriggerFired(
             rule.id, rule.name, RuleKind.AUTOMATION.value, [a.kind.value for a in rule.actions], claim
         )
-        changes = changes_between(ticket, apply_field_actions(ticket, rule.actions))
-        applied = self._tickets.apply_decisions(number, changes, [fired], AUTOMATION_ACTOR, claim)
-        if applied is None and not self._tickets.done(claim):
-            return False  # closed in between: nothing to do on it
-        # Applied now, or by an overlapping sweep on the same state: either way each side effect is
-        # claimed once on its own, so this completes what that one may not have finished.
-        values = placeholders_of(applied or ticket, customer, self._desk_name)
-        for index, action in enumerate(rule.actions):
-            run_side_effect(
-                self._tickets,
-                self._notifier,
-                action,
-                applied or ticket,
-                values,
-                f"{claim}:{index}",
-                self._desk_name,
-            )
+        applied = act_once(
+            self._tickets,
+            self._notifier,
+            rule.actions,
+            ticket,
+            customer,
+            fired,
+            AUTOMATION_ACTOR,
+            claim,
+            self._desk_name,
+        )
         if applied is not None:
             logger.info("automation %s acted on ticket #%s", rule.id, number)
         return applied is not None

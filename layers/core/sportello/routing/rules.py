@@ -320,10 +320,11 @@ def _actions(value: Any, kind: RuleKind) -> tuple[Action, ...]:
         raise RuleError("actions", "a rule needs at least one action")
     if len(value) > MAX_ACTIONS:
         raise RuleError("actions", f"at most {MAX_ACTIONS} actions")
-    return tuple(_action(item, f"actions[{i}]", kind) for i, item in enumerate(value))
+    return tuple(parse_action(item, f"actions[{i}]", kind) for i, item in enumerate(value))
 
 
-def _action(item: Any, path: str, kind: RuleKind) -> Action:
+def parse_action(item: Any, path: str, kind: RuleKind) -> Action:
+    """One action of a rule (or of anything else that acts as rules do: an SLA's escalation)."""
     if not isinstance(item, Mapping):
         raise RuleError(path, 'an action is an object {"kind", …}')
     try:
@@ -398,16 +399,6 @@ def rule_to_data(rule: Rule) -> dict[str, Any]:
         value = list(c.value) if isinstance(c.value, tuple) else c.value
         return {"field": c.field, "op": c.op} | ({} if c.value is None else {"value": value})
 
-    def action(a: Action) -> dict[str, Any]:
-        data: dict[str, Any] = {"kind": a.kind.value}
-        if a.value is not None:
-            data["value"] = list(a.value) if isinstance(a.value, tuple) else a.value
-        if a.templates:
-            data["templates"] = dict(a.templates)
-        if a.subject:
-            data["subject"] = a.subject
-        return data
-
     data: dict[str, Any] = {
         "id": rule.id,
         "name": rule.name,
@@ -418,11 +409,23 @@ def rule_to_data(rule: Rule) -> dict[str, Any]:
             "all": [condition(c) for c in rule.conditions.all],
             "any": [condition(c) for c in rule.conditions.any],
         },
-        "actions": [action(a) for a in rule.actions],
+        "actions": [action_to_data(a) for a in rule.actions],
         "builtin": rule.builtin,
     }
     if rule.kind is RuleKind.TRIGGER:
         data["events"] = sorted(event.value for event in rule.events)
+    return data
+
+
+def action_to_data(action: Action) -> dict[str, Any]:
+    """The action as JSON: what `parse_action` reads back to the same action."""
+    data: dict[str, Any] = {"kind": action.kind.value}
+    if action.value is not None:
+        data["value"] = list(action.value) if isinstance(action.value, tuple) else action.value
+    if action.templates:
+        data["templates"] = dict(action.templates)
+    if action.subject:
+        data["subject"] = action.subject
     return data
 
 

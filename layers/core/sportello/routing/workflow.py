@@ -246,7 +246,7 @@ class RoutingWorkflow:
             return state
         if not self._tickets.claim_once(state.claim("notify"), ticket.number):
             return state
-        attributes = _attributes(ticket, "assigned" if state.assignee else "unassigned_urgent")
+        attributes = notification_attributes(ticket, "assigned" if state.assignee else "unassigned_urgent")
         if state.assignee:
             subject = f"[#{ticket.number}] assigned to you: {ticket.subject}"
         else:
@@ -375,6 +375,35 @@ def changes_between(before: Ticket, after: Ticket) -> TicketChanges:
     )
 
 
+def act_once(
+    tickets: TicketService,
+    notifier: Notifier,
+    actions: tuple[Action, ...],
+    ticket: Ticket,
+    customer: Customer | None,
+    decision: Payload,
+    actor: str,
+    claim: str,
+    desk_name: str,
+) -> Ticket | None:
+    """Takes `actions` on the ticket once per `claim`: the field changes with `decision` in one write,
+    then each side effect claimed on its own. The ticket as changed now, or None when it was changed
+    before under this claim (or closed meanwhile).
+
+    Run again under the same claim (a retried or overlapping sweep), it completes the side effects the
+    first run may not have finished, and repeats none.
+    """
+    changes = changes_between(ticket, apply_field_actions(ticket, actions))
+    applied = tickets.apply_decisions(ticket.number, changes, [decision], actor, claim)
+    if applied is None and not tickets.done(claim):
+        return None  # closed in between: nothing to do on it
+    acted_on = applied or ticket
+    values = placeholders_of(acted_on, customer, desk_name)
+    for index, action in enumerate(actions):
+        run_side_effect(tickets, notifier, action, acted_on, values, f"{claim}:{index}", desk_name)
+    return applied
+
+
 def run_side_effect(
     tickets: TicketService,
     notifier: Notifier,
@@ -395,10 +424,10 @@ def run_side_effect(
     elif action.kind is ActionKind.NOTIFY and tickets.claim_once(claim, ticket.number):
         subject = render(action.subject, values) or f"[#{ticket.number}] {ticket.subject}"
         text = render(template_for(action.templates, ticket.language), values)
-        notifier.notify(subject[:100], text, _attributes(ticket, "rule"))
+        notifier.notify(subject[:100], text, notification_attributes(ticket, "rule"))
 
 
-def _attributes(ticket: Ticket, kind: str) -> dict[str, str]:
+def notification_attributes(ticket: Ticket, kind: str) -> dict[str, str]:
     """Message attributes subscribers filter on (an SNS filter policy per agent or per priority)."""
     return {
         "kind": kind,

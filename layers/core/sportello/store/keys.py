@@ -100,3 +100,26 @@ def hold_pk(number: int) -> str:
 
 
 HOLD_SK = "HOLD"
+
+
+SLA_SK = "SLA"  # a ticket's SLA record, in the ticket's partition
+# The SLA indexes are split in this many partitions (by ticket number), each read by the sweep: no single
+# index partition takes every write of a busy desk.
+SLA_SHARDS = 4
+
+
+def sla_shard(number: int) -> int:
+    return number % SLA_SHARDS
+
+
+def sla_due_pk(shard: int) -> str:
+    return f"SLADUE#{shard}"
+
+
+def sla_risk_pk(shard: int) -> str:
+    return f"SLARISK#{shard}"
+
+
+def moment_key(iso: str, number: int) -> str:
+    """`<iso>#<number:010d>`: time order, then ticket order, in one sortable string."""
+    return f"{iso}#{number:010d}"

@@ -66,6 +66,8 @@ class TableItem(Model):
     group_sk = UnicodeAttribute(null=True)
     owner_pk = UnicodeAttribute(null=True)
     owner_sk = UnicodeAttribute(null=True)
+    due_pk = UnicodeAttribute(null=True)
+    due_sk = UnicodeAttribute(null=True)
     expires_at = NumberAttribute(null=True)
 
     by_state = _INDEX_CLASSES["by_state"]()
@@ -73,6 +75,7 @@ class TableItem(Model):
     by_assignee = _INDEX_CLASSES["by_assignee"]()
     by_group = _INDEX_CLASSES["by_group"]()
     by_owner = _INDEX_CLASSES["by_owner"]()
+    by_due = _INDEX_CLASSES["by_due"]()
 
 
 class AttachmentMap(MapAttribute[str, Any]):
@@ -257,3 +260,15 @@ class HoldItem(TableItem, discriminator="hold"):
     ticket_number = NumberAttribute()
     agent_id = UnicodeAttribute()
     taken_at = UnicodeAttribute(null=True)  # set by a take (routing's assignment), not by a settle
+
+
+class SlaItem(TableItem, discriminator="sla"):
+    """A ticket's SLA record (store/sla.py), in the ticket's partition. Indexed by its next alert
+    (`by_due`, only while one is to be sent) and by its earliest due time (`by_state`, while running)."""
+
+    ticket_number = NumberAttribute()
+    policy_id = UnicodeAttribute(null=True)
+    policy_name = UnicodeAttribute(null=True)
+    clocks = JSONAttribute(default=list)
+    alerts = JSONAttribute(default=dict)
+    version = VersionAttribute()

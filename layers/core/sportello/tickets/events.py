@@ -35,6 +35,8 @@ class EventKind(StrEnum):
     ROUTING_DECIDED = "routing_decided"
     TRIGGER_FIRED = "trigger_fired"
     ROUTING_FAILED = "routing_failed"
+    SLA_ALERTED = "sla_alerted"
+    SLA_ESCALATED = "sla_escalated"
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,29 @@ class RoutingFailed(Payload):
     error: str = ""
 
 
+@dataclass(frozen=True)
+class SlaAlerted(Payload):
+    """A target reached its warning threshold or its due time, and the desk's topic was told."""
+
+    kind = EventKind.SLA_ALERTED
+    target: str = ""  # first_reply | next_reply | resolution
+    cycle: int = 1
+    threshold: str = ""  # warning | breach
+    due_at: str = ""
+    policy: str = ""
+
+
+@dataclass(frozen=True)
+class SlaEscalated(Payload):
+    """A breached target's policy took its escalation actions."""
+
+    kind = EventKind.SLA_ESCALATED
+    target: str = ""
+    cycle: int = 1
+    policy: str = ""
+    actions: list[str] = field(default_factory=list)
+
+
 PAYLOADS: dict[EventKind, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -231,6 +256,8 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
         RoutingDecided,
         TriggerFired,
         RoutingFailed,
+        SlaAlerted,
+        SlaEscalated,
     )
 }
 

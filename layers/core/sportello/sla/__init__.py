@@ -1,0 +1,1 @@
+"""Service level agreements: policies, business-time clocks per ticket, alerts and escalation."""
