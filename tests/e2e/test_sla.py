@@ -32,7 +32,9 @@ def _cell(page: Any, priority: str, target: str) -> Any:
     return page.get_by_test_id(f"sla-cell-{priority}-{target}")
 
 
-def test_an_admin_writes_an_sla_policy_and_agents_see_its_countdowns(local_cloud: RunningCloud, page: Any) -> None:
+def test_an_admin_writes_an_sla_policy_and_agents_see_its_countdowns(
+    local_cloud: RunningCloud, page: Any
+) -> None:
     # Given an admin on the SLA screen, where the desk's default policy is listed
     _sign_in(local_cloud, page, ADMIN)
     page.get_by_test_id("nav-admin-sla").click()
@@ -56,7 +58,9 @@ def test_an_admin_writes_an_sla_policy_and_agents_see_its_countdowns(local_cloud
 
     # Then the server's refusal is shown under the form, and the cell it names is marked
     error = page.get_by_test_id("sla-error")
-    expect(error).to_have_attribute("data-path", f"policies[{len(defaults)}].targets.normal.first_reply.minutes")
+    expect(error).to_have_attribute(
+        "data-path", f"policies[{len(defaults)}].targets.normal.first_reply.minutes"
+    )
     expect(error).to_contain_text("must be a whole number of minutes")
     expect(_cell(page, "normal", "first_reply")).to_have_class(re.compile(r"\bhas-problem\b"))
     screenshot(page, "admin-sla-error")
@@ -80,7 +84,10 @@ def test_an_admin_writes_an_sla_policy_and_agents_see_its_countdowns(local_cloud
             "resolution": {"minutes": 600, "business": False},
         }
     }
-    assert (saved["warning_percent"], saved["escalation"]) == (80, [{"kind": "set_priority", "value": "urgent"}])
+    assert (saved["warning_percent"], saved["escalation"]) == (
+        80,
+        [{"kind": "set_priority", "value": "urgent"}],
+    )
     screenshot(page, "admin-sla")
 
     # When a customer writes in by email
@@ -94,7 +101,9 @@ def test_an_admin_writes_an_sla_policy_and_agents_see_its_countdowns(local_cloud
     badge = row.get_by_test_id("sla-badge")
     expect(badge).to_have_text(re.compile(r"^1h (29|30)m$"))
     expect(badge).to_have_attribute("data-tone", "ok")
-    expect(badge).to_have_attribute("title", re.compile(r"^First reply: due .+ · calendar time, around the clock$"))
+    expect(badge).to_have_attribute(
+        "title", re.compile(r"^First reply: due .+ · calendar time, around the clock$")
+    )
     screenshot(page, "sla-list")
 
     # And its page shows the same countdown, and the policy's targets in the SLA panel
