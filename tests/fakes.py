@@ -136,6 +136,9 @@ class InMemoryTicketRepository:
         self.messages[number][message_key] = replace(message, **fields)
         self.add_events(events)
 
+    def many(self, numbers: Sequence[int]) -> list[Ticket]:
+        return [self.tickets[number] for number in numbers if number in self.tickets]
+
     def get(self, number: int) -> Ticket:
         try:
             return self.tickets[number]

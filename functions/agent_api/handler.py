@@ -13,12 +13,14 @@ from sportello.api.access import resolve_for_members
 from sportello.api.admin import router as admin_router
 from sportello.api.errors import register_error_handlers
 from sportello.api.routes import router
+from sportello.api.sla import router as sla_router
 from sportello.observability import lambda_entry
 
 logger = Logger()
 app = APIGatewayHttpResolver(enable_validation=True)
 app.include_router(router, prefix="/api")
 app.include_router(admin_router, prefix="/api")
+app.include_router(sla_router, prefix="/api")
 register_error_handlers(app)
 
 

@@ -16,7 +16,7 @@ from ..customers.model import IdentityKind
 from ..routing.model import MAX_CAPACITY, AgentProfile, AgentStatus
 from ..routing.offers import CAME_ONLINE, GOT_MORE_ROOM
 from ..tickets.merge import merge_customers
-from ..tickets.model import Channel, Priority, Status, TicketType
+from ..tickets.model import Channel, Priority, Status, Ticket, TicketType
 from ..tickets.ports import TicketQuery
 from ..tickets.service import TicketChanges, normalise_tags
 from . import access
@@ -29,6 +29,8 @@ from .views import (
     presence_fields,
     presence_view,
     quarantine_view,
+    sla_badge,
+    sla_view,
     ticket_view,
 )
 
@@ -85,7 +87,17 @@ def list_tickets(
     agent = current_agent()
     query = TicketQuery(view, agent.id, status, group, assignee, cursor, limit)
     page = sportello().tickets.find(query)
-    return {"items": [ticket_view(t) for t in page.items], "next_cursor": page.next_cursor}
+    return {"items": tickets_with_sla(page.items), "next_cursor": page.next_cursor}
+
+
+def tickets_with_sla(tickets: list[Ticket]) -> list[dict[str, Any]]:
+    """Each ticket with its countdown badge (one batch read of their SLA records)."""
+    if not tickets:
+        return []
+    sla = sportello().sla
+    records = sla.records([ticket.number for ticket in tickets])
+    now, calendar = utc_now(), sla.calendar()
+    return [ticket_view(t) | {"sla": sla_badge(records.get(t.number), now, calendar)} for t in tickets]
 
 
 @router.get("/tickets/<number>")
@@ -96,6 +108,7 @@ def get_ticket(number: int) -> dict[str, Any]:
     requester = app.customers.get(history.ticket.requester.id)
     return {
         "ticket": ticket_view(history.ticket),
+        "sla": sla_view(app.sla.record(number), utc_now(), app.sla.calendar()),
         "messages": [message_view(m, app.blobs) for m in history.messages],
         "events": [event_view(e) for e in history.events],
         "requester": customer_view(requester, app.tickets.tickets_of(requester.id)),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from ..agents import Agent, Group
+from ..calendar import BusinessCalendar
 from ..clock import to_iso
 from ..customers.model import Customer
 from ..ports import BlobStore
 from ..quarantine import QuarantineRecord
 from ..routing.model import AgentProfile
+from ..sla.model import SlaRecord, TargetClock
 from ..tickets.bodies import body_key
 from ..tickets.events import Event
 from ..tickets.model import AttachmentRef, Message, Ticket
@@ -160,3 +163,38 @@ def presence_fields(profile: AgentProfile) -> dict[str, Any]:
 def presence_view(profile: AgentProfile, offered: list[int] | None = None) -> dict[str, Any]:
     """The answer of `PUT /api/me/status` and `PUT /api/agents/{agent_id}/profile`."""
     return {"agent_id": profile.agent_id, **presence_fields(profile), "offered": list(offered or [])}
+
+
+def sla_clock_view(clock: TargetClock, now: datetime, calendar: BusinessCalendar) -> dict[str, Any]:
+    return {
+        "target": clock.target.value,
+        "state": clock.state_at(now).value,
+        "cycle": clock.cycle,
+        "business": clock.business,
+        "target_seconds": clock.target_seconds,
+        "started_at": _iso(clock.started_at),
+        "due_at": _iso(clock.due_at),
+        "warn_at": _iso(clock.warn_at),
+        "met_at": _iso(clock.met_at),
+        # Counted as the target counts (business or calendar time), at the moment of the response.
+        "left_seconds": clock.seconds_left(now, calendar),
+    }
+
+
+def sla_view(record: SlaRecord, now: datetime, calendar: BusinessCalendar) -> dict[str, Any] | None:
+    """The ticket page's SLA: the policy and every target's latest cycle (None: no policy applies)."""
+    if record.policy_id is None:
+        return None
+    return {
+        "policy": {"id": record.policy_id, "name": record.policy_name},
+        "targets": [sla_clock_view(clock, now, calendar) for clock in record.clocks],
+    }
+
+
+def sla_badge(record: SlaRecord | None, now: datetime, calendar: BusinessCalendar) -> dict[str, Any] | None:
+    """A list row's countdown: the most urgent target not met yet (None: nothing runs)."""
+    clock = record.most_urgent() if record is not None else None
+    if clock is None:
+        return None
+    view = sla_clock_view(clock, now, calendar)
+    return {name: view[name] for name in ("target", "state", "due_at", "left_seconds", "business")}

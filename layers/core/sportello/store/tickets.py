@@ -371,6 +371,17 @@ class DynamoTicketRepository:
             raise NotFoundError(f"ticket #{number} does not exist") from error
         return item_to_ticket(item)
 
+    def many(self, numbers: Sequence[int]) -> list[Ticket]:
+        """One BatchGetItem (PynamoDB pages it by 100 keys and retries unprocessed ones)."""
+        wanted = list(dict.fromkeys(numbers))
+        if not wanted:
+            return []
+        found = {
+            int(item.number): item_to_ticket(item)
+            for item in TicketItem.batch_get([(keys.ticket_pk(number), keys.TICKET_SK) for number in wanted])
+        }
+        return [found[number] for number in wanted if number in found]
+
     def history(self, number: int) -> TicketHistory:
         ticket: Ticket | None = None
         messages: list[Message] = []

@@ -115,6 +115,10 @@ class TicketRepository(Protocol):
 
     def get(self, number: int) -> Ticket: ...
 
+    def many(self, numbers: Sequence[int]) -> list[Ticket]:
+        """The tickets that exist among `numbers`, in that order, in one batch read."""
+        ...
+
     def history(self, number: int) -> TicketHistory:
         """The ticket with its messages and events, oldest first."""
         ...

@@ -420,6 +420,9 @@ class TicketService:
     def get(self, number: int) -> Ticket:
         return self._tickets.get(number)
 
+    def many(self, numbers: Sequence[int]) -> list[Ticket]:
+        return self._tickets.many(numbers)
+
     def history(self, number: int) -> TicketHistory:
         return self._tickets.history(number)
 
