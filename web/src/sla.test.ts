@@ -20,15 +20,19 @@ const RECEIVED = Date.parse("2026-12-02T09:00:00Z");
 const MINUTE = 60;
 const HOUR = 3600;
 
-const countdown = (over: Partial<Countdown> = {}): Countdown => ({
-  target: "first_reply",
-  state: "running",
-  due_at: "2026-12-02T11:00:00Z",
-  left_seconds: 2 * HOUR,
-  business: true,
-  received_at: RECEIVED,
-  ...over,
-});
+/** A running target, due as its time left says (the desk open until then) unless `over` says otherwise. */
+const countdown = (over: Partial<Countdown> = {}): Countdown => {
+  const left = over.left_seconds ?? 2 * HOUR;
+  return {
+    target: "first_reply",
+    state: "running",
+    due_at: new Date(RECEIVED + left * 1000).toISOString(),
+    left_seconds: left,
+    business: true,
+    received_at: RECEIVED,
+    ...over,
+  };
+};
 
 const view = (over: Partial<SlaTargetView>): SlaTargetView => ({
   target: "first_reply",
@@ -74,10 +78,21 @@ describe("time left as a badge reads it", () => {
 
 describe("the countdown", () => {
   it("ticks down from when the answer arrived", () => {
-    const c = countdown({ left_seconds: HOUR + 20 * MINUTE });
+    const c = countdown({ due_at: "2026-12-02T10:20:00Z", left_seconds: HOUR + 20 * MINUTE });
     expect(secondsLeft(c, RECEIVED)).toBe(HOUR + 20 * MINUTE);
     expect(badgeText(c, RECEIVED + 30_000, en)).toBe("1h 19m");
     expect(badgeText(c, RECEIVED + (HOUR + 35 * MINUTE) * 1000, en)).toBe("−15m");
+  });
+
+  it("rests at zero over closed hours: overdue only from its due time, and no more than the time since", () => {
+    // 2 business hours left at 17:00, due at 10:00 the next morning, the page left open overnight
+    const evening = Date.parse("2026-12-02T17:00:00Z");
+    const c = countdown({ due_at: "2026-12-03T10:00:00Z", left_seconds: 2 * HOUR, received_at: evening });
+    expect(secondsLeft(c, evening + HOUR * 1000)).toBe(HOUR);
+    expect(secondsLeft(c, Date.parse("2026-12-03T02:00:00Z"))).toBe(0);
+    expect(slaTone(c, Date.parse("2026-12-03T02:00:00Z"))).toBe("warning");
+    expect(badgeText(c, Date.parse("2026-12-03T10:15:00Z"), en)).toBe("−15m");
+    expect(slaTone(c, Date.parse("2026-12-03T10:15:00Z"))).toBe("breached");
   });
 
   it("stands still while paused, and says so", () => {

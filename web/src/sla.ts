@@ -28,15 +28,19 @@ export interface Countdown {
 export type SlaTone = "ok" | "warning" | "breached" | "paused" | "met";
 
 /**
- * Seconds left now (negative: overdue), counted down in wall-clock time from when the answer arrived;
- * null when the target is met. A paused clock does not move. Business time never passes faster than
- * wall-clock time, so outside business hours this shows less time than is really left, never more;
- * the next load of the page puts it right.
+ * Seconds left now (negative: overdue); null when the target is met. A paused clock does not move.
+ * A running one ticks down in wall-clock time from when the answer arrived, which is exact while the
+ * desk is open; business time stops while it is closed, which the client cannot see. The due instant
+ * bounds the error: the target is overdue exactly once it has passed, and never by more than the time
+ * since. So a countdown left open overnight rests at zero instead of turning red too early; the next
+ * load of the page puts its figure right.
  */
 export function secondsLeft(c: Countdown, now: number): number | null {
   if (c.state === "met" || c.left_seconds === null) return null;
   if (c.state === "paused" || c.received_at === undefined) return c.left_seconds;
-  return c.left_seconds - Math.max(0, now - c.received_at) / 1000;
+  const ticked = c.left_seconds - Math.max(0, now - c.received_at) / 1000;
+  const due = c.due_at ? Date.parse(c.due_at) : Number.NaN;
+  return Number.isNaN(due) ? ticked : Math.max(ticked, Math.min(0, (due - now) / 1000));
 }
 
 export function slaTone(c: Countdown, now: number): SlaTone {
