@@ -1,24 +1,28 @@
 """The SLA in a real browser: an admin writes a policy on the SLA screen (and is told exactly what was wrong
 with it); a request that arrives then shows its countdown in the ticket list, the SLA panel on its page,
-and heads the "SLA at risk" view, in English and in Italian."""
+and is listed in the "SLA at risk" view, in English and in Italian; one left unanswered past its target
+turns red, is escalated, and its history says so."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
+import urllib.request
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
 from .conftest import RunningCloud, screenshot
-from .test_admin import ADMIN, _sign_in
+from .test_admin import ADMIN, AGENT, _sign_in
 from .test_customers import _mail, _unassigned
 from .test_email_desk import _send
 
 pytestmark = pytest.mark.e2e
 
 POLICY = "Email around the clock"
+OVERDUE_SIGN = "\N{MINUS SIGN}"  # an overdue badge reads "<minus sign>15m", a typographic minus, not a hyphen
 
 
 def _policies(cloud: RunningCloud) -> list[dict[str, Any]]:
@@ -146,3 +150,78 @@ def test_an_admin_writes_an_sla_policy_and_agents_see_its_countdowns(
         "title", re.compile(r"^Prima risposta: scadenza .+ · tempo di calendario, 24 ore su 24$")
     )
     screenshot(page, "sla-at-risk-italian")
+
+
+def _put_policies(cloud: RunningCloud, policies: list[dict[str, Any]]) -> None:
+    request = urllib.request.Request(
+        cloud.base_url + "/api/admin/sla",
+        data=json.dumps({"policies": policies}).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {cloud.token(ADMIN)}"},
+        method="PUT",
+    )
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+
+
+def _escalated(cloud: RunningCloud, number: int, timeout: float = 120) -> dict[str, Any]:
+    """The ticket page's answer once the SLA sweep escalated it (a minute's target, swept every 10 s)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        detail: dict[str, Any] = cloud.get(f"/api/tickets/{number}", token=cloud.token())
+        if any(e["kind"] == "sla_escalated" for e in detail["events"]):
+            return detail
+        assert time.monotonic() < deadline, f"#{number} not escalated after {timeout} s: {detail['sla']}"
+        time.sleep(1)
+
+
+def test_a_first_reply_left_unanswered_turns_red_is_escalated_and_told_in_the_history(
+    local_cloud: RunningCloud, page: Any
+) -> None:
+    # Given a policy that gives email a minute for the first reply, and escalates to urgent
+    minute = {"first_reply": {"minutes": 1, "business": False}}
+    _put_policies(
+        local_cloud,
+        [
+            {
+                "name": "Un minuto",
+                "conditions": {"channels": ["email"]},
+                "targets": {"normal": minute, "urgent": minute},
+                "escalation": [{"kind": "set_priority", "value": "urgent"}],
+            }
+        ],
+    )
+
+    # When a customer writes in and nobody answers for a minute
+    _send(
+        local_cloud, _mail("Bruno <bruno@example.org>", "Reso di un articolo", "Vorrei restituire le scarpe.")
+    )
+    ticket = _with_sla(local_cloud, "Reso di un articolo")
+    detail = _escalated(local_cloud, ticket["number"])
+    assert detail["ticket"]["priority"] == "urgent"
+
+    # Then the "SLA at risk" view puts it first, overdue, in red
+    _sign_in(local_cloud, page, AGENT)
+    page.get_by_test_id("nav-sla-at-risk").click()
+    first = page.get_by_test_id("ticket-row").first
+    expect(first).to_have_attribute("data-number", str(ticket["number"]))
+    expect(first.get_by_test_id("sla-badge")).to_have_attribute("data-tone", "breached")
+    expect(first.get_by_test_id("sla-badge")).to_have_text(re.compile(rf"^{OVERDUE_SIGN}\d+m$"))
+    screenshot(page, "sla-breached")
+
+    # And its page, in Italian, says the target was breached and what the escalation did, under which policy
+    page.get_by_test_id("lang-switch").select_option("it")
+    first.get_by_role("link").click()
+    expect(page.get_by_test_id("ticket-priority")).to_have_attribute("data-priority", "urgent")
+    expect(page.get_by_test_id("ticket-sla")).to_have_attribute("data-tone", "breached")
+    page.get_by_test_id("history").locator("summary").click()
+    breach = page.locator('[data-testid="history"] li[data-kind="sla_alerted"]').filter(has_text="superata")
+    expect(breach).to_contain_text("Avviso SLA")
+    expect(breach).to_contain_text(
+        re.compile(r"Prima risposta: scadenza superata, era .+ · Politica: Un minuto")
+    )
+    escalation = page.locator('[data-testid="history"] li[data-kind="sla_escalated"]')
+    expect(escalation).to_contain_text("Escalation SLA")
+    expect(escalation).to_contain_text(
+        "Prima risposta: escalation eseguita (Imposta la priorità) · Politica: Un minuto"
+    )
+    screenshot(page, "sla-history-italian")
