@@ -224,4 +224,5 @@ def test_a_first_reply_left_unanswered_turns_red_is_escalated_and_told_in_the_hi
     expect(escalation).to_contain_text(
         "Prima risposta: escalation eseguita (Imposta la priorità) · Politica: Un minuto"
     )
+    escalation.scroll_into_view_if_needed()
     screenshot(page, "sla-history-italian")
