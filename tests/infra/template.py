@@ -151,3 +151,16 @@ def on_failure_queue(template: Template, name: str) -> str:
     ).values()
     queue_id: str = config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]["Fn::GetAtt"][0]
     return queue_id
+
+
+def schedule_of(template: Template, name: str) -> tuple[str, dict[str, Any]]:
+    """The EventBridge rule whose one target is the function `name`."""
+    function_id, _ = function(template, name)
+    return only(
+        {
+            rule_id: rule
+            for rule_id, rule in template.find_resources("AWS::Events::Rule").items()
+            if [target["Arn"] for target in rule["Properties"]["Targets"]]
+            == [{"Fn::GetAtt": [function_id, "Arn"]}]
+        }
+    )

@@ -1,4 +1,5 @@
-"""The automations' hourly schedule in the synthesized template: rule, target, retries, DLQ, alarms, role."""
+"""The sweeps' schedules in the synthesized template (automations hourly, SLA every minute): rule, target,
+retries, DLQ, alarms, role."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Template
 
-from infra.constants import AUTOMATIONS_FUNCTION, AUTOMATIONS_RETRY_ATTEMPTS, OUTBOUND_QUEUE
+from infra.constants import (
+    AUTOMATIONS_FUNCTION,
+    AUTOMATIONS_RETRY_ATTEMPTS,
+    OUTBOUND_QUEUE,
+    SLA_SWEEP_FUNCTION,
+)
 from infra.constructs.functions import LOG_RETENTION
 from tests.infra.template import (
     MAIL_DOMAIN,
@@ -20,26 +26,36 @@ from tests.infra.template import (
     only,
     queue,
     render,
+    schedule_of,
     statements_of,
 )
 
+# Each sweep: its schedule, and how old an undelivered run may get before the next one supersedes it.
+SWEEPS = {AUTOMATIONS_FUNCTION: ("rate(1 hour)", 3600), SLA_SWEEP_FUNCTION: ("rate(1 minute)", 60)}
+
+
+@pytest.fixture(scope="module", params=sorted(SWEEPS))
+def sweep(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
 
 @pytest.fixture(scope="module")
-def rule(template: Template) -> tuple[str, dict[str, Any]]:
-    return only(template.find_resources("AWS::Events::Rule"))
+def rule(template: Template, sweep: str) -> tuple[str, dict[str, Any]]:
+    return schedule_of(template, sweep)
 
 
 @pytest.fixture(scope="module")
-def dead_letters(template: Template) -> str:
-    return on_failure_queue(template, AUTOMATIONS_FUNCTION)
+def dead_letters(template: Template, sweep: str) -> str:
+    return on_failure_queue(template, sweep)
 
 
-def test_an_hourly_schedule_invokes_the_function(template: Template, rule: tuple[str, Any]) -> None:
+def test_the_schedule_invokes_the_function(template: Template, rule: tuple[str, Any], sweep: str) -> None:
     rule_id, resource = rule
     properties = resource["Properties"]
-    assert properties["ScheduleExpression"] == "rate(1 hour)"
+    assert properties["ScheduleExpression"] == SWEEPS[sweep][0]
     assert properties["State"] == "ENABLED"
-    function_id, _ = function(template, AUTOMATIONS_FUNCTION)
+    function_id, _ = function(template, sweep)
     (target,) = properties["Targets"]
     assert target["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
     # EventBridge may invoke it, from this rule only
@@ -55,15 +71,15 @@ def test_an_hourly_schedule_invokes_the_function(template: Template, rule: tuple
 
 
 def test_a_sweep_that_cannot_be_delivered_or_keeps_failing_is_retried_then_parked(
-    template: Template, rule: tuple[str, dict[str, Any]], dead_letters: str
+    template: Template, rule: tuple[str, dict[str, Any]], dead_letters: str, sweep: str
 ) -> None:
     (target,) = rule[1]["Properties"]["Targets"]
     assert target["RetryPolicy"] == {
         "MaximumRetryAttempts": AUTOMATIONS_RETRY_ATTEMPTS,
-        "MaximumEventAgeInSeconds": 3600,  # the next hour's sweep supersedes it
+        "MaximumEventAgeInSeconds": SWEEPS[sweep][1],  # the next run supersedes it
     }
     assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [dead_letters, "Arn"]}}
-    function_id, _ = function(template, AUTOMATIONS_FUNCTION)
+    function_id, _ = function(template, sweep)
     template.has_resource_properties(
         "AWS::Lambda::EventInvokeConfig",
         {"FunctionName": {"Ref": function_id}, "MaximumRetryAttempts": AUTOMATIONS_RETRY_ATTEMPTS},
@@ -82,9 +98,11 @@ def test_a_sweep_that_cannot_be_delivered_or_keeps_failing_is_retried_then_parke
     assert from_events["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule[0], "Arn"]}}}
 
 
-def test_a_sweep_that_failed_after_its_retries_raises_an_alarm(template: Template, dead_letters: str) -> None:
+def test_a_sweep_that_failed_after_its_retries_raises_an_alarm(
+    template: Template, dead_letters: str, sweep: str
+) -> None:
     topic = alarm_topic(template)
-    function_id, _ = function(template, AUTOMATIONS_FUNCTION)
+    function_id, _ = function(template, sweep)
     alarms = template.find_resources("AWS::CloudWatch::Alarm").values()
     watched = [
         alarm
@@ -102,9 +120,12 @@ def test_a_sweep_that_failed_after_its_retries_raises_an_alarm(template: Templat
     assert all(alarm["Properties"]["AlarmActions"] == [{"Ref": topic}] for alarm in watched)
 
 
-def test_the_function_gets_what_replies_need_and_no_more(template: Template, dead_letters: str) -> None:
-    _, resource = function(template, AUTOMATIONS_FUNCTION)
-    statements = statements_of(template, AUTOMATIONS_FUNCTION)
+def test_the_function_gets_what_replies_need_and_no_more(
+    template: Template, dead_letters: str, sweep: str
+) -> None:
+    # Both act on tickets as rules do: the automations' actions, the SLA's escalation and its alerts.
+    _, resource = function(template, sweep)
+    statements = statements_of(template, sweep)
     table_id = logical_id(template, "AWS::DynamoDB::Table")
     for statement in actions_of(statements, "dynamodb"):
         assert "dynamodb:Scan" not in as_list(statement["Action"])
@@ -121,7 +142,7 @@ def test_the_function_gets_what_replies_need_and_no_more(template: Template, dea
         for json_resource in (str(render(r)) for r in as_list(s["Resource"]))
     }
     assert sqs_targets == {f"${{{outbound}.Arn}}", f"${{{dead_letters}.Arn}}"}
-    # A rule's "notify": to the desk's notification topic, nothing else
+    # A rule's "notify" and the SLA's alerts: to the desk's notification topic, nothing else
     notifications = only(
         template.find_resources("AWS::SNS::Topic", {"Properties": {"DisplayName": "Sportello notifications"}})
     )[0]

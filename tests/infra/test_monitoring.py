@@ -40,9 +40,10 @@ def test_dead_letters_and_function_errors_raise_alarms_on_the_topic(template: Te
         "IngestFailures",
         "OutboundFailures",
     }
-    # five dead-letter queues (email, inbound, outbound, ticket events, automations); email_inbound,
-    # agent_api and webhooks errors; routing executions that gave up; ingest and outbound failures
-    assert len(alarms) == 11
+    # six dead-letter queues (email, inbound, outbound, ticket events, automations, SLA sweep);
+    # email_inbound, agent_api and webhooks errors; routing executions that gave up; ingest and outbound
+    # failures
+    assert len(alarms) == 12
     assert all(alarm["Properties"]["AlarmActions"] == [{"Ref": topic}] for alarm in alarms.values())
 
 

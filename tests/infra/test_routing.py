@@ -79,4 +79,5 @@ def test_only_ticket_events_may_start_it_and_only_the_rule_runners_publish(templ
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
         if "sns:Publish" in as_list(statement["Action"]) and statement["Resource"] == topic
     ]
-    assert len(publishers) == 2  # the routing steps and the automations sweep (a rule's "notify")
+    # the routing steps and the automations sweep (a rule's "notify"), the SLA sweep (alerts, escalation)
+    assert len(publishers) == 3

@@ -105,7 +105,8 @@ def test_overlapping_sweeps_send_each_alert_once(cloud: Cloud) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    expected = sorted((str(n), "first_reply", severity) for n in numbers for severity in ("breach", "warning"))
+    severities = ("breach", "warning")
+    expected = sorted((str(n), "first_reply", severity) for n in numbers for severity in severities)
     assert sorted(sla_alerts()) == expected
 
 
