@@ -220,6 +220,7 @@ def test_a_first_reply_left_unanswered_turns_red_is_escalated_and_told_in_the_hi
         re.compile(r"Prima risposta: scadenza superata, era .+ · Politica: Un minuto")
     )
     escalation = page.locator('[data-testid="history"] li[data-kind="sla_escalated"]')
+    expect(escalation.locator(".history-actor")).to_have_text("SLA")
     expect(escalation).to_contain_text("Escalation SLA")
     expect(escalation).to_contain_text(
         "Prima risposta: escalation eseguita (Imposta la priorità) · Politica: Un minuto"

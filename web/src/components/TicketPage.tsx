@@ -542,9 +542,10 @@ function describeEvent(ev: TicketEvent, agents: Agent[], t: Translate, label: I1
   return parts.join(" · ");
 }
 
-/** Who did it, as an agent reads it: an agent's or the requester's name; the desk itself for "system". */
+/** Who did it, as an agent reads it: an agent's or the requester's name; the desk itself for "system"; "SLA" for its sweep. */
 function actorName(actor: string, agents: Agent[], requester: Customer, t: Translate): string {
   if (actor === "system") return t("history.system");
+  if (actor === "sla") return t("sla.title");
   if (actor === requester.id) return requester.name;
   return agentName(agents, actor) ?? actor;
 }
