@@ -106,6 +106,14 @@ def test_an_admin_writes_an_sla_policy_and_agents_see_its_countdowns(
     )
     screenshot(page, "admin-sla")
 
+    # And switching the default off keeps it, off, behind the new policy
+    _policy_row(page, defaults[0]).get_by_test_id("sla-enabled").click()
+    expect(_policy_row(page, defaults[0])).to_have_attribute("data-enabled", "false")
+    assert [(p["name"], p["enabled"]) for p in _policies(local_cloud)][:2] == [
+        (POLICY, True),
+        (defaults[0], False),
+    ]
+
     # When a customer writes in by email
     _send(local_cloud, _mail("Paola <paola@example.org>", "Fattura doppia", "Mi avete addebitato due volte."))
     ticket = _with_sla(local_cloud, "Fattura doppia")

@@ -141,9 +141,9 @@ describe("the badge's colour", () => {
 describe("the tooltip", () => {
   it("names the target, its due time and whether business hours count", () => {
     const title = badgeTitle(countdown(), RECEIVED, en, "en");
-    expect(title).toMatch(/^First reply: due 2 Dec 2026, \d\d:00 · business hours$/);
+    expect(title).toMatch(/^First reply: due 2 Dec 2026, \d\d:\d\d · business hours$/);
     expect(badgeTitle(countdown({ business: false }), RECEIVED, it_, "it")).toMatch(
-      /^Prima risposta: scadenza 2 dic 2026, \d\d:00 · tempo di calendario, 24 ore su 24$/,
+      /^Prima risposta: scadenza 2 dic 2026, \d\d:\d\d · tempo di calendario, 24 ore su 24$/,
     );
   });
 
@@ -194,9 +194,9 @@ describe("SLA events in the history", () => {
 
   it("say which target warned or was breached, and when it was due", () => {
     const warning = event("sla_alerted", { target: "first_reply", cycle: 1, threshold: "warning", due_at: "2026-12-02T11:00:00Z" });
-    expect(slaEventLine(warning, en, "en")).toMatch(/^First reply: due soon \(2 Dec 2026, \d\d:00\)$/);
+    expect(slaEventLine(warning, en, "en")).toMatch(/^First reply: due soon \(2 Dec 2026, \d\d:\d\d\)$/);
     const breach = event("sla_alerted", { target: "next_reply", cycle: 2, threshold: "breach", due_at: "2026-12-02T11:00:00Z" });
-    expect(slaEventLine(breach, it_, "it")).toMatch(/^Risposta successiva n. 2: scadenza superata, era 2 dic 2026, \d\d:00$/);
+    expect(slaEventLine(breach, it_, "it")).toMatch(/^Risposta successiva n. 2: scadenza superata, era 2 dic 2026, \d\d:\d\d$/);
   });
 
   it("say what the escalation did, in the rule actions' words", () => {
