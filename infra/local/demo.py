@@ -3,7 +3,7 @@
 Loaded once the local cloud's pollers run, so every demo request goes through the stream and the
 routing workflow as a real one would: classified, acknowledged, assigned, with the reasons on the
 ticket. Among them, the two the routing issue asks to see: an urgent Italian mail, and a WhatsApp
-message from a VIP customer.
+message from a VIP customer, whose short SLA policy warns, breaches and escalates within two minutes.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sportello.config import settings
 from sportello.customers.model import Identity, IdentityKind
 from sportello.providers.meta import SIGNATURE_HEADER, signature_for
 from sportello.routing.model import AgentProfile, AgentStatus, GroupSettings, Strategy
+from sportello.sla.policies import DEFAULT_POLICIES, parse_policies, policies_to_data
 
 from .auth import SEEDED_AGENTS
 from .events import LambdaContext, http_api_event
@@ -90,6 +91,46 @@ def configure_routing() -> None:
         app.presence.set_status(profile.agent_id, AgentStatus.ONLINE, utc_now())
 
 
+# A short policy for VIP customers, in calendar time so that it runs whatever the hour of `make dev`:
+# Lucia's WhatsApp message gets its warning after 90 seconds, its breach (and escalation) after two minutes.
+VIP_EXPRESS = {
+    "id": "vip-express",
+    "name": "VIP express (demo)",
+    "conditions": {"tiers": ["vip"]},
+    "targets": {
+        priority: {
+            "first_reply": {"minutes": 2, "business": False},
+            "next_reply": {"minutes": 5, "business": False},
+            "resolution": {"minutes": 60, "business": False},
+        }
+        for priority in ("low", "normal", "high", "urgent")
+    },
+    "warning_percent": 75,
+    "escalation": [
+        {"kind": "set_priority", "value": "urgent"},
+        {"kind": "add_tags", "value": ["sla-breached"]},
+        {
+            "kind": "add_note",
+            "templates": {
+                "it": "SLA superato per {customer.name}: rispondere subito.",
+                "en": "SLA breached for {customer.name}: answer now.",
+            },
+        },
+        {
+            "kind": "notify",
+            "subject": "SLA breached on #{ticket.number}",
+            "templates": {"default": "{ticket.subject}"},
+        },
+    ],
+}
+
+
+def configure_sla() -> None:
+    """VIP express first (first match wins), then the standard business-hours targets."""
+    policies = parse_policies({"policies": [VIP_EXPRESS, *policies_to_data(DEFAULT_POLICIES)["policies"]]})
+    sportello().sla_settings.save_policies(policies)
+
+
 def vip_customer() -> None:
     """Lucia Ferri, a VIP of Ferri Costruzioni, known by her WhatsApp number."""
     customers = sportello().customers
@@ -139,6 +180,7 @@ def wait_for_routing(timeout: float = SETTLE_SECONDS) -> None:
 
 def load_demo_data(mailroom: Mailroom) -> None:
     configure_routing()
+    configure_sla()
     vip_customer()
     for sender, subject, body in DEMO_MAILS:
         mailroom.receive(_mail(sender, subject, body), sender, ["support@sportello.local"])

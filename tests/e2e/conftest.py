@@ -79,6 +79,17 @@ class RunningCloud:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
 
+    def send(self, method: str, path: str, body: Any, token: str) -> Any:
+        """An agent's API call (POST, PATCH, PUT) with their bearer token; the response's JSON."""
+        request = urllib.request.Request(
+            self.base_url + path,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+            method=method,
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
     def token(self, email: str = "agent@sportello.local") -> str:
         return str(self.post("/local/token", {"email": email})["token"])
 
@@ -114,12 +125,12 @@ class RunningCloud:
             self.process.wait(timeout=30)
 
 
-def start_cloud(home: Path, *, demo: bool = False) -> RunningCloud:
+def start_cloud(home: Path, *, demo: bool = False, env: dict[str, str] | None = None) -> RunningCloud:
     dist = PROJECT_ROOT / "web" / "dist" / "index.html"
     if not dist.exists():
         pytest.fail("web/dist is missing: build the agent app first (make web)")
     port, smtp_port, moto_port, fake_port = _free_port(), _free_port(), _free_port(), _free_port()
-    env = {
+    environment = {
         **os.environ,
         "SPORTELLO_HOME": str(home),
         "PORT": str(port),
@@ -127,6 +138,7 @@ def start_cloud(home: Path, *, demo: bool = False) -> RunningCloud:
         "MOTO_PORT": str(moto_port),
         "FAKE_PROVIDERS_PORT": str(fake_port),
         "SPORTELLO_DEMO": "1" if demo else "0",
+        **(env or {}),
     }
     for leaked in (
         "AWS_ENDPOINT_URL",
@@ -136,16 +148,20 @@ def start_cloud(home: Path, *, demo: bool = False) -> RunningCloud:
         names.ENV_SUPPORT_ADDRESS,
         names.ENV_DESK_NAME,
     ):
-        env.pop(leaked, None)
+        environment.pop(leaked, None)
     log = (home / "cloud.log").open("ab") if home.exists() else None
     if log is None:
         home.mkdir(parents=True)
         log = (home / "cloud.log").open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        [sys.executable, "-m", "infra.local"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     cloud = RunningCloud(
-        f"http://127.0.0.1:{port}", smtp_port, home, process, env, f"http://127.0.0.1:{fake_port}"
+        f"http://127.0.0.1:{port}", smtp_port, home, process, environment, f"http://127.0.0.1:{fake_port}"
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
