@@ -5,10 +5,8 @@ turns red, is escalated, and its history says so."""
 
 from __future__ import annotations
 
-import json
 import re
 import time
-import urllib.request
 from typing import Any
 
 import pytest
@@ -160,17 +158,6 @@ def test_an_admin_writes_an_sla_policy_and_agents_see_its_countdowns(
     screenshot(page, "sla-at-risk-italian")
 
 
-def _put_policies(cloud: RunningCloud, policies: list[dict[str, Any]]) -> None:
-    request = urllib.request.Request(
-        cloud.base_url + "/api/admin/sla",
-        data=json.dumps({"policies": policies}).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {cloud.token(ADMIN)}"},
-        method="PUT",
-    )
-    with urllib.request.urlopen(request, timeout=10):
-        pass
-
-
 def _escalated(cloud: RunningCloud, number: int, timeout: float = 120) -> dict[str, Any]:
     """The ticket page's answer once the SLA sweep escalated it (a minute's target, swept every 10 s)."""
     deadline = time.monotonic() + timeout
@@ -187,17 +174,13 @@ def test_a_first_reply_left_unanswered_turns_red_is_escalated_and_told_in_the_hi
 ) -> None:
     # Given a policy that gives email a minute for the first reply, and escalates to urgent
     minute = {"first_reply": {"minutes": 1, "business": False}}
-    _put_policies(
-        local_cloud,
-        [
-            {
-                "name": "Un minuto",
-                "conditions": {"channels": ["email"]},
-                "targets": {"normal": minute, "urgent": minute},
-                "escalation": [{"kind": "set_priority", "value": "urgent"}],
-            }
-        ],
-    )
+    policy = {
+        "name": "Un minuto",
+        "conditions": {"channels": ["email"]},
+        "targets": {"normal": minute, "urgent": minute},
+        "escalation": [{"kind": "set_priority", "value": "urgent"}],
+    }
+    local_cloud.send("PUT", "/api/admin/sla", {"policies": [policy]}, local_cloud.token(ADMIN))
 
     # When a customer writes in and nobody answers for a minute
     _send(
