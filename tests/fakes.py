@@ -137,7 +137,7 @@ class InMemoryTicketRepository:
         self.add_events(events)
 
     def many(self, numbers: Sequence[int]) -> list[Ticket]:
-        return [self.tickets[number] for number in numbers if number in self.tickets]
+        return [self.tickets[number] for number in dict.fromkeys(numbers) if number in self.tickets]
 
     def get(self, number: int) -> Ticket:
         try:

@@ -256,6 +256,39 @@ def test_calendar_round_trips_and_names_a_bad_window(cloud):
     assert zone.body["message"] == "timezone: 'Mars/Olympus' is not a known time zone"
 
 
+VIP_POLICY = {
+    "id": "vip",
+    "name": "VIP customers",
+    "enabled": True,
+    "conditions": {"channels": ["email", "whatsapp"], "groups": [], "tiers": ["vip"]},
+    "targets": {"urgent": {"first_reply": {"minutes": 30, "business": True}}},
+    "warning_percent": 80,
+    "escalation": [{"kind": "set_group", "value": "escalations"}],
+}
+
+
+def test_sla_policies_round_trip_in_order_and_a_bad_one_names_its_place(cloud):
+    assert [p["id"] for p in admin("GET", "/api/admin/sla").body["policies"]] == ["standard"]  # the default
+    standard = admin("GET", "/api/admin/sla").body["policies"][0]
+
+    saved = admin("PUT", "/api/admin/sla", {"policies": [VIP_POLICY, standard]})
+    bad_minutes = {**VIP_POLICY, "targets": {"urgent": {"first_reply": {"minutes": 0}}}}
+    bad = admin("PUT", "/api/admin/sla", {"policies": [standard, bad_minutes]})
+
+    assert saved.status == 200
+    assert admin("GET", "/api/admin/sla").body == {"policies": [VIP_POLICY, standard]}
+    assert bad.status == 422
+    assert bad.body["message"].startswith("policies[1].targets.urgent.first_reply.minutes: must be a whole")
+    assert [p["id"] for p in admin("GET", "/api/admin/sla").body["policies"]] == ["vip", "standard"]
+
+
+def test_at_risk_is_for_agents_and_admins(cloud):
+    assert call("GET", "/api/sla/at-risk").status == 200
+    assert admin("GET", "/api/sla/at-risk").status == 200
+    stranger = {"sub": "x", "email": "x@example.org", "cognito:groups": ["customers"], "name": "X"}
+    assert call("GET", "/api/sla/at-risk", claims=stranger).status == 403
+
+
 ADMIN_ROUTES = [
     ("GET", "/api/admin/rules/trigger", None),
     ("POST", "/api/admin/rules/trigger", URGENT_TRIGGER),
@@ -270,6 +303,8 @@ ADMIN_ROUTES = [
     ("PUT", "/api/admin/classification", {}),
     ("GET", "/api/admin/calendar", None),
     ("PUT", "/api/admin/calendar", {}),
+    ("GET", "/api/admin/sla", None),
+    ("PUT", "/api/admin/sla", {"policies": []}),
 ]
 
 

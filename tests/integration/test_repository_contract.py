@@ -102,6 +102,13 @@ def test_a_written_ticket_reads_back_with_a_version(tickets: Any) -> None:
     assert [e.payload for e in history.events] == [TicketCreated("email")]
 
 
+def test_many_tickets_are_read_together_in_the_order_asked(tickets: Any) -> None:
+    for number in (1, 2, 3):
+        tickets.write(a_ticket(number), new=True)
+    assert [t.number for t in tickets.many([3, 9, 1, 3])] == [3, 1]
+    assert tickets.many([]) == []
+
+
 def test_a_new_ticket_must_not_exist_yet(tickets: Any) -> None:
     tickets.write(a_ticket(1), new=True)
     with pytest.raises(ConflictError):
