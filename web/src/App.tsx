@@ -19,6 +19,7 @@ import { AdminAgents } from "./components/AdminAgents";
 import { AdminGroups } from "./components/AdminGroups";
 import { AdminRules } from "./components/AdminRules";
 import { AdminSettings } from "./components/AdminSettings";
+import { AdminSla } from "./components/AdminSla";
 import { isAdmin, Layout } from "./components/Layout";
 import { Login } from "./components/Login";
 import { Quarantine } from "./components/Quarantine";
@@ -206,6 +207,8 @@ function Workspace({ config, api, route, signOut }: { config: AppConfig; api: Ap
       } else if (route.section === "triggers" || route.section === "automations") {
         const kind = route.section === "triggers" ? "trigger" : "automation";
         page = <AdminRules key={kind} kind={kind} />;
+      } else if (route.section === "sla") {
+        page = <AdminSla />;
       } else if (route.section === "groups") {
         page = <AdminGroups />;
       } else if (route.section === "agents") {

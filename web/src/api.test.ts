@@ -234,3 +234,50 @@ describe("ApiClient: routing and the admin API", () => {
     expect(fetchImpl.mock.calls[0][1]?.method).toBe("DELETE");
   });
 });
+
+describe("ApiClient: the SLA", () => {
+  const badge = { target: "first_reply", state: "running", due_at: "2026-12-02T11:00:00Z", left_seconds: 600, business: true };
+
+  it("notes when each list's answer arrived on its SLA badges, the instant their time left was true", async () => {
+    vi.useFakeTimers({ now: Date.parse("2026-12-02T10:50:00Z") });
+    try {
+      const fetchImpl = vi.fn<FetchLike>(async () =>
+        jsonResponse(200, { items: [{ number: 1, sla: badge }, { number: 2, sla: null }], next_cursor: "c" }),
+      );
+      const { api } = client(fetchImpl);
+      const page = await api.listTickets({ view: "all" });
+      expect(page.items[0].sla).toEqual({ ...badge, received_at: Date.parse("2026-12-02T10:50:00Z") });
+      expect(page.items[1].sla).toBeNull();
+      expect(page.next_cursor).toBe("c");
+
+      const atRisk = await api.slaAtRisk();
+      expect(fetchImpl.mock.calls[1][0]).toBe("https://api.example.test/api/sla/at-risk?limit=50");
+      expect(atRisk.items[0].sla?.received_at).toBe(Date.parse("2026-12-02T10:50:00Z"));
+      expect(atRisk.next_cursor).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("notes it on a ticket's SLA view too, and leaves a ticket without one alone", async () => {
+    const view = { policy: { id: "vip", name: "VIP" }, targets: [] };
+    const withSla = await client(async () => jsonResponse(200, { ticket: { number: 3 }, sla: view })).api.ticket(3);
+    expect(withSla.sla).toMatchObject(view);
+    expect(typeof withSla.sla?.received_at).toBe("number");
+    const without = await client(async () => jsonResponse(200, { ticket: { number: 4 }, sla: null })).api.ticket(4);
+    expect(without.sla).toBeNull();
+  });
+
+  it("reads and replaces the ordered policies", async () => {
+    const policies = [{ id: "vip", name: "VIP", enabled: true, conditions: {}, targets: {}, warning_percent: 75, escalation: [] }];
+    const fetchImpl = vi.fn<FetchLike>(async () => jsonResponse(200, { policies }));
+    const { api } = client(fetchImpl);
+    await api.slaPolicies();
+    expect(await api.saveSlaPolicies(policies)).toEqual({ policies });
+    expect(fetchImpl.mock.calls.map(([url, init]) => [url, init?.method])).toEqual([
+      ["https://api.example.test/api/admin/sla", "GET"],
+      ["https://api.example.test/api/admin/sla", "PUT"],
+    ]);
+    expect(JSON.parse(fetchImpl.mock.calls[1][1]?.body as string)).toEqual({ policies });
+  });
+});

@@ -10,6 +10,8 @@ import type {
   Rule,
   RuleKind,
   RuleLanguage,
+  SlaPolicy,
+  SlaPolicyInput,
   Channel,
   Customer,
   Group,
@@ -144,6 +146,14 @@ export async function sendJson<T>(
   return body as T;
 }
 
+/**
+ * Notes on an answer's SLA clock the client time it arrived: `left_seconds` was true at that instant,
+ * and the countdowns tick down from it.
+ */
+export function stampSla<T extends { sla?: { received_at?: number } | null }>(item: T, at: number): T {
+  return item.sla ? { ...item, sla: { ...item.sla, received_at: at } } : item;
+}
+
 const defaultFetch: FetchLike = (input, init) => globalThis.fetch(input, init);
 
 export class ApiClient {
@@ -188,8 +198,8 @@ export class ApiClient {
     return this.request("GET", "/api/groups");
   }
 
-  listTickets(query: TicketQuery): Promise<Page<Ticket>> {
-    return this.request(
+  async listTickets(query: TicketQuery): Promise<Page<Ticket>> {
+    const page = await this.request<Page<Ticket>>(
       "GET",
       `/api/tickets${queryString({
         view: query.view,
@@ -200,10 +210,20 @@ export class ApiClient {
         limit: query.limit ?? 25,
       })}`,
     );
+    const at = Date.now();
+    return { ...page, items: page.items.map((tk) => stampSla(tk, at)) };
   }
 
-  ticket(number: number): Promise<TicketDetail> {
-    return this.request("GET", `/api/tickets/${encodeURIComponent(String(number))}`);
+  /** Tickets whose SLA is breached or nearly due, overdue first; one page (the server caps it at `limit`). */
+  async slaAtRisk(limit = 50): Promise<Page<Ticket>> {
+    const page = await this.request<{ items: Ticket[] }>("GET", `/api/sla/at-risk${queryString({ limit })}`);
+    const at = Date.now();
+    return { items: page.items.map((tk) => stampSla(tk, at)), next_cursor: null };
+  }
+
+  async ticket(number: number): Promise<TicketDetail> {
+    const detail = await this.request<TicketDetail>("GET", `/api/tickets/${encodeURIComponent(String(number))}`);
+    return stampSla(detail, Date.now());
   }
 
   addMessage(
@@ -318,5 +338,14 @@ export class ApiClient {
   /** The saved calendar's public holidays of `year`, named in `lang` where the country has it. */
   calendarHolidays(year: number, lang: string): Promise<PublicHolidays> {
     return this.request("GET", `/api/admin/calendar/holidays${queryString({ year, lang })}`);
+  }
+
+  slaPolicies(): Promise<{ policies: SlaPolicy[] }> {
+    return this.request("GET", "/api/admin/sla");
+  }
+
+  /** Replaces the ordered list of policies (the first that matches a ticket applies); answers the saved list. */
+  saveSlaPolicies(policies: SlaPolicyInput[]): Promise<{ policies: SlaPolicy[] }> {
+    return this.request("PUT", "/api/admin/sla", { policies });
   }
 }

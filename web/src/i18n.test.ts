@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { dictionaries, interpolate, langFromNavigator, LANGUAGES, optionKey, translator } from "./i18n";
 import { VIEWS } from "./router";
-import { CHANNELS, EVENT_KINDS, IDENTITY_KINDS, PRIORITIES, STATUSES, TICKET_TYPES } from "./types";
+import { CHANNELS, EVENT_KINDS, IDENTITY_KINDS, PRIORITIES, SLA_STATES, SLA_TARGETS, SLA_TIERS, STATUSES, TICKET_TYPES } from "./types";
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
@@ -32,6 +32,15 @@ describe("i18n dictionaries", () => {
     for (const k of IDENTITY_KINDS) expect(keys).toContain(`identity.${k}`);
     for (const k of EVENT_KINDS) expect(optionKey("event", k)).not.toBeNull();
     expect(optionKey("status", "bogus")).toBeNull();
+  });
+
+  it("has a label for every SLA target, state and customer tier", () => {
+    for (const target of SLA_TARGETS) expect(optionKey("slaTarget", target)).not.toBeNull();
+    for (const state of SLA_STATES) expect(optionKey("slaState", state)).not.toBeNull();
+    for (const tier of SLA_TIERS) expect(optionKey("slaTier", tier)).not.toBeNull();
+    expect(translator("it")("slaTarget.first_reply")).toBe("Prima risposta");
+    expect(translator("it")("slaTarget.next_reply")).toBe("Risposta successiva");
+    expect(translator("it")("slaTarget.resolution")).toBe("Risoluzione");
   });
 
   it("keeps the conflict notice text the tests look for", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_SECTIONS, formatRoute, parseHash, VIEW_IDS, viewDef, type Route } from "./router";
+import { ADMIN_SECTIONS, formatRoute, parseHash, VIEW_IDS, viewDef, type Route, type ViewId } from "./router";
 
 describe("parseHash", () => {
   it.each<[string, Route]>([
@@ -18,6 +18,7 @@ describe("parseHash", () => {
     ["#/admin", { name: "admin", section: "triggers" }],
     ["#/admin/automations", { name: "admin", section: "automations" }],
     ["#/admin/groups", { name: "admin", section: "groups" }],
+    ["#/admin/sla", { name: "admin", section: "sla" }],
   ])("%s", (hash, route) => {
     expect(parseHash(hash)).toEqual(route);
   });
@@ -42,12 +43,22 @@ describe("parseHash", () => {
 });
 
 describe("views", () => {
+  const queryOf = (id: ViewId) => {
+    const def = viewDef(id);
+    return def.source === "tickets" ? def.query : null;
+  };
+
   it("map to the API queries", () => {
-    expect(viewDef("unassigned").query).toEqual({ view: "unassigned" });
-    expect(viewDef("mine").query).toEqual({ view: "mine" });
-    expect(viewDef("all-open").query).toEqual({ view: "all", status: "open" });
-    expect(viewDef("new").query).toEqual({ status: "new" });
-    expect(viewDef("pending").query).toEqual({ status: "pending" });
-    expect(viewDef("solved").query).toEqual({ status: "solved" });
+    expect(queryOf("unassigned")).toEqual({ view: "unassigned" });
+    expect(queryOf("mine")).toEqual({ view: "mine" });
+    expect(queryOf("all-open")).toEqual({ view: "all", status: "open" });
+    expect(queryOf("new")).toEqual({ status: "new" });
+    expect(queryOf("pending")).toEqual({ status: "pending" });
+    expect(queryOf("solved")).toEqual({ status: "solved" });
+  });
+
+  it("list the SLA's at-risk tickets from their own endpoint, at #/views/sla-at-risk", () => {
+    expect(viewDef("sla-at-risk").source).toBe("sla-at-risk");
+    expect(parseHash("#/views/sla-at-risk")).toEqual({ name: "view", view: "sla-at-risk" });
   });
 });

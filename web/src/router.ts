@@ -3,23 +3,31 @@ import { useEffect, useState } from "react";
 import type { MessageKey } from "./i18n";
 import type { TicketQuery } from "./types";
 
-export const VIEW_IDS = ["unassigned", "mine", "all-open", "new", "pending", "solved"] as const;
+export const VIEW_IDS = ["unassigned", "mine", "all-open", "sla-at-risk", "new", "pending", "solved"] as const;
 export type ViewId = (typeof VIEW_IDS)[number];
 
-export interface ViewDef {
-  id: ViewId;
-  label: MessageKey;
-  /** Query sent to GET /api/tickets (cursor and limit are added by the list). */
-  query: TicketQuery;
-}
+/** A list of tickets in the left nav: a query of GET /api/tickets, or the SLA's at-risk list. */
+export type ViewDef = { id: ViewId; label: MessageKey } & (
+  | {
+      source: "tickets";
+      /** Query sent to GET /api/tickets (cursor and limit are added by the list). */
+      query: TicketQuery;
+    }
+  | {
+      /** GET /api/sla/at-risk: ordered by due time, overdue first, in one page. */
+      source: "sla-at-risk";
+      intro: MessageKey;
+    }
+);
 
 export const VIEWS: readonly ViewDef[] = [
-  { id: "unassigned", label: "nav.unassigned", query: { view: "unassigned" } },
-  { id: "mine", label: "nav.mine", query: { view: "mine" } },
-  { id: "all-open", label: "nav.allOpen", query: { view: "all", status: "open" } },
-  { id: "new", label: "nav.new", query: { status: "new" } },
-  { id: "pending", label: "nav.pending", query: { status: "pending" } },
-  { id: "solved", label: "nav.solved", query: { status: "solved" } },
+  { id: "unassigned", label: "nav.unassigned", source: "tickets", query: { view: "unassigned" } },
+  { id: "mine", label: "nav.mine", source: "tickets", query: { view: "mine" } },
+  { id: "all-open", label: "nav.allOpen", source: "tickets", query: { view: "all", status: "open" } },
+  { id: "sla-at-risk", label: "nav.slaAtRisk", source: "sla-at-risk", intro: "sla.atRisk.intro" },
+  { id: "new", label: "nav.new", source: "tickets", query: { status: "new" } },
+  { id: "pending", label: "nav.pending", source: "tickets", query: { status: "pending" } },
+  { id: "solved", label: "nav.solved", source: "tickets", query: { status: "solved" } },
 ];
 
 export function viewDef(id: ViewId): ViewDef {
@@ -33,7 +41,7 @@ export function isViewId(value: string): value is ViewId {
 }
 
 /** The admin section's screens (admins only): triggers and automations share the rules screen. */
-export const ADMIN_SECTIONS = ["triggers", "automations", "groups", "agents", "settings"] as const;
+export const ADMIN_SECTIONS = ["triggers", "automations", "sla", "groups", "agents", "settings"] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function isAdminSection(value: string): value is AdminSection {

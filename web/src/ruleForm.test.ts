@@ -162,6 +162,8 @@ describe("rules", () => {
     expect(moved(["a", "b", "c"], "b", 1)).toEqual(["a", "c", "b"]);
     expect(moved(["a", "b", "c"], "a", -1)).toEqual(["a", "b", "c"]);
     expect(moved(["a", "b", "c"], "c", 1)).toEqual(["a", "b", "c"]);
+    const [first, second] = [{ name: "VIP" }, { name: "Standard" }];
+    expect(moved([first, second], second, -1)).toEqual([second, first]);
   });
 });
 

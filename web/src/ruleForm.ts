@@ -231,12 +231,12 @@ export function rowOfPath(path: string): string | null {
   return a ? `action-${a[1]}` : null;
 }
 
-/** The ids in the new order after moving `id` one step up (-1) or down (+1); unchanged at either end. */
-export function moved(ids: string[], id: string, step: -1 | 1): string[] {
-  const i = ids.indexOf(id);
+/** The items (rule ids, SLA policies) in the new order after moving `item` one step up (-1) or down (+1); unchanged at either end. */
+export function moved<T>(items: readonly T[], item: T, step: -1 | 1): T[] {
+  const i = items.indexOf(item);
   const j = i + step;
-  if (i < 0 || j < 0 || j >= ids.length) return ids;
-  const next = [...ids];
+  if (i < 0 || j < 0 || j >= items.length) return [...items];
+  const next = [...items];
   [next[i], next[j]] = [next[j], next[i]];
   return next;
 }

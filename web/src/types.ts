@@ -82,6 +82,8 @@ export interface Ticket {
   solved_at: string | null;
   custom_fields: Record<string, unknown>;
   version: number;
+  /** The most urgent unmet SLA target (lists only; absent from servers without SLAs). */
+  sla?: SlaBadge | null;
 }
 
 export interface Attachment {
@@ -182,6 +184,8 @@ export interface TicketDetail {
   messages: Message[];
   events: TicketEvent[];
   requester: Customer;
+  /** The ticket's SLA clocks; null when no policy applies (absent from servers without SLAs). */
+  sla?: SlaView | null;
 }
 
 export interface QuarantineItem {
@@ -302,3 +306,83 @@ export interface PublicHolidays {
   year: number;
   holidays: { date: string; name: string }[];
 }
+
+// --- SLA: targets on the ticket, the policies that set them ---------------------------------
+
+export const SLA_TARGETS = ["first_reply", "next_reply", "resolution"] as const;
+export type SlaTargetName = (typeof SLA_TARGETS)[number];
+
+export const SLA_STATES = ["running", "paused", "met", "breached"] as const;
+export type SlaState = (typeof SLA_STATES)[number];
+
+/**
+ * Set by the client, never sent by the API: Date.now() when the answer arrived, the instant the
+ * answer's `left_seconds` were true (the countdowns tick down from there).
+ */
+interface Received {
+  received_at?: number;
+}
+
+/** One clock of a ticket's SLA (GET /api/tickets/{n} → sla.targets). */
+export interface SlaTargetView {
+  target: SlaTargetName;
+  state: SlaState;
+  /** next_reply runs again after each agent reply: 1, 2, … */
+  cycle: number;
+  business: boolean;
+  target_seconds: number;
+  started_at: string;
+  /** null while paused */
+  due_at: string | null;
+  warn_at: string | null;
+  met_at: string | null;
+  /** Business (or calendar) time left when the server answered; negative = overdue; null when met. */
+  left_seconds: number | null;
+}
+
+export interface SlaView extends Received {
+  policy: { id: string; name: string };
+  targets: SlaTargetView[];
+}
+
+/** The most urgent unmet target of a listed ticket. */
+export interface SlaBadge extends Received {
+  target: SlaTargetName;
+  state: SlaState;
+  due_at: string | null;
+  left_seconds: number | null;
+  business: boolean;
+}
+
+export const SLA_TIERS = ["vip", "standard"] as const;
+export type SlaTier = (typeof SLA_TIERS)[number];
+
+export interface SlaTargetSetting {
+  minutes: number;
+  business: boolean;
+}
+
+/** An SLA policy (GET/PUT /api/admin/sla): the first enabled one whose conditions match applies. */
+export interface SlaPolicy {
+  /** A slug; the server makes one from the name for a new policy. */
+  id?: string;
+  name: string;
+  enabled: boolean;
+  /** Each list empty or absent = any. */
+  conditions: { channels?: string[]; groups?: string[]; tiers?: string[] };
+  targets: Partial<Record<Priority, Partial<Record<SlaTargetName, SlaTargetSetting>>>>;
+  /** 1..99: the share of a target's time after which it warns. */
+  warning_percent: number;
+  /** Rule actions, as the triggers take them, run when a target is breached. */
+  escalation: RuleAction[];
+}
+
+/**
+ * A policy as PUT /api/admin/sla takes it from the form: minutes that are not a number go as typed,
+ * for the server to name them.
+ */
+export type SlaPolicyInput = Omit<SlaPolicy, "targets" | "warning_percent" | "escalation"> & {
+  targets: Partial<Record<Priority, Partial<Record<SlaTargetName, { minutes: number | string; business: boolean }>>>>;
+  warning_percent: number | string;
+  escalation: (RuleAction | Record<string, unknown>)[];
+};

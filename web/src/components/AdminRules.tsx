@@ -2,20 +2,17 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import { useI18n, type Translate } from "../i18n";
 import {
-  actionInfo,
   actionsFor,
   emptyRule,
   fieldInfo,
   fieldsFor,
   formValues,
   moved,
-  newAction,
   newCondition,
   operatorsFor,
   rowOfPath,
   ruleBody,
   ruleToData,
-  TEMPLATE_LANGS,
   valueShape,
   withDefaults,
   type ActionRow,
@@ -25,6 +22,7 @@ import {
 import { errorText, useSession } from "../session";
 import type { Rule, RuleKind, RuleLanguage } from "../types";
 import { Notice, Spinner, type NoticeState } from "./common";
+import { ActionListEditor } from "./ActionsEditor";
 import { choiceLabel, familyLabel, FormProblemNotice, problemOf, type FormProblem } from "./adminCommon";
 
 type Editing = { rule: Rule | null } | null;
@@ -284,29 +282,16 @@ function RuleEditor({ kind, language, rule, onCancel, onSaved }: EditorProps) {
           </button>
         </fieldset>
       ))}
-      <fieldset className={`rule-actions${problem?.path === "actions" ? " has-problem" : ""}`} data-testid="rule-actions">
-        <legend>{t("admin.rule.actions")}</legend>
-        {form.actions.map((row, i) => (
-          <ActionEditor
-            key={i}
-            kind={kind}
-            language={language}
-            row={row}
-            bad={badRow === `action-${i}`}
-            onChange={(next) => setActions(form.actions.map((r, j) => (j === i ? next : r)))}
-            onRemove={() => setActions(form.actions.filter((_, j) => j !== i))}
-          />
-        ))}
-        <button
-          type="button"
-          className="link-button"
-          data-testid="action-add"
-          onClick={() => setActions([...form.actions, newAction(language, actionsFor(language, kind)[0]?.kind ?? "")])}
-        >
-          + {t("admin.rule.addAction")}
-        </button>
-        <p className="muted small">{t("admin.rule.placeholders", { list: language.placeholders.map((p) => `{${p}}`).join(" ") })}</p>
-      </fieldset>
+      <ActionListEditor
+        language={language}
+        available={actionsFor(language, kind)}
+        rows={form.actions}
+        onChange={setActions}
+        legend={t("admin.rule.actions")}
+        testId="rule-actions"
+        bad={problem?.path === "actions"}
+        badIndex={badRow?.startsWith("action-") ? Number(badRow.slice("action-".length)) : null}
+      />
       <FormProblemNotice problem={problem} t={t} testId="rule-error" />
       <div className="form-buttons">
         <button type="button" className="btn btn-ghost" data-testid="rule-cancel" onClick={onCancel}>
@@ -412,103 +397,4 @@ function ConditionValue({ t, field, shape, choices, row, onChange }: { t: Transl
       );
     }
   }
-}
-
-interface ActionProps {
-  kind: RuleKind;
-  language: RuleLanguage;
-  row: ActionRow;
-  bad: boolean;
-  onChange: (row: ActionRow) => void;
-  onRemove: () => void;
-}
-
-function ActionEditor({ kind, language, row, bad, onChange, onRemove }: ActionProps) {
-  const { t } = useI18n();
-  const { agents, groups } = useSession();
-  const info = actionInfo(language, row.kind);
-  const shape = info?.value ?? "none";
-  const label = t("admin.rule.value");
-  let value = null;
-  if (shape === "choice") {
-    value = (
-      <select className="rule-value" data-testid="action-value" aria-label={label} value={row.value} onChange={(e) => onChange({ ...row, value: e.target.value })}>
-        {info?.choices.map((c) => (
-          <option key={c} value={c}>
-            {choiceLabel(t, row.kind, c)}
-          </option>
-        ))}
-      </select>
-    );
-  } else if (shape === "tags") {
-    value = <input className="rule-value" type="text" data-testid="action-value" aria-label={label} placeholder={t("admin.rule.listHint")} value={row.value} onChange={(e) => onChange({ ...row, value: e.target.value })} />;
-  } else if (shape === "group") {
-    value = (
-      <select className="rule-value" data-testid="action-value" aria-label={label} value={row.value} onChange={(e) => onChange({ ...row, value: e.target.value })}>
-        <option value="">{t("props.noGroup")}</option>
-        {row.value && !groups.some((g) => g.id === row.value) && <option value={row.value}>{row.value}</option>}
-        {groups.map((g) => (
-          <option key={g.id} value={g.id}>
-            {g.name}
-          </option>
-        ))}
-      </select>
-    );
-  } else if (shape === "agent") {
-    value = (
-      <select className="rule-value" data-testid="action-value" aria-label={label} value={row.value} onChange={(e) => onChange({ ...row, value: e.target.value })}>
-        <option value="">{t("admin.rule.nobody")}</option>
-        {row.value && !agents.some((a) => a.id === row.value) && <option value={row.value}>{row.value}</option>}
-        {agents.map((a) => (
-          <option key={a.id} value={a.id}>
-            {a.name || a.email}
-          </option>
-        ))}
-      </select>
-    );
-  }
-  const templates = shape === "templates" || shape === "templates_subject";
-  return (
-    <div className={`rule-action${bad ? " has-problem" : ""}`} data-testid="action-row">
-      <div className="rule-row">
-        <select
-          data-testid="action-kind"
-          aria-label={t("admin.rule.action")}
-          value={row.kind}
-          onChange={(e) => onChange({ ...newAction(language, e.target.value), templates: row.templates, subject: row.subject })}
-        >
-          {actionsFor(language, kind).map((a) => (
-            <option key={a.kind} value={a.kind}>
-              {familyLabel(t, "ruleAction", a.kind)}
-            </option>
-          ))}
-        </select>
-        {value ?? <span className="rule-value" />}
-        <button type="button" className="icon-button" data-testid="action-remove" aria-label={t("admin.rule.remove")} title={t("admin.rule.remove")} onClick={onRemove}>
-          ×
-        </button>
-      </div>
-      {templates && (
-        <div className="rule-templates">
-          {shape === "templates_subject" && (
-            <label className="field">
-              <span>{t("admin.rule.subject")}</span>
-              <input type="text" data-testid="action-subject" value={row.subject} onChange={(e) => onChange({ ...row, subject: e.target.value })} />
-            </label>
-          )}
-          {TEMPLATE_LANGS.map((lang) => (
-            <label key={lang} className="field">
-              <span>{t(`admin.rule.template.${lang}`)}</span>
-              <textarea
-                rows={2}
-                data-testid={`action-template-${lang}`}
-                value={row.templates[lang]}
-                onChange={(e) => onChange({ ...row, templates: { ...row.templates, [lang]: e.target.value } })}
-              />
-            </label>
-          ))}
-        </div>
-      )}
-    </div>
-  );
 }

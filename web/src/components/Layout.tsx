@@ -8,6 +8,7 @@ import { StatusSwitch } from "./StatusSwitch";
 const ADMIN_LABELS: Record<AdminSection, MessageKey> = {
   triggers: "nav.triggers",
   automations: "nav.automations",
+  sla: "nav.sla",
   groups: "nav.groups",
   agents: "nav.agents",
   settings: "nav.settings",

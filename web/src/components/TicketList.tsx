@@ -3,8 +3,10 @@ import { useI18n } from "../i18n";
 import { navigate, ticketHref, viewDef, type ViewId } from "../router";
 import { useSession } from "../session";
 import type { Ticket } from "../types";
+import { SLA_TICK_MS } from "../sla";
 import { PriorityLabel, RelativeTime, StatusBadge, useNow } from "./common";
 import { PagedListPage } from "./PagedListPage";
+import { SlaCountdown } from "./Sla";
 import { usePagedList } from "./usePagedList";
 
 const ticketKey = (ticket: Ticket) => ticket.number;
@@ -13,8 +15,12 @@ export function TicketList({ view }: { view: ViewId }) {
   const { api } = useSession();
   const { t, label } = useI18n();
   const def = viewDef(view);
-  const now = useNow();
-  const fetchPage = useCallback((from: string | null) => api.listTickets({ ...def.query, cursor: from, limit: 25 }), [api, def]);
+  // Ticks as often as the SLA countdowns need; the relative times refresh along with them.
+  const now = useNow(SLA_TICK_MS);
+  const fetchPage = useCallback(
+    (from: string | null) => (def.source === "sla-at-risk" ? api.slaAtRisk() : api.listTickets({ ...def.query, cursor: from, limit: 25 })),
+    [api, def],
+  );
   const list = usePagedList<Ticket>(fetchPage, ticketKey);
   const { items } = list;
 
@@ -22,6 +28,7 @@ export function TicketList({ view }: { view: ViewId }) {
     <PagedListPage
       list={list}
       title={t(def.label)}
+      intro={def.source === "sla-at-risk" ? t(def.intro) : undefined}
       emptyText={t("list.empty")}
       loadingText={t("list.loading")}
     >
@@ -34,6 +41,7 @@ export function TicketList({ view }: { view: ViewId }) {
               <th>{t("list.requester")}</th>
               <th>{t("list.status")}</th>
               <th>{t("list.priority")}</th>
+              <th>{t("list.sla")}</th>
               <th>{t("list.channel")}</th>
               <th>{t("list.updated")}</th>
             </tr>
@@ -63,6 +71,7 @@ export function TicketList({ view }: { view: ViewId }) {
                 <td>
                   <PriorityLabel priority={tk.priority} />
                 </td>
+                <td className="nowrap">{tk.sla && <SlaCountdown countdown={tk.sla} now={now} />}</td>
                 <td>
                   <span className={`channel channel-${tk.channel}`}>{label("channel", tk.channel)}</span>
                 </td>

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } fro
 import { ApiError } from "../api";
 import { dateTime, fileSize } from "../format";
 import { buildPatch, replyChannels, valuesOf, type FormValues } from "../ticketForm";
-import { useI18n, type I18n, type MessageKey, type Translate } from "../i18n";
+import { useI18n, type I18n, type Lang, type MessageKey, type Translate } from "../i18n";
 import { ticketHref, formatRoute, type ViewId } from "../router";
 import { agentName, errorText, useSession } from "../session";
 import {
@@ -19,13 +19,15 @@ import {
 } from "../types";
 import { AddIdentity, CustomerTraits, MergeCustomer } from "./CustomerActions";
 import { assignmentReason, routingLine } from "../routingEvents";
+import { mostUrgent, SLA_TICK_MS, slaEventLine, targetCountdown } from "../sla";
 import { Notice, PriorityLabel, RelativeTime, Spinner, StatusBadge, useNow, type NoticeState } from "./common";
 import { initials } from "./Layout";
+import { SlaCountdown, SlaPanel } from "./Sla";
 
 export function TicketPage({ number, backView }: { number: number; backView: ViewId }) {
   const { api } = useSession();
   const { t, label } = useI18n();
-  const now = useNow();
+  const now = useNow(SLA_TICK_MS);
   const [detail, setDetail] = useState<TicketDetail | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [notice, setNotice] = useState<NoticeState | null>(null);
@@ -76,7 +78,8 @@ export function TicketPage({ number, backView }: { number: number; backView: Vie
     );
   }
 
-  const { ticket, messages, events, requester } = detail;
+  const { ticket, messages, events, requester, sla } = detail;
+  const urgent = sla ? mostUrgent(sla.targets) : null;
 
   return (
     <section className="page ticket-page">
@@ -91,6 +94,7 @@ export function TicketPage({ number, backView }: { number: number; backView: Vie
             <PriorityLabel priority={ticket.priority} />
           </span>
           <span className={`channel channel-${ticket.channel}`}>{label("channel", ticket.channel)}</span>
+          {sla && urgent && <SlaCountdown countdown={targetCountdown(sla, urgent)} now={now} testId="ticket-sla" />}
           <span className="muted small">
             {t("ticket.created")} <RelativeTime iso={ticket.created_at} now={now} />
           </span>
@@ -112,6 +116,7 @@ export function TicketPage({ number, backView }: { number: number; backView: Vie
           <History events={events} now={now} requester={requester} />
         </div>
         <aside className="ticket-side">
+          {sla && <SlaPanel sla={sla} now={now} />}
           <PropertiesPanel
             ticket={ticket}
             reason={assignmentReason(events)}
@@ -518,8 +523,10 @@ const FIELD_LABELS: Record<string, MessageKey> = {
   tags: "props.tags",
 };
 
-/** A routing event as a sentence ("Priority → Urgent · matched 'bloccato'"); other events' data as it is. */
-function describeEvent(ev: TicketEvent, agents: Agent[], t: Translate, label: I18n["label"]): string {
+/** A routing or SLA event as a sentence ("Priority → Urgent · matched 'bloccato'"); other events' data as it is. */
+function describeEvent(ev: TicketEvent, agents: Agent[], t: Translate, label: I18n["label"], lang: Lang): string {
+  const sla = slaEventLine(ev, t, lang);
+  if (sla !== null) return sla;
   const line = routingLine(ev);
   if (!line) return describeData(ev.data);
   const parts: string[] = [];
@@ -535,9 +542,10 @@ function describeEvent(ev: TicketEvent, agents: Agent[], t: Translate, label: I1
   return parts.join(" · ");
 }
 
-/** Who did it, as an agent reads it: an agent's or the requester's name; the desk itself for "system". */
+/** Who did it, as an agent reads it: an agent's or the requester's name; the desk itself for "system"; "SLA" for its sweep. */
 function actorName(actor: string, agents: Agent[], requester: Customer, t: Translate): string {
   if (actor === "system") return t("history.system");
+  if (actor === "sla") return t("sla.title");
   if (actor === requester.id) return requester.name;
   return agentName(agents, actor) ?? actor;
 }
@@ -560,7 +568,7 @@ function History({ events, now, requester }: { events: TicketEvent[]; now: numbe
               </span>
               <span className="history-actor">{actorName(ev.actor, agents, requester, t)}</span>
               <span className="history-kind">{label("event", ev.kind)}</span>
-              <span className="history-data">{describeEvent(ev, agents, t, label)}</span>
+              <span className="history-data">{describeEvent(ev, agents, t, label, lang)}</span>
             </li>
           ))}
         </ol>
