@@ -14,13 +14,13 @@ by then; 50 others are made due before each measurement).
 
 The records are written straight to the store in batches (25 items a request, as `batch_write` sends
 them): the clocks a ticket's events would give are set by hand, which is what makes a 100,000-ticket
-desk take a minute rather than an hour of ticket events. The 50 due tickets are real tickets (the sweep
-reads each to publish) and their records go through `DynamoSlaBook.save`, as the stream's refresh
-writes them.
+desk take minutes rather than hours of ticket events through the stream. The 50 due tickets are real
+tickets (the sweep reads each to publish) and their records go through `DynamoSlaBook.save`, as the
+stream's refresh writes them.
 
 Time is moto's: it answers an index query by walking the whole table, so the sweep's wall time grows
-with the desk here (the "in moto" column) where DynamoDB's does not; the time outside the calls is
-Sportello's own and stays flat.
+with the desk here (the "in moto" column) where DynamoDB's does not; the time outside the calls
+(Sportello's and botocore's) does not grow.
 """
 
 from __future__ import annotations
@@ -169,7 +169,11 @@ def make_due(size: int) -> list[int]:
     book = DynamoSlaBook()
     now = utc_now()
     step = size // DUE
-    numbers = [1 + index * step + (size // 7) % step for index in range(DUE)]
+    # Spread over the desk and, by the last term, over the shards (a ticket's shard is its number modulo
+    # the shard count, and `step` is a multiple of it). The record is replaced whole, so a ticket alerted
+    # at a smaller size would be due again all the same.
+    numbers = [1 + index * step + (size // 7) % step + index % book.shards for index in range(DUE)]
+    assert len({number % book.shards for number in numbers}) == book.shards
     for number in numbers:
         created_at = now - DUE_AGE
         _ticket(number, created_at).save()
