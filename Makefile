@@ -144,6 +144,8 @@ bench: $(STAMP_PY)
 	@$(PY) -m bench.routing
 	@echo "==> automations: items a sweep reads as the desk grows (fixed 50 due)"
 	@$(PY) -m bench.automations
+	@echo "==> SLA sweep: items a sweep reads with 1k, 10k and 100k tickets (fixed 50 due), alerts per breach"
+	@$(PY) -m bench.sla
 	@echo "==> the monthly AWS bill from the measured calls (default and idle workloads)"
 	@$(PY) -m bench.cost
 	@echo "==> email ingestion benchmark, N=200 then N=1000 (in-process moto: see bench/README.md)"

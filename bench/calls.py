@@ -8,6 +8,11 @@ one untimed run of the same kind.
 
     python -m bench.calls            # prints the tables; writes bench/results/calls.json and capacity.json
 
+The ticket_events function is measured on the stream's records of an operation (a new mail, an agent's
+reply, a status change), delivered in one batch as the filtered stream mapping hands them over; the
+calls its SLA clocks subscriber makes (`SlaClocks`: each relevant event rebuilds the ticket's clocks) are
+also counted apart, per event, into `results/calls.json` under "SLA clocks per ticket event".
+
 DynamoDB capacity (read and write units, the table's and its indexes') is estimated from the items
 each call reads and writes (`bench.capacity`: moto's own ConsumedCapacity ignores item sizes).
 """
@@ -28,6 +33,7 @@ from bench.capacity import Capacity, metering_dynamodb
 from bench.environment import configure
 
 GOAL_MAIL = 5  # calls per inbound mail
+SLA_PER_EVENT = "SLA clocks per ticket event"  # the subscriber's share of ticket_events, per event
 RESULTS = Path(__file__).parent / "results" / "calls.json"
 CAPACITY = Path(__file__).parent / "results" / "capacity.json"
 AGENT = {"sub": "agent-1", "email": "ada@desk.example", "cognito:groups": ["agents"]}
@@ -58,6 +64,11 @@ def main() -> None:
             names.ENV_INBOUND_QUEUE_URL: f"{queue_base}/sportello-inbound",
             names.ENV_OUTBOUND_QUEUE_URL: f"{queue_base}/sportello-outbound",
             names.ENV_PROVIDER_SECRETS: json.dumps({"telegram": {"secret_token": TELEGRAM_SECRET}}),
+            # ticket_events starts each new ticket's routing workflow (moto records it, runs none here)
+            names.ENV_ROUTING_STATE_MACHINE_ARN: (
+                "arn:aws:states:eu-west-1:123456789012:stateMachine:sportello-routing"
+            ),
+            names.ENV_NOTIFICATION_TOPIC_ARN: "arn:aws:sns:eu-west-1:123456789012:sportello-notifications",
         }
     )
     from moto import mock_aws
@@ -67,6 +78,7 @@ def main() -> None:
         results = measure(capacity)
     report(results)
     report_capacity(capacity)
+    report_sla(results, capacity)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({name: dict(calls) for name, calls in results.items()}, indent=2))
     CAPACITY.write_text(json.dumps({name: units.as_dict() for name, units in capacity.items()}, indent=2))
@@ -81,14 +93,20 @@ def measure(capacity: dict[str, Capacity] | None = None) -> dict[str, Counter[st
     from agent_api.handler import handler as agent_api
     from bench.awsclock import timing_aws_calls
     from email_inbound.handler import handler as email_inbound
-    from infra.constants import INBOUND_QUEUE, OUTBOUND_QUEUE
+    from infra.constants import INBOUND_QUEUE, OUTBOUND_QUEUE, TICKET_EVENTS_FILTER
     from infra.local.events import LambdaContext, http_api_event, ses_message_id, ses_receipt_event
     from infra.local.queues import sqs_record
-    from infra.local.resources import ensure_queue
+    from infra.local.resources import ensure_queue, provision_routing
+    from infra.local.streams import matches
     from sportello.config import INBOUND_PREFIX, settings
+    from sportello.sla.subscribers import SlaClocks
     from sportello.store import models, schema
+    from sportello.tickets.events import Event
+    from tests.integration.ticket_stream import deliver as deliver_records
+    from tests.integration.ticket_stream import every_record
 
     models.create_table()
+    provision_routing()
     config = settings()
     boto3.client("s3").create_bucket(
         Bucket=config.data_bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
@@ -193,17 +211,99 @@ def measure(capacity: dict[str, Capacity] | None = None) -> dict[str, Counter[st
             patch_ticket_one,
         ),
     ]
-    results: dict[str, Counter[str]] = {}
-    for name, warm_up, prepare in scenarios:
-        print(f"    {name}", file=sys.stderr)
-        warm_up()
-        operation = prepare()  # untimed: what happens before the function is invoked
-        indexes = {spec.name: (spec.partition_key, spec.sort_key) for spec in schema.INDEXES}
-        with timing_aws_calls() as clock, metering_dynamodb(indexes) as units:
+    delivered: set[str] = set()
+
+    def fresh_records() -> list[dict[str, Any]]:
+        """The stream's ticket events not yet handed to ticket_events (the mapping's filter applied)."""
+        records = [record for record in every_record() if record["eventID"] not in delivered]
+        delivered.update(record["eventID"] for record in records)
+        return [record for record in records if matches(TICKET_EVENTS_FILTER, record)]
+
+    events_in_batch: dict[str, int] = {}
+
+    def stream_after(name: str, operation: Callable[[], Any]) -> Callable[[], Callable[[], Any]]:
+        """Runs the operation (untimed), then hands its stream records to ticket_events as one batch."""
+
+        def prepare() -> Callable[[], Any]:
             operation()
-        results[name] = clock.calls
-        if capacity is not None:
-            capacity[name] = units
+            records = fresh_records()
+            events_in_batch[name] = len(records)
+            return lambda: deliver_records(records)
+
+        return prepare
+
+    def flush_stream() -> None:
+        records = fresh_records()
+        if records:  # an empty batch is not an event Lambda sends
+            deliver_records(records)
+
+    def agent_reply() -> None:
+        api("POST", "/api/tickets/1/messages", {"body": "Ci pensiamo noi.", "public": True})
+
+    def set_pending() -> None:
+        api("PATCH", "/api/tickets/1", {"version": _version(api, 1), "status": "pending"})
+
+    events_new_mail = "ticket events: a new mail's (ticket_events)"
+    events_reply = "ticket events: an agent's reply (ticket_events)"
+    events_pending = "ticket events: set pending (ticket_events)"
+
+    def new_mail() -> None:
+        deliver(mail("Lucia <lucia@customer.example>", "Ordine 3", "Il pacco?"))()
+
+    scenarios += [
+        (events_new_mail, flush_stream, stream_after(events_new_mail, new_mail)),
+        (events_reply, flush_stream, stream_after(events_reply, agent_reply)),
+        (events_pending, flush_stream, stream_after(events_pending, set_pending)),
+    ]
+
+    # The SLA subscriber's own calls and units, counted apart inside ticket_events' (clocks nest).
+    sla_calls: Counter[str] = Counter()
+    sla_units: list[Capacity] = []
+    sla_events = 0
+    measuring_sla = False
+    handle = SlaClocks.handle
+    indexes = {spec.name: (spec.partition_key, spec.sort_key) for spec in schema.INDEXES}
+
+    def counted_handle(subscriber: SlaClocks, event: Event) -> None:
+        nonlocal sla_events
+        if not measuring_sla:
+            handle(subscriber, event)
+            return
+        with timing_aws_calls() as clock, metering_dynamodb(indexes) as units:
+            handle(subscriber, event)
+        sla_calls.update(clock.calls)
+        sla_units.append(units)
+        sla_events += 1
+
+    SlaClocks.handle = counted_handle  # type: ignore[method-assign,assignment]
+    results: dict[str, Counter[str]] = {}
+    try:
+        for name, warm_up, prepare in scenarios:
+            print(f"    {name}", file=sys.stderr)
+            warm_up()
+            operation = prepare()  # untimed: what happens before the function is invoked
+            measuring_sla = name in events_in_batch
+            with timing_aws_calls() as clock, metering_dynamodb(indexes) as units:
+                operation()
+            measuring_sla = False
+            results[name] = clock.calls
+            if capacity is not None:
+                capacity[name] = units
+    finally:
+        SlaClocks.handle = handle  # type: ignore[method-assign]
+    for name, count in events_in_batch.items():
+        print(f"    {name}: {count} ticket events in the batch", file=sys.stderr)
+    # Per event the dispatcher handed the subscriber (the kinds it listens to), over the three batches; a
+    # change of a field that moves no clock would count too, at no cost (none is in these batches).
+    results[SLA_PER_EVENT] = Counter({action: n / sla_events for action, n in sla_calls.items()})
+    if capacity is not None:
+        capacity[SLA_PER_EVENT] = Capacity(
+            read_units=sum(u.read_units for u in sla_units) / sla_events,
+            write_units=sum(u.write_units for u in sla_units) / sla_events,
+            index_write_units=sum(u.index_write_units for u in sla_units) / sla_events,
+            bytes_written=round(sum(u.bytes_written for u in sla_units) / sla_events),
+        )
+    results[SLA_PER_EVENT]["events"] = sla_events  # how many the average is over
     return results
 
 
@@ -213,10 +313,12 @@ def _version(api: Callable[..., dict[str, Any]], number: int) -> int:
 
 def report(results: dict[str, Counter[str]]) -> None:
     print("\nAWS calls per operation (warm container, through the handlers, under moto)")
-    print(f"{'operation':<40}{'calls':>6}   by action")
+    print(f"{'operation':<48}{'calls':>6}   by action")
     for name, calls in results.items():
+        if name == SLA_PER_EVENT:
+            continue
         detail = ", ".join(f"{action} {count}" for action, count in sorted(calls.items()))
-        print(f"{name:<40}{calls.total():>6}   {detail}")
+        print(f"{name:<48}{calls.total():>6}   {detail}")
     mails = [calls.total() for name, calls in results.items() if name.startswith("inbound mail")]
     verdict = "within" if max(mails) <= GOAL_MAIL else "over"
     print(f"summary: inbound mail takes {min(mails)}-{max(mails)} calls ({verdict} the goal of {GOAL_MAIL})")
@@ -224,13 +326,27 @@ def report(results: dict[str, Counter[str]]) -> None:
 
 def report_capacity(capacity: dict[str, Capacity]) -> None:
     print("\nDynamoDB capacity per operation (request units, estimated from item sizes: bench/capacity.py)")
-    print(f"{'operation':<40}{'read':>7}{'write':>7}{'index':>7}{'KB written':>12}")
+    print(f"{'operation':<48}{'read':>7}{'write':>7}{'index':>7}{'KB written':>12}")
     for name, units in capacity.items():
         if not (units.read_units or units.total_write_units):
             continue
         print(
-            f"{name:<40}{units.read_units:>7g}{units.write_units:>7g}{units.index_write_units:>7g}"
+            f"{name:<48}{units.read_units:>7g}{units.write_units:>7g}{units.index_write_units:>7g}"
             f"{units.bytes_written / 1024:>12.1f}"
+        )
+
+
+def report_sla(results: dict[str, Counter[str]], capacity: dict[str, Capacity]) -> None:
+    per_event = Counter(results[SLA_PER_EVENT])
+    events = int(per_event.pop("events"))
+    detail = ", ".join(f"{action} {count:.2f}" for action, count in sorted(per_event.items()))
+    print(f"\nSLA clocks subscriber (SlaClocks, in ticket_events), per ticket event ({events} events)")
+    print(f"calls {per_event.total():.2f}: {detail}")
+    units = capacity.get(SLA_PER_EVENT)
+    if units is not None:
+        print(
+            f"units: read {units.read_units:.2f}, write {units.write_units:.2f}, "
+            f"index {units.index_write_units:.2f}, {units.bytes_written / 1024:.1f} KB written"
         )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,8 @@ PRICES = {
     "logs_gb_ingested": 0.50,
     "custom_metric_month": 0.30,  # the first 10,000; metered by the hour a metric is published in
     "dashboard_month": 3.00,
+    "sns_publish": 0.50 / 1_000_000,
+    "sns_email": 2.00 / 100_000,  # each notification delivered to an email subscriber
 }
 # AWS's always-free tier (not the 12-month trial): what a small desk's bill never reaches.
 ALWAYS_FREE = {
@@ -58,8 +61,9 @@ ALWAYS_FREE = {
 }
 SAAS_PER_AGENT_MONTH = {"Zendesk Suite Team": 55, "Freshdesk Growth": 15, "Help Scout Standard": 25}
 SECRETS = 2  # reply tokens, provider credentials
-# five dead-letter queues, three functions' errors, ingest failures, outbound failures, routing given up
-ALARMS = 11
+# six dead-letter queues (the SLA sweep's the sixth), three functions' errors, ingest failures, outbound
+# failures, routing given up (tests/infra/test_monitoring.py counts them)
+ALARMS = 12
 DASHBOARDS = 1  # about 40 metrics (infra/constructs/dashboard.py), within the free tier's 50
 # The desk's own metrics (sportello/metrics.py, embedded metric format: log lines, no API calls) are
 # custom metrics, one per (name, dimensions) pair, billed only for the hours they are published in: a
@@ -99,12 +103,18 @@ def load(name: str) -> dict[str, object]:
     return loaded
 
 
+def ticket_events(workload: Workload) -> float:
+    """Ticket events a month (created, messages, status and field changes): what ticket_events handles."""
+    return workload.tickets * (2 + workload.messages_per_ticket * 1.5)
+
+
 def monthly(
     workload: Workload,
     calls: dict[str, dict[str, int]],
     init_seconds: dict[str, float],
     capacity: dict[str, dict[str, float]] | None = None,
     routing: dict[str, float] | None = None,
+    sla_sweep: dict[str, float] | None = None,
 ) -> dict[str, float]:
     """Each line of the month's bill at list price, in USD."""
     customer_messages = workload.tickets * workload.messages_per_ticket / 2  # the other half are replies
@@ -141,6 +151,7 @@ def monthly(
             "Alarms",
             "Custom metrics",
             "Step Functions",
+            "SNS",
         ),
         0.0,
     )
@@ -178,11 +189,13 @@ def monthly(
             elif service == "sqs":
                 lines["SQS"] += count * n * PRICES["sqs_request"]
     # the ticket events consumer: one invocation per batch of events, one write per event (activity)
-    events = workload.tickets * (2 + workload.messages_per_ticket * 1.5)
+    events = ticket_events(workload)
     lines["Lambda"] += events / 5 * 0.1 * DEFAULT_MEMORY_GB * PRICES["lambda_gb_second_arm64"]
     lines["DynamoDB"] += events * 2 * PRICES["dynamodb_write_unit"]  # the activity and the marker
     invocations += events / 5 + chats + agent_replies * 0.5  # batches, and replies sent by the queue
     invocations += routing_and_automations(lines, customer_messages, routing)
+    sweep_init = init_seconds.get("sla_sweep", 0.3)
+    invocations += sla(lines, workload, events, calls, capacity, sla_sweep, sweep_init)
     lines["Lambda"] += invocations * PRICES["lambda_request"]
     lines["SES"] += mails * PRICES["ses_inbound_mail"]
     lines["API Gateway"] += (api_requests + chats + agent_replies) * PRICES["http_api_request"]
@@ -226,6 +239,79 @@ def routing_and_automations(
     lines["DynamoDB"] += executions * 3 * 8 * PRICES["dynamodb_write_unit"]
     lines["DynamoDB"] += HOURS_PER_MONTH * AUTOMATION_CALLS_PER_SWEEP * PRICES["dynamodb_read_unit"]
     return executions * measured["invocations_per_ticket"] + HOURS_PER_MONTH
+
+
+# The SLA (`sportello/sla`). The sweep runs every minute, busy or idle: a month of 30 days is 43,200
+# invocations, each one `by_due` Query per shard, which returns nothing when nothing is due (an empty
+# Query still costs half a read unit: an index is read eventually consistent).
+SLA_SWEEPS_PER_MONTH = 30 * 24 * 60
+SLA_SHARDS = 4  # sportello/store/keys.py SLA_SHARDS
+SLA_SWEEP_CALLS_IDLE = SLA_SHARDS
+EMPTY_QUERY_READ_UNITS = 0.5
+# What each ticket event costs the SLA clocks subscriber (`python -m bench.calls` measures it, under
+# "SLA clocks per ticket event"; these are its last run): the history Query, the customer and its
+# identities, the policies and calendar documents, the record, and the record's write when the clocks
+# changed. The write units include the record's two index entries (`by_due` and `by_state`, one write
+# unit each per KB, two when the write moves an entry).
+SLA_PER_EVENT_DEFAULTS = {"calls": 6.75, "read_units": 3.875, "write_units": 0.75, "index_write_units": 1.5}
+# A busy month's alerts: one ticket in five reaches a warning or a breach (an estimate; two alerts each).
+# What each alerted ticket costs the sweep is measured by `python -m bench.sla` (results/sla.json: key
+# reads and writes per due ticket); these are its last run: 3 GetItems (the record, the ticket, the
+# record again to mark it sent), 6 writes (the claim, the two alerts' claims and ticket events, the mark).
+SLA_ALERTED_TICKET_SHARE = 0.2
+SLA_SWEEP_PER_ALERTED_TICKET = {"reads": 3.0, "writes": 6.0, "alerts": 2.0}
+SLA_RECORD_INDEXES = 2  # each record write also writes its by_due and by_state entries
+SLA_RECORD_SAVES_PER_ALERTED_TICKET = 2  # the claim and the mark sent, of the six writes
+
+
+def sla(
+    lines: dict[str, float],
+    workload: Workload,
+    events: float,
+    calls: Mapping[str, Mapping[str, float]],
+    capacity: dict[str, dict[str, float]] | None,
+    sweep: dict[str, float] | None,
+    sweep_init_seconds: float,
+) -> float:
+    """Adds the SLA's costs to `lines`: the per-minute sweep and its alerts, and the clocks rebuilt on
+    every ticket event (inside ticket_events, whose invocations are counted already); returns the
+    sweep's invocations."""
+    per_event = dict(SLA_PER_EVENT_DEFAULTS)
+    measured_calls = calls.get("SLA clocks per ticket event")
+    if measured_calls:
+        per_event["calls"] = sum(n for action, n in measured_calls.items() if action != "events")
+    measured_units = (capacity or {}).get("SLA clocks per ticket event")
+    if measured_units:
+        per_event.update(
+            {key: measured_units[key] for key in ("read_units", "write_units", "index_write_units")}
+        )
+    per_alerted = SLA_SWEEP_PER_ALERTED_TICKET | (sweep or {})
+    memory = DEFAULT_MEMORY_GB * PRICES["lambda_gb_second_arm64"]
+
+    # The sweep, every minute: a Query per shard, and the function's time for them.
+    sweep_seconds = SLA_SWEEP_CALLS_IDLE * SECONDS_PER_AWS_CALL + COLD_START_SHARE * sweep_init_seconds
+    lines["Lambda"] += SLA_SWEEPS_PER_MONTH * sweep_seconds * memory
+    lines["DynamoDB"] += (
+        SLA_SWEEPS_PER_MONTH * SLA_SWEEP_CALLS_IDLE * EMPTY_QUERY_READ_UNITS * PRICES["dynamodb_read_unit"]
+    )
+    # Its alerts: key reads and writes per alerted ticket, the record's index entries, the topic.
+    alerted = workload.tickets * SLA_ALERTED_TICKET_SHARE
+    index_writes = SLA_RECORD_SAVES_PER_ALERTED_TICKET * SLA_RECORD_INDEXES * 2  # each save moves them
+    lines["DynamoDB"] += alerted * (
+        per_alerted["reads"] * PRICES["dynamodb_read_unit"]
+        + (per_alerted["writes"] + index_writes) * PRICES["dynamodb_write_unit"]
+    )
+    alert_calls = per_alerted["reads"] + per_alerted["writes"] + per_alerted["alerts"]
+    lines["Lambda"] += alerted * alert_calls * SECONDS_PER_AWS_CALL * memory
+    lines["SNS"] += alerted * per_alerted["alerts"] * (PRICES["sns_publish"] + PRICES["sns_email"])
+
+    # The clocks, rebuilt by every ticket event the subscriber listens to (the events of the workload).
+    lines["Lambda"] += events * per_event["calls"] * SECONDS_PER_AWS_CALL * memory
+    lines["DynamoDB"] += events * (
+        per_event["read_units"] * PRICES["dynamodb_read_unit"]
+        + (per_event["write_units"] + per_event["index_write_units"]) * PRICES["dynamodb_write_unit"]
+    )
+    return SLA_SWEEPS_PER_MONTH
 
 
 def with_free_tier(lines: dict[str, float]) -> float:
@@ -272,8 +358,18 @@ def main() -> None:
             "aws_calls_per_ticket": sum(measured["routing_calls_per_ticket"].values()),  # type: ignore[union-attr]
             "execution_seconds_aws": float(measured["execution_seconds_aws"]),  # type: ignore[arg-type]
         }
-    busy = monthly(workload, calls, init_seconds, capacity, routing)  # type: ignore[arg-type]
-    idle = monthly(Workload(agents=0, tickets=0), calls, init_seconds, capacity, routing)  # type: ignore[arg-type]
+    sla_sweep: dict[str, float] = {}
+    if (RESULTS / "sla.json").exists():
+        # key reads and writes per alerted ticket, from the largest desk `python -m bench.sla` swept
+        largest = load("sla.json")["rows"][-1]  # type: ignore[index]
+        due = float(largest["due"])
+        sla_sweep = {
+            "reads": float(largest["other_reads"] - 2) / due,  # less the policies and the calendar, once
+            "writes": float(largest["writes"]) / due,
+            "alerts": float(largest["alerts"]) / due,
+        }
+    busy = monthly(workload, calls, init_seconds, capacity, routing, sla_sweep)  # type: ignore[arg-type]
+    idle = monthly(Workload(agents=0, tickets=0), calls, init_seconds, capacity, routing, sla_sweep)  # type: ignore[arg-type]
     source = "calls.json and capacity.json" if capacity else "calls.json"
     print(f"Monthly AWS bill (USD, list prices of {PRICES_DATE}; measured {source} in bench/results)")
     print(
@@ -285,6 +381,12 @@ def main() -> None:
         print(f"{line:<18}{busy[line]:>12.2f}{idle[line]:>12.2f}")
     print(f"{'total (list)':<18}{sum(busy.values()):>12.2f}{sum(idle.values()):>12.2f}")
     print(f"{'with free tier':<18}{with_free_tier(busy):>12.2f}{with_free_tier(idle):>12.2f}")
+    for label, month in (("busy", workload), ("idle", Workload(agents=0, tickets=0))):
+        share: dict[str, float] = dict.fromkeys(busy, 0.0)
+        sweep_init = init_seconds.get("sla_sweep", 0.3)
+        sla(share, month, ticket_events(month), calls, capacity, sla_sweep, sweep_init)  # type: ignore[arg-type]
+        parts = ", ".join(f"{line} {cost:.3f}" for line, cost in share.items() if cost >= 0.0005)
+        print(f"of which the SLA, {label} (list): {sum(share.values()):.3f} ({parts})")
     saas = ", ".join(f"{name} ${price * workload.agents:,}" for name, price in SAAS_PER_AGENT_MONTH.items())
     print(f"per-agent SaaS for {workload.agents} agents: {saas}")
     goals = with_free_tier(busy) <= 5 and with_free_tier(idle) <= 1

@@ -6,7 +6,8 @@ only the runtime's boto3 installed and the code and layers on the path in Lambda
 with a real event against a moto server. One customer conversation runs through all of them:
 a Telegram message (webhooks → webhook_processor), a mail (email_inbound), the agent's list and reply
 (agent_api), the reply's delivery (outbound), a web form (public_api), the tickets' events from the
-table's stream (ticket_events) and the hourly schedule's automations (automations).
+table's stream (ticket_events, which also starts the tickets' SLA clocks), the hourly schedule's
+automations (automations) and the per-minute SLA sweep (sla_sweep), which alerts through the topic.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -42,6 +44,7 @@ from infra.constants import (
     PUBLIC_API_FUNCTION,
     ROUTING_FUNCTION,
     ROUTING_STATE_MACHINE,
+    SLA_SWEEP_FUNCTION,
     TICKET_EVENTS_FILTER,
     TICKET_EVENTS_FUNCTION,
     WEBHOOK_PROCESSOR_FUNCTION,
@@ -71,6 +74,9 @@ from sportello.names import (
     ENV_ROUTING_STATE_MACHINE_ARN,
     ENV_TABLE_NAME,
 )
+from sportello.sla.model import SlaRecord, TargetClock, TargetKind
+from sportello.sla.policies import DEFAULT_POLICIES
+from sportello.store.sla import record_to_item
 from tests.conftest import CORPUS, PROJECT_ROOT, TEST_PROVIDER_SECRETS
 
 REGION = "eu-west-1"
@@ -87,6 +93,7 @@ SHIPPED = (
     OUTBOUND_FUNCTION,
     PUBLIC_API_FUNCTION,
     ROUTING_FUNCTION,
+    SLA_SWEEP_FUNCTION,
     TICKET_EVENTS_FUNCTION,
     WEBHOOK_PROCESSOR_FUNCTION,
     WEBHOOKS_FUNCTION,
@@ -345,6 +352,40 @@ def test_a_conversation_runs_through_the_shipped_functions(sandbox: Sandbox) -> 
     listed = sandbox.invoke(AGENT_API_FUNCTION, _http("GET", "/api/tickets", agent=True))
     tags = {t["channel"]: t["tags"] for t in json.loads(listed.result["body"])["items"]}
     assert "swept" in tags["email"] and "swept" not in tags["telegram"]
+
+    # And the per-minute SLA sweep: the stream started the mail's clocks under the default policy, due in
+    # business hours, so nothing is due now
+    mailed_page = sandbox.invoke(AGENT_API_FUNCTION, _http("GET", f"/api/tickets/{mail_ticket}", agent=True))
+    assert json.loads(mailed_page.result["body"])["sla"]["policy"]["id"] == DEFAULT_POLICIES[0].id
+    every_minute = scheduled_event(rule_name="sportello-sla-sweep", region=REGION)
+    assert sandbox.invoke(SLA_SWEEP_FUNCTION, every_minute).result["alerts"] == 0
+    # and once its first reply is overdue (its record as the stream would leave it two hours on), the sweep
+    # publishes the warning and the breach, once, and records both on the ticket
+    sandbox.client("dynamodb").put_item(TableName=TABLE, Item=_overdue_sla_item(int(mail_ticket)))
+    alerted = sandbox.invoke(SLA_SWEEP_FUNCTION, every_minute).result
+    assert (alerted["examined"], alerted["alerts"], alerted["failed"]) == (1, 2, 0)
+    assert sandbox.invoke(SLA_SWEEP_FUNCTION, every_minute).result["alerts"] == 0
+    page = sandbox.invoke(AGENT_API_FUNCTION, _http("GET", f"/api/tickets/{mail_ticket}", agent=True))
+    kinds = [event["kind"] for event in json.loads(page.result["body"])["events"]]
+    assert kinds.count("sla_alerted") == 2
+
+
+def _overdue_sla_item(number: int) -> dict[str, Any]:
+    """The ticket's SLA record with its first reply an hour overdue, as store/sla.py writes it."""
+    started = datetime.now(UTC) - timedelta(hours=2)
+    policy = DEFAULT_POLICIES[0]
+    clock = TargetClock(
+        target=TargetKind.FIRST_REPLY,
+        cycle=1,
+        business=False,
+        target_seconds=3600,
+        started_at=started,
+        running_since=started,
+        due_at=started + timedelta(hours=1),
+        warn_at=started + timedelta(minutes=45),
+    )
+    item: dict[str, Any] = record_to_item(SlaRecord(number, policy.id, policy.name, (clock,))).serialize()
+    return item
 
 
 def _automation_item() -> dict[str, Any]:
