@@ -174,3 +174,12 @@ def test_a_history_of_events_is_read_whole_whatever_the_stream_delivered(cloud: 
     assert any(event.kind is EventKind.TICKET_CREATED for event in stored)
     before = sportello().sla.record(number)
     assert sportello().sla.refresh(number) == before  # a redelivered event rebuilds the same clocks
+
+
+def test_business_time_skips_a_public_holiday(cloud: Cloud) -> None:
+    # 4 business hours from Friday 3 April 2026, 17:00 in Rome (UTC+2): one hour on Friday; Easter Monday
+    # (6 April, a public holiday in Italy) is closed; three hours on Tuesday from 9:00: 12:00 CEST.
+    use_policies({"first_reply": {"minutes": 4 * 60}})
+    number = opened_at(cloud, datetime(2026, 4, 3, 15, 0, tzinfo=UTC))
+    [first] = sportello().sla.record(number).clocks
+    assert first.due_at == datetime(2026, 4, 7, 10, 0, tzinfo=UTC)

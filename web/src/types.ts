@@ -350,6 +350,7 @@ export interface SlaBadge extends Received {
   target: SlaTargetName;
   state: SlaState;
   due_at: string | null;
+  warn_at: string | null;
   left_seconds: number | null;
   business: boolean;
 }

@@ -197,4 +197,5 @@ def sla_badge(record: SlaRecord | None, now: datetime, calendar: BusinessCalenda
     if clock is None:
         return None
     view = sla_clock_view(clock, now, calendar)
-    return {name: view[name] for name in ("target", "state", "due_at", "left_seconds", "business")}
+    # warn_at: a list colours a badge by the policy's warning threshold, as the ticket page does.
+    return {name: view[name] for name in ("target", "state", "due_at", "warn_at", "left_seconds", "business")}
