@@ -14,6 +14,8 @@ exactly that; nothing else.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -39,59 +41,39 @@ TIMEOUT = Duration.minutes(5)
 SLA_TIMEOUT = Duration.minutes(1)
 
 
-class ScheduledSweep(Construct):
-    """A function the schedule runs, with retries and a dead-letter queue whose alarm says it failed.
+@dataclass(frozen=True)
+class Sweep:
+    """What tells one scheduled sweep from another."""
 
-    A failed sweep needs no replay: the next run picks up whatever is still due, and the claims make a
-    retried or repeated sweep do nothing twice. The queue is there to be seen (its alarm).
-    """
-
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        desk: TicketDesk,
-        monitoring: Monitoring,
-        name: str,
-        description: str,
-        every: Duration,
-        timeout: Duration,
-        alarm_name: str,
-    ) -> None:
-        super().__init__(scope, construct_id)
-        self.dead_letters = dead_letter_queue(self, "DeadLetters")
-        self.handler = desk.function(
-            self,
-            "Function",
-            name=name,
-            description=description,
-            timeout=timeout,
-            retry_attempts=AUTOMATIONS_RETRY_ATTEMPTS,
-            on_failure=destinations.SqsDestination(self.dead_letters),
-        )
-        self.schedule = events.Rule(
-            self,
-            "Schedule",
-            description=f"Sportello {name}: {description}",
-            schedule=events.Schedule.rate(every),
-            targets=[
-                targets.LambdaFunction(
-                    self.handler.function,
-                    dead_letter_queue=self.dead_letters,
-                    retry_attempts=AUTOMATIONS_RETRY_ATTEMPTS,
-                    # A run not delivered before the next one is superseded by it.
-                    max_event_age=every
-                    if every.to_seconds() >= MIN_EVENT_AGE.to_seconds()
-                    else MIN_EVENT_AGE,
-                )
-            ],
-        )
-        # One alarm, on the sweep that failed after its retries: an error that a retry cured needs no one,
-        # and every alarm beyond the free tier's ten costs $0.10 a month, idle or not (bench/cost.py).
-        monitoring.alarm_on_dead_letters(alarm_name, self.dead_letters, f"a {name} sweep")
+    name: str
+    description: str
+    every: Duration
+    timeout: Duration
+    alarm_name: str
 
 
+AUTOMATIONS = Sweep(
+    AUTOMATIONS_FUNCTION,
+    "applies the desk's automations to the tickets that have waited",
+    Duration.hours(AUTOMATIONS_SCHEDULE_HOURS),
+    TIMEOUT,
+    "AutomationsDeadLetters",
+)
+# Every minute: SLA warnings and breaches whose time has come go to the notification topic, once, and
+# breaches escalate (the policy's actions: priority, group, assignee, tags, note, notify).
+#
+# Why a per-minute sweep over a sparse index rather than one EventBridge Scheduler schedule per ticket
+# and threshold: due times move with every pause, resume, priority change and reply, so per-ticket
+# schedules would be created, updated and deleted on most ticket events (API calls, IAM, a schedule group
+# to clean up), and a lost update would alert wrongly. The index holds exactly what is due; a minute's
+# delay is within what an SLA alert needs, and an idle desk's sweep is one query per shard.
+SLA_SWEEP = Sweep(
+    SLA_SWEEP_FUNCTION,
+    "sends SLA warnings and breaches that are due, and escalates",
+    Duration.minutes(SLA_SWEEP_MINUTES),
+    SLA_TIMEOUT,
+    "SlaSweepDeadLetters",
+)
 # EventBridge's least maximum event age.
 MIN_EVENT_AGE = Duration.minutes(1)
 
@@ -100,61 +82,52 @@ def _longest(a: Duration, b: Duration) -> Duration:
     return a if a.to_seconds() >= b.to_seconds() else b
 
 
-class Automations(ScheduledSweep):
-    def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        desk: TicketDesk,
-        messaging: Messaging,
-        monitoring: Monitoring,
-    ) -> None:
-        super().__init__(
-            scope,
-            construct_id,
-            desk=desk,
-            monitoring=monitoring,
-            name=AUTOMATIONS_FUNCTION,
-            description="applies the desk's automations to the tickets that have waited",
-            every=Duration.hours(AUTOMATIONS_SCHEDULE_HOURS),
-            timeout=TIMEOUT,
-            alarm_name="AutomationsDeadLetters",
-        )
-        # Automatic replies on messaging channels are queued for `outbound`, as agents' replies are.
-        messaging.allow_replies_from(self.handler)
+class ScheduledSweep(Construct):
+    """A function the schedule runs, with retries and a dead-letter queue whose alarm says it failed.
 
-
-class SlaSweep(ScheduledSweep):
-    """Every minute: SLA warnings and breaches whose time has come go to the notification topic, once,
-    and breaches escalate (the policy's actions: priority, group, assignee, note, notify).
-
-    Why a per-minute sweep over a sparse index rather than one EventBridge Scheduler schedule per ticket
-    and threshold: due times move with every pause, resume, priority change and reply, so per-ticket
-    schedules would be created, updated and deleted on most ticket events (API calls, IAM, a schedule
-    group to clean up), and a lost update would alert wrongly. The index holds exactly what is due; a
-    minute's delay is within what an SLA alert needs, and an idle desk's sweep is one query per shard.
+    A failed sweep needs no replay: the next run picks up whatever is still due, and the claims make a
+    retried or repeated sweep do nothing twice. The queue is there to be seen (its alarm). Both sweeps act
+    on tickets as rules do, so automatic replies on messaging channels are queued for `outbound`, as
+    agents' replies are.
     """
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
+        sweep: Sweep,
         *,
         desk: TicketDesk,
         messaging: Messaging,
         monitoring: Monitoring,
     ) -> None:
-        super().__init__(
-            scope,
-            construct_id,
-            desk=desk,
-            monitoring=monitoring,
-            name=SLA_SWEEP_FUNCTION,
-            description="sends SLA warnings and breaches that are due, and escalates",
-            every=Duration.minutes(SLA_SWEEP_MINUTES),
-            timeout=SLA_TIMEOUT,
-            alarm_name="SlaSweepDeadLetters",
+        super().__init__(scope, construct_id)
+        self.dead_letters = dead_letter_queue(self, "DeadLetters")
+        self.handler = desk.function(
+            self,
+            "Function",
+            name=sweep.name,
+            description=sweep.description,
+            timeout=sweep.timeout,
+            retry_attempts=AUTOMATIONS_RETRY_ATTEMPTS,
+            on_failure=destinations.SqsDestination(self.dead_letters),
         )
-        # Escalation may add notes or set fields only; a template reply to the customer goes out as well.
         messaging.allow_replies_from(self.handler)
+        self.schedule = events.Rule(
+            self,
+            "Schedule",
+            description=f"Sportello {sweep.name}: {sweep.description}",
+            schedule=events.Schedule.rate(sweep.every),
+            targets=[
+                targets.LambdaFunction(
+                    self.handler.function,
+                    dead_letter_queue=self.dead_letters,
+                    retry_attempts=AUTOMATIONS_RETRY_ATTEMPTS,
+                    # A run not delivered before the next one is superseded by it.
+                    max_event_age=_longest(sweep.every, MIN_EVENT_AGE),
+                )
+            ],
+        )
+        # One alarm, on the sweep that failed after its retries: an error that a retry cured needs no one,
+        # and every alarm beyond the free tier's ten costs $0.10 a month, idle or not (bench/cost.py).
+        monitoring.alarm_on_dead_letters(sweep.alarm_name, self.dead_letters, f"a {sweep.name} sweep")

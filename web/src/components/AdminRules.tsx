@@ -23,7 +23,7 @@ import { errorText, useSession } from "../session";
 import type { Rule, RuleKind, RuleLanguage } from "../types";
 import { Notice, Spinner, type NoticeState } from "./common";
 import { ActionListEditor } from "./ActionsEditor";
-import { choiceLabel, familyLabel, FormProblemNotice, problemOf, type FormProblem } from "./adminCommon";
+import { CancelSave, choiceLabel, familyLabel, FormProblemNotice, problemOf, type FormProblem } from "./adminCommon";
 
 type Editing = { rule: Rule | null } | null;
 
@@ -293,14 +293,7 @@ function RuleEditor({ kind, language, rule, onCancel, onSaved }: EditorProps) {
         badIndex={badRow?.startsWith("action-") ? Number(badRow.slice("action-".length)) : null}
       />
       <FormProblemNotice problem={problem} t={t} testId="rule-error" />
-      <div className="form-buttons">
-        <button type="button" className="btn btn-ghost" data-testid="rule-cancel" onClick={onCancel}>
-          {t("admin.cancel")}
-        </button>
-        <button type="submit" className="btn btn-primary" data-testid="rule-save" disabled={busy}>
-          {busy ? t("admin.saving") : t("admin.save")}
-        </button>
-      </div>
+      <CancelSave busy={busy} onCancel={onCancel} t={t} testIdPrefix="rule" />
     </form>
   );
 }

@@ -20,7 +20,7 @@ import {
 import { errorText, useSession } from "../session";
 import { CHANNELS, SLA_TARGETS, SLA_TIERS, type Group, type Priority, type RuleLanguage, type SlaPolicy, type SlaPolicyInput, type SlaTargetName } from "../types";
 import { ActionListEditor } from "./ActionsEditor";
-import { familyLabel, FormProblemNotice, problemOf, type FormProblem } from "./adminCommon";
+import { CancelSave, familyLabel, FormProblemNotice, problemOf, type FormProblem } from "./adminCommon";
 import { Notice, PriorityLabel, Spinner, type NoticeState } from "./common";
 
 /** Which policy the editor is open on: its index, or null for a new one. */
@@ -329,14 +329,7 @@ function PolicyEditor({ language, policies, index, onCancel, onSaved }: EditorPr
         badIndex={escalationIndex(spot)}
       />
       <FormProblemNotice problem={problem} t={t} testId="sla-error" />
-      <div className="form-buttons">
-        <button type="button" className="btn btn-ghost" data-testid="sla-cancel" onClick={onCancel}>
-          {t("admin.cancel")}
-        </button>
-        <button type="submit" className="btn btn-primary" data-testid="sla-save" disabled={busy}>
-          {busy ? t("admin.saving") : t("admin.save")}
-        </button>
-      </div>
+      <CancelSave busy={busy} onCancel={onCancel} t={t} testIdPrefix="sla" />
     </form>
   );
 }

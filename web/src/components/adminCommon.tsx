@@ -53,3 +53,17 @@ export function FormProblemNotice({ problem, t, testId }: { problem: FormProblem
     </div>
   );
 }
+
+/** An editor's Cancel and Save, Save showing that it is at work (`testIdPrefix`-cancel, -save). */
+export function CancelSave({ busy, onCancel, t, testIdPrefix }: { busy: boolean; onCancel: () => void; t: Translate; testIdPrefix: string }) {
+  return (
+    <div className="form-buttons">
+      <button type="button" className="btn btn-ghost" data-testid={`${testIdPrefix}-cancel`} onClick={onCancel}>
+        {t("admin.cancel")}
+      </button>
+      <button type="submit" className="btn btn-primary" data-testid={`${testIdPrefix}-save`} disabled={busy}>
+        {busy ? t("admin.saving") : t("admin.save")}
+      </button>
+    </div>
+  );
+}
