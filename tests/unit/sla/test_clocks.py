@@ -166,3 +166,20 @@ def test_the_clocks_are_the_same_whatever_order_and_number_of_times_the_events_a
     random.Random(7).shuffle(shuffled)
     assert derive_clocks(history.ticket.created_at, shuffled, targets, DEFAULT_CALENDAR, 75) == expected
     assert len(expected) == 3
+
+
+def test_a_ticket_holding_an_earlier_requests_events_keeps_the_earlier_clock() -> None:
+    # Merging moves a ticket's events into the one it joins: the target's history then holds two
+    # openings, and its clocks run from the earlier one.
+    world = World()
+    world.at(MONDAY_10)
+    earlier = world.customer_writes("Il pacco non è arrivato")
+    world.at(rome(2, 10, 30))
+    later = world.customer_writes("Dov'è il mio pacco?", who="lucia@example.org")
+    target = world.desk.repo.history(later)
+    moved = [*target.events, *world.desk.repo.history(earlier).events]
+    targets = {TargetKind.FIRST_REPLY: Target(60)}
+    [first] = derive_clocks(target.ticket.created_at, moved, targets, DEFAULT_CALENDAR, 75)
+    assert (first.started_at, first.due_at) == (MONDAY_10, rome(2, 11))
+    [alone] = derive_clocks(target.ticket.created_at, target.events, targets, DEFAULT_CALENDAR, 75)
+    assert alone.started_at == rome(2, 10, 30)

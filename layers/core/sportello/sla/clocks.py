@@ -11,7 +11,8 @@ The rules, as help desks apply them:
   already running: the customer wrote twice) and is met by the next public agent reply;
 - resolution runs from creation to solved; reopening a solved ticket starts a new cycle;
 - every running clock pauses while the ticket is pending or on hold, and resumes when it is not;
-- solving or closing meets whatever is still running (the request was dealt with).
+- solving or closing meets whatever is still running (the request was dealt with);
+- the clocks start at the earliest opening in the history, so merged tickets keep the earlier clock.
 Automatic messages (acknowledgements, rule replies) are the system's, not an agent's: they meet nothing.
 """
 
@@ -27,6 +28,7 @@ from ..tickets.model import AuthorType, Status
 from .model import Target, TargetClock, TargetKind
 
 PAUSING = frozenset({Status.PENDING, Status.ON_HOLD})
+OPENINGS = frozenset({EventKind.TICKET_CREATED, EventKind.FOLLOW_UP_CREATED})
 DONE = frozenset({Status.SOLVED, Status.CLOSED})
 
 
@@ -123,8 +125,13 @@ def derive_clocks(
     calendar: BusinessCalendar,
     warning_percent: int,
 ) -> tuple[TargetClock, ...]:
-    """The latest cycle of each target the policy sets, as the events leave it."""
-    replay = _Replay(created_at)
+    """The latest cycle of each target the policy sets, as the events leave it.
+
+    The clocks start at the earliest opening in the history: a ticket that took in another's events
+    (a merge moves them) keeps the earlier request's clock.
+    """
+    openings = [e.created_at for e in events if e.kind in OPENINGS]
+    replay = _Replay(min([created_at, *openings]))
     # Events written together share a timestamp; their ids keep a stable order among them.
     for event in sorted(events, key=lambda e: (e.created_at, e.id)):
         if event.kind is EventKind.MESSAGE_ADDED:
