@@ -61,9 +61,9 @@ ALWAYS_FREE = {
 }
 SAAS_PER_AGENT_MONTH = {"Zendesk Suite Team": 55, "Freshdesk Growth": 15, "Help Scout Standard": 25}
 SECRETS = 2  # reply tokens, provider credentials
-# six dead-letter queues (the SLA sweep's the sixth), three functions' errors, ingest failures, outbound
-# failures, routing given up (tests/infra/test_monitoring.py counts them)
-ALARMS = 12
+# five dead-letter queues (the automations and the SLA sweep share one), three functions' errors, ingest
+# failures, outbound failures, routing given up (tests/infra/test_monitoring.py counts them)
+ALARMS = 11
 DASHBOARDS = 1  # about 40 metrics (infra/constructs/dashboard.py), within the free tier's 50
 # The desk's own metrics (sportello/metrics.py, embedded metric format: log lines, no API calls) are
 # custom metrics, one per (name, dimensions) pair, billed only for the hours they are published in: a

@@ -27,7 +27,7 @@ from infra.constants import (
 from infra.constructs.agent_api import AgentApi
 from infra.constructs.api import Api
 from infra.constructs.auth import Auth
-from infra.constructs.automations import AUTOMATIONS, SLA_SWEEP, ScheduledSweep
+from infra.constructs.automations import AUTOMATIONS, SLA_SWEEP, ScheduledSweep, sweep_dead_letters
 from infra.constructs.dashboard import Dashboard
 from infra.constructs.data import Data
 from infra.constructs.email import Email
@@ -85,11 +85,12 @@ class SportelloStack(Stack):
             self, "TicketEvents", data=self.data, layers=self.layers, monitoring=self.monitoring
         )
         self.routing.allow_starting(self.ticket_events.handler)
+        sweeps_failed = sweep_dead_letters(self, self.monitoring)
         self.automations = ScheduledSweep(
-            self, "Automations", AUTOMATIONS, desk=desk, messaging=self.messaging, monitoring=self.monitoring
+            self, "Automations", AUTOMATIONS, dead_letters=sweeps_failed, desk=desk, messaging=self.messaging
         )
         self.sla_sweep = ScheduledSweep(
-            self, "SlaSweep", SLA_SWEEP, desk=desk, messaging=self.messaging, monitoring=self.monitoring
+            self, "SlaSweep", SLA_SWEEP, dead_letters=sweeps_failed, desk=desk, messaging=self.messaging
         )
         # Rules' "notify" actions publish to the desk's notification topic, from the sweeps too, and the
         # SLA's warnings and breaches go there (the `notifyEmail` context value subscribes an address).

@@ -20,6 +20,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constants import (
@@ -49,7 +50,6 @@ class Sweep:
     description: str
     every: Duration
     timeout: Duration
-    alarm_name: str
 
 
 AUTOMATIONS = Sweep(
@@ -57,7 +57,6 @@ AUTOMATIONS = Sweep(
     "applies the desk's automations to the tickets that have waited",
     Duration.hours(AUTOMATIONS_SCHEDULE_HOURS),
     TIMEOUT,
-    "AutomationsDeadLetters",
 )
 # Every minute: SLA warnings and breaches whose time has come go to the notification topic, once, and
 # breaches escalate (the policy's actions: priority, group, assignee, tags, note, notify).
@@ -72,7 +71,6 @@ SLA_SWEEP = Sweep(
     "sends SLA warnings and breaches that are due, and escalates",
     Duration.minutes(SLA_SWEEP_MINUTES),
     SLA_TIMEOUT,
-    "SlaSweepDeadLetters",
 )
 # EventBridge's least maximum event age.
 MIN_EVENT_AGE = Duration.minutes(1)
@@ -82,13 +80,25 @@ def _longest(a: Duration, b: Duration) -> Duration:
     return a if a.to_seconds() >= b.to_seconds() else b
 
 
-class ScheduledSweep(Construct):
-    """A function the schedule runs, with retries and a dead-letter queue whose alarm says it failed.
+def sweep_dead_letters(scope: Construct, monitoring: Monitoring) -> sqs.Queue:
+    """One dead-letter queue, and one alarm, for every scheduled sweep.
 
     A failed sweep needs no replay: the next run picks up whatever is still due, and the claims make a
-    retried or repeated sweep do nothing twice. The queue is there to be seen (its alarm). Both sweeps act
-    on tickets as rules do, so automatic replies on messaging channels are queued for `outbound`, as
-    agents' replies are.
+    retried or repeated sweep do nothing twice. The queue is there to be seen (its alarm), and its
+    messages name the function that failed. One alarm, on a sweep that failed after its retries: an error
+    that a retry cured needs no one, and every alarm beyond the free tier's ten costs $0.10 a month, idle
+    or not (bench/cost.py), so the sweeps share theirs.
+    """
+    queue = dead_letter_queue(scope, "SweepDeadLetters")
+    monitoring.alarm_on_dead_letters("SweepDeadLettersAlarm", queue, "a scheduled sweep (automations, SLA)")
+    return queue
+
+
+class ScheduledSweep(Construct):
+    """A function the schedule runs, with retries, then the sweeps' dead-letter queue.
+
+    Both sweeps act on tickets as rules do, so automatic replies on messaging channels are queued for
+    `outbound`, as agents' replies are.
     """
 
     def __init__(
@@ -97,12 +107,12 @@ class ScheduledSweep(Construct):
         construct_id: str,
         sweep: Sweep,
         *,
+        dead_letters: sqs.IQueue,
         desk: TicketDesk,
         messaging: Messaging,
-        monitoring: Monitoring,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.dead_letters = dead_letter_queue(self, "DeadLetters")
+        self.dead_letters = dead_letters
         self.handler = desk.function(
             self,
             "Function",
@@ -128,6 +138,3 @@ class ScheduledSweep(Construct):
                 )
             ],
         )
-        # One alarm, on the sweep that failed after its retries: an error that a retry cured needs no one,
-        # and every alarm beyond the free tier's ten costs $0.10 a month, idle or not (bench/cost.py).
-        monitoring.alarm_on_dead_letters(sweep.alarm_name, self.dead_letters, f"a {sweep.name} sweep")

@@ -90,12 +90,18 @@ def test_a_sweep_that_cannot_be_delivered_or_keeps_failing_is_retried_then_parke
     (policy,) = template.find_resources(
         "AWS::SQS::QueuePolicy", {"Properties": {"Queues": [{"Ref": dead_letters}]}}
     ).values()
-    (from_events,) = [
-        s
+    # (the sweeps share one queue, each rule allowed by a statement of its own)
+    from_events = [
+        s["Condition"]
         for s in policy["Properties"]["PolicyDocument"]["Statement"]
         if s.get("Principal") == {"Service": "events.amazonaws.com"}
     ]
-    assert from_events["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule[0], "Arn"]}}}
+    assert {"ArnEquals": {"aws:SourceArn": {"Fn::GetAtt": [rule[0], "Arn"]}}} in from_events
+    assert len(from_events) == len(SWEEPS)
+
+
+def test_the_sweeps_share_one_dead_letter_queue_and_its_alarm(template: Template) -> None:
+    assert len({on_failure_queue(template, name) for name in SWEEPS}) == 1
 
 
 def test_a_sweep_that_failed_after_its_retries_raises_an_alarm(

@@ -134,8 +134,7 @@ def test_every_dead_letter_queue_depth_is_drawn(
         queue(template, f"{OUTBOUND_QUEUE}{DLQ_SUFFIX}")[0],
         queue(template, TICKET_EVENTS_DLQ)[0],
         email_dlq,
-        on_failure_queue(template, AUTOMATIONS_FUNCTION),
-        on_failure_queue(template, SLA_SWEEP_FUNCTION),
+        on_failure_queue(template, AUTOMATIONS_FUNCTION),  # the sweeps' (the SLA's too)
     ]
     assert drawn == {
         ("ApproximateNumberOfMessagesVisible", f"${{{queue_id}.QueueName}}", "Maximum") for queue_id in queues
@@ -163,7 +162,7 @@ def test_the_dashboard_leaves_room_for_the_channels_within_the_free_tiers_fifty_
     # CloudWatch's always-free tier: three dashboards of up to 50 metrics. The two SEARCH lines draw one
     # series per channel with traffic; ten are left for them (a desk on every channel pays $3 a month).
     explicit = sum(len(widget["metrics"]) for widget in widgets.values()) - 2
-    assert explicit == 3 + 2 * len(FUNCTIONS) + 1 + 6 + 2 + 2 + 3
+    assert explicit == 3 + 2 * len(FUNCTIONS) + 1 + 5 + 2 + 2 + 3
     assert explicit <= 40
 
 

@@ -40,10 +40,10 @@ def test_dead_letters_and_function_errors_raise_alarms_on_the_topic(template: Te
         "IngestFailures",
         "OutboundFailures",
     }
-    # six dead-letter queues (email, inbound, outbound, ticket events, automations, SLA sweep);
-    # email_inbound, agent_api and webhooks errors; routing executions that gave up; ingest and outbound
-    # failures
-    assert len(alarms) == 12
+    # five dead-letter queues (email, inbound, outbound, ticket events, the sweeps': automations and
+    # SLA); email_inbound, agent_api and webhooks errors; routing executions that gave up; ingest and
+    # outbound failures
+    assert len(alarms) == 11
     assert all(alarm["Properties"]["AlarmActions"] == [{"Ref": topic}] for alarm in alarms.values())
 
 
