@@ -29,7 +29,6 @@ from sportello.store import models
 from tests.conftest import FAKE_PROVIDERS_PORT
 
 from .routing import Desk, wait_for_executions
-from .ticket_stream import serialized
 
 
 def _reset_pynamodb_connections() -> None:
@@ -82,7 +81,7 @@ def cloud() -> Iterator[Cloud]:
         for queue in (INBOUND_QUEUE, OUTBOUND_QUEUE):
             ensure_queue(queue)
         # The routing workflow from the stack's ASL file, its steps calling the real handler in-process.
-        lambdas.install({ROUTING_FUNCTION: serialized(routing_handler)})
+        lambdas.install({ROUTING_FUNCTION: routing_handler})
         provision_routing()
         yield Cloud(s3, config.data_bucket)
         # A routing execution a test started runs on moto's own thread: let it end here, or it would

@@ -15,8 +15,11 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+from routing.handler import handler as routing_handler
 
 from email_inbound.handler import logger as powertools_logger
+from infra.constants import ROUTING_FUNCTION
+from infra.local import lambdas
 from sportello import correlation
 from sportello.store.tickets import DynamoTicketRepository
 from sportello.tickets.events import EventKind
@@ -26,6 +29,7 @@ from .conftest import Cloud
 from .mail import compose, deliver
 from .messaging import post_webhook, process_inbound, process_outbound, telegram_headers
 from .routing import Desk
+from .ticket_stream import serialized
 
 Logs = Callable[[], list[dict[str, Any]]]
 
@@ -86,7 +90,9 @@ def test_one_correlation_id_from_a_mail_to_its_events_and_the_ticket_events_cons
     assert domain["correlation_id"] == ses_id
     assert counted(emf_documents(capsys.readouterr().out), "TicketsCreated") == [({"channel": "email"}, 1)]
 
-    # When the stream and the routing workflow it starts have run
+    # When the stream and the routing workflow it starts have run, one handler at a time as in Lambda
+    # (each function is a process of its own; here moto runs routing's steps on a thread of its own)
+    lambdas.install({ROUTING_FUNCTION: serialized(routing_handler)})
     Desk().settle()
 
     handled = lines_saying(json_logs, "ticket #1: ticket_created")
