@@ -23,7 +23,7 @@ import { errorText, useSession } from "../session";
 import type { Rule, RuleKind, RuleLanguage } from "../types";
 import { Notice, Spinner, type NoticeState } from "./common";
 import { ActionListEditor } from "./ActionsEditor";
-import { CancelSave, choiceLabel, familyLabel, FormProblemNotice, problemOf, type FormProblem } from "./adminCommon";
+import { CancelSave, choiceLabel, familyLabel, type FormProblem, FormProblemNotice, OrderCell, OrderedListHead, problemOf } from "./adminCommon";
 
 type Editing = { rule: Rule | null } | null;
 
@@ -129,26 +129,11 @@ export function AdminRules({ kind }: { kind: RuleKind }) {
       ) : (
         <div className="table-wrap">
           <table className="table rules-table">
-            <thead>
-              <tr>
-                <th className="col-order">{t("admin.rules.order")}</th>
-                <th>{t("admin.rules.name")}</th>
-                <th className="col-enabled">{t("admin.rules.enabled")}</th>
-                <th className="col-actions" aria-label={t("admin.rules.edit")} />
-              </tr>
-            </thead>
+            <OrderedListHead t={t} />
             <tbody>
               {rules.map((rule, index) => (
                 <tr key={rule.id} data-testid="rule-row" data-id={rule.id} data-name={rule.name} data-enabled={String(rule.enabled)} className={rule.enabled ? undefined : "rule-off"}>
-                  <td className="col-order nowrap">
-                    <span className="rule-position">{index + 1}</span>
-                    <button type="button" className="icon-button" data-testid="rule-up" aria-label={t("admin.rules.up")} title={t("admin.rules.up")} disabled={busy || index === 0} onClick={() => void move(rule, -1)}>
-                      ↑
-                    </button>
-                    <button type="button" className="icon-button" data-testid="rule-down" aria-label={t("admin.rules.down")} title={t("admin.rules.down")} disabled={busy || index === rules.length - 1} onClick={() => void move(rule, 1)}>
-                      ↓
-                    </button>
-                  </td>
+                  <OrderCell index={index} count={rules.length} busy={busy} onMove={(by) => void move(rule, by)} t={t} testIdPrefix="rule" />
                   <td>
                     <div className="rule-name">
                       <strong>{rule.name}</strong>

@@ -20,7 +20,7 @@ import {
 import { errorText, useSession } from "../session";
 import { CHANNELS, SLA_TARGETS, SLA_TIERS, type Group, type Priority, type RuleLanguage, type SlaPolicy, type SlaPolicyInput, type SlaTargetName } from "../types";
 import { ActionListEditor } from "./ActionsEditor";
-import { CancelSave, familyLabel, FormProblemNotice, problemOf, type FormProblem } from "./adminCommon";
+import { CancelSave, familyLabel, type FormProblem, FormProblemNotice, OrderCell, OrderedListHead, problemOf } from "./adminCommon";
 import { Notice, PriorityLabel, Spinner, type NoticeState } from "./common";
 
 /** Which policy the editor is open on: its index, or null for a new one. */
@@ -118,26 +118,11 @@ export function AdminSla() {
       ) : (
         <div className="table-wrap">
           <table className="table rules-table">
-            <thead>
-              <tr>
-                <th className="col-order">{t("admin.rules.order")}</th>
-                <th>{t("admin.rules.name")}</th>
-                <th className="col-enabled">{t("admin.rules.enabled")}</th>
-                <th className="col-actions" aria-label={t("admin.rules.edit")} />
-              </tr>
-            </thead>
+            <OrderedListHead t={t} />
             <tbody>
               {policies.map((policy, index) => (
                 <tr key={policy.id ?? index} data-testid="sla-policy-row" data-id={policy.id} data-name={policy.name} data-enabled={String(policy.enabled)} className={policy.enabled ? undefined : "rule-off"}>
-                  <td className="col-order nowrap">
-                    <span className="rule-position">{index + 1}</span>
-                    <button type="button" className="icon-button" data-testid="sla-up" aria-label={t("admin.rules.up")} title={t("admin.rules.up")} disabled={busy || index === 0} onClick={() => void move(policy, -1)}>
-                      ↑
-                    </button>
-                    <button type="button" className="icon-button" data-testid="sla-down" aria-label={t("admin.rules.down")} title={t("admin.rules.down")} disabled={busy || index === policies.length - 1} onClick={() => void move(policy, 1)}>
-                      ↓
-                    </button>
-                  </td>
+                  <OrderCell index={index} count={policies.length} busy={busy} onMove={(by) => void move(policy, by)} t={t} testIdPrefix="sla" />
                   <td>
                     <div className="rule-name">
                       <strong>{policy.name}</strong>

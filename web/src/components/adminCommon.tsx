@@ -67,3 +67,32 @@ export function CancelSave({ busy, onCancel, t, testIdPrefix }: { busy: boolean;
     </div>
   );
 }
+
+/** The header of an ordered list of rules or policies: order, name, on/off, edit. */
+export function OrderedListHead({ t }: { t: Translate }) {
+  return (
+    <thead>
+      <tr>
+        <th className="col-order">{t("admin.rules.order")}</th>
+        <th>{t("admin.rules.name")}</th>
+        <th className="col-enabled">{t("admin.rules.enabled")}</th>
+        <th className="col-actions" aria-label={t("admin.rules.edit")} />
+      </tr>
+    </thead>
+  );
+}
+
+/** A row's place in an ordered list, with the buttons that move it up and down (`testIdPrefix`-up, -down). */
+export function OrderCell({ index, count, busy, onMove, t, testIdPrefix }: { index: number; count: number; busy: boolean; onMove: (by: -1 | 1) => void; t: Translate; testIdPrefix: string }) {
+  return (
+    <td className="col-order nowrap">
+      <span className="rule-position">{index + 1}</span>
+      <button type="button" className="icon-button" data-testid={`${testIdPrefix}-up`} aria-label={t("admin.rules.up")} title={t("admin.rules.up")} disabled={busy || index === 0} onClick={() => onMove(-1)}>
+        ↑
+      </button>
+      <button type="button" className="icon-button" data-testid={`${testIdPrefix}-down`} aria-label={t("admin.rules.down")} title={t("admin.rules.down")} disabled={busy || index === count - 1} onClick={() => onMove(1)}>
+        ↓
+      </button>
+    </td>
+  );
+}
